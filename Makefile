@@ -1,0 +1,25 @@
+# Open City. The two commands: `make run` and `make test`. Everything else is a helper.
+.PHONY: run test lint setup setup-dev stop bench messages
+
+run:            ## Install what is missing, start the database, migrate, load the demo, serve :8000
+	@bash scripts/run.sh
+
+test:           ## Install what is missing and run the whole test suite on a throwaway PostGIS
+	@bash scripts/bootstrap.sh dev
+	@.venv/bin/python -m pytest
+
+lint:           ## ruff (the migrations check runs inside the test suite, where a database is up)
+	@bash scripts/bootstrap.sh dev
+	@.venv/bin/ruff check .
+
+setup:          ## Only install (Debian packages, virtualenv)
+	@bash scripts/bootstrap.sh runtime
+
+setup-dev:
+	@bash scripts/bootstrap.sh dev
+
+stop:           ## Stop the project's own PostgreSQL cluster
+	@.venv/bin/python -m opencity.localdb stop
+
+messages:       ## Refresh the Ukrainian translation catalogue from the code and templates
+	@.venv/bin/python manage.py makemessages -l uk --no-obsolete --ignore=.venv --ignore=var --ignore=staticfiles

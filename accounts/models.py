@@ -1,0 +1,102 @@
+"""People and the organisations they work for.
+
+Why organisations live here and not in `issues/`: executors are referenced by the outage and budget
+layers in `geo/` (a water outage is published by the water utility's staff), and `geo/` must never
+depend on `issues/`. Keeping users and organisations in this small bottom layer lets both depend on
+it without a cycle.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Language(models.TextChoices):
+    UKRAINIAN = "uk", _("Ukrainian")
+    ENGLISH = "en", _("English")
+
+
+class User(AbstractUser):
+    """A person: citizen, executor staff, dispatcher or leadership (roles are groups/memberships)."""
+
+    language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.UKRAINIAN)
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(condition=Q(language__in=Language.values), name="user_language_valid"),
+        ]
+
+
+class LocalizedNameMixin(models.Model):
+    """A name kept in Ukrainian and English; `name` gives the one for the active language."""
+
+    name_uk = models.CharField(_("name (Ukrainian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "uk").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_uk
+
+
+class Executor(LocalizedNameMixin):
+    """An organisation that fixes things: a municipal department, a utility, a contractor.
+
+    Each has staff (users who act on its issues) and may name a supervisor organisation that
+    overdue work is escalated to (e.g. the road service reports to the city's housing department).
+    """
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=64, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    supervisor = models.ForeignKey(
+        "self",
+        verbose_name=_("supervisor organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="ExecutorMembership", related_name="executors", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("executor")
+        verbose_name_plural = _("executors")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(supervisor=models.F("pk")), name="executor_not_own_supervisor"),
+        ]
+
+
+class ExecutorMembership(models.Model):
+    """A user working for an executor. A person acts for one organisation at a time."""
+
+    executor = models.ForeignKey(Executor, on_delete=models.CASCADE, related_name="memberships")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    is_manager = models.BooleanField(_("manager"), default=False)
+
+    class Meta:
+        verbose_name = _("executor staff member")
+        verbose_name_plural = _("executor staff")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.executor.code}"

@@ -1,0 +1,50 @@
+"""Roles, derived from data: groups for the city's own staff, memberships for executors' staff.
+
+Every permission check in the project asks these functions, never a group name directly.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from accounts.models import Executor, User
+
+DISPATCHERS_GROUP = "dispatchers"
+LEADERSHIP_GROUP = "leadership"
+
+
+class Role(StrEnum):
+    ANONYMOUS = "anonymous"
+    CITIZEN = "citizen"
+    EXECUTOR = "executor"
+    DISPATCHER = "dispatcher"
+    LEADERSHIP = "leadership"
+    SYSTEM = "system"
+
+
+def _group_names(user: User) -> set[str]:
+    cached = getattr(user, "_opencity_groups", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._opencity_groups = cached
+    return cached
+
+
+def user_is_dispatcher(user: User) -> bool:
+    """Dispatchers: the city's duty officers (members of the `dispatchers` group)."""
+    return bool(user.is_authenticated and user.is_active and DISPATCHERS_GROUP in _group_names(user))
+
+
+def user_is_leadership(user: User) -> bool:
+    """Leadership: the mayor's office (the `leadership` group); reads everything, changes nothing."""
+    return bool(user.is_authenticated and user.is_active and LEADERSHIP_GROUP in _group_names(user))
+
+
+def user_executor(user: User) -> Executor | None:
+    """The organisation this user works for, or None."""
+    if not user.is_authenticated:
+        return None
+    membership = getattr(user, "membership", None)
+    return membership.executor if membership is not None else None

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from geo import views
+
+app_name = "geo"
+
+urlpatterns = [
+    path("", views.map_page, name="map"),
+    path("geo/territory.geojson", views.territory_geojson, name="territory"),
+]

@@ -1,0 +1,191 @@
+"""Settings shared by every environment. Everything that differs comes from the environment."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Read a yes/no environment variable ("1", "true", "yes", "on" are yes)."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    return [item.strip() for item in value.split(",") if item.strip()] if value else default
+
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "rest_framework_gis",
+    "leaflet",
+    "django_tasks_db",
+    "accounts",
+    "geo",
+    "media_store",
+    "issues",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "opencity.urls"
+WSGI_APPLICATION = "opencity.wsgi.application"
+ASGI_APPLICATION = "opencity.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "opencity.context_processors.opencity",
+            ],
+        },
+    },
+]
+
+# Database: DATABASE_URL (postgis://user:password@host:port/name) selects the server. Local and
+# test settings fall back to the project's own cluster (opencity/localdb.py) when it is unset.
+DATABASE_OPTIONS = {
+    # Parallel query makes small spatial queries several times slower on small machines.
+    "options": "-c max_parallel_workers_per_gather=0",
+}
+
+
+def database_from_url(url: str) -> dict:
+    """DATABASES['default'] from a DATABASE_URL, always with the PostGIS engine."""
+    config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+    config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    config.setdefault("OPTIONS", {}).update(DATABASE_OPTIONS)
+    return config
+
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASES = {"default": database_from_url(DATABASE_URL)} if DATABASE_URL else {}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+# Ukrainian first, English second.
+LANGUAGE_CODE = "uk"
+LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = os.environ.get("OPENCITY_TIME_ZONE", "Europe/Kyiv")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("OPENCITY_MEDIA_ROOT", BASE_DIR / "media"))
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# E-mail goes through Django 6.1's MAILERS. Development prints messages to the console; production
+# sets OPENCITY_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the SMTP variables.
+_email_backend = os.environ.get("OPENCITY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_email_options = {}
+if _email_backend.endswith("smtp.EmailBackend"):
+    _email_options = {
+        "host": os.environ.get("OPENCITY_SMTP_HOST", "localhost"),
+        "port": env_int("OPENCITY_SMTP_PORT", 587),
+        "username": os.environ.get("OPENCITY_SMTP_USER", ""),
+        "password": os.environ.get("OPENCITY_SMTP_PASSWORD", ""),
+        "use_tls": env_bool("OPENCITY_SMTP_TLS", True),
+    }
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
+DEFAULT_FROM_EMAIL = os.environ.get("OPENCITY_FROM_EMAIL", "Відкрите місто <noreply@opencity.local>")
+
+# Background work: Django's tasks API, stored in the database, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+}
+
+# GDAL on Debian 12 is 3.6, older than Django 6.1 recommends; we never hand user-supplied SRS
+# strings to GDAL (integer SRIDs only), which is what the warning is about.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- Open City's own settings ---------------------------------------------------------------
+# The base map tiles. Empty means no base layer at all (tests, offline demos); the community
+# boundary and districts are still drawn. Example: https://tile.openstreetmap.org/{z}/{x}/{y}.png
+OPENCITY_TILE_URL = os.environ.get("OPENCITY_TILE_URL", "")
+OPENCITY_TILE_ATTRIBUTION = os.environ.get("OPENCITY_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
+OPENCITY_TIME_ZONE = TIME_ZONE
+OPENCITY_COMMUNITY_CODE = os.environ.get("OPENCITY_COMMUNITY_CODE", "DRH")
+OPENCITY_MAP_CENTER = (49.3487, 23.5069)  # Drohobych town hall, (lat, lon)
+OPENCITY_MAP_ZOOM = 13
+
+LEAFLET_CONFIG = {
+    "DEFAULT_CENTER": OPENCITY_MAP_CENTER,
+    "DEFAULT_ZOOM": OPENCITY_MAP_ZOOM,
+    "MIN_ZOOM": 8,
+    "MAX_ZOOM": 19,
+    "TILES": [("", OPENCITY_TILE_URL, {"attribution": OPENCITY_TILE_ATTRIBUTION})] if OPENCITY_TILE_URL else [],
+    "RESET_VIEW": False,
+    "SRID": 4326,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,16 @@
+"""Development settings: DEBUG on, console e-mail, and the project's own cluster by default."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env_bool
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "local-development-only-not-a-secret")
+ALLOWED_HOSTS = ["*"]
+
+if not DATABASES:
+    from opencity.localdb import default_cluster
+
+    DATABASES = {"default": default_cluster().django_settings()}
+    DATABASES["default"]["OPTIONS"] = {"options": "-c max_parallel_workers_per_gather=0"}

@@ -1,0 +1,29 @@
+"""Test settings. The test suite starts its own throwaway cluster unless DATABASE_URL is set
+(see tests/conftest.py), so DATABASES here is only a placeholder for the no-URL case."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+SECRET_KEY = "test-only-not-a-secret"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+OPENCITY_TILE_URL = ""
+LEAFLET_CONFIG = {**LEAFLET_CONFIG, "TILES": []}  # noqa: F405
+MEDIA_ROOT = os.environ.get("OPENCITY_TEST_MEDIA_ROOT", "/tmp/opencity-test-media")  # noqa: S108
+
+if not DATABASES:
+    # Filled in by tests/conftest.py once the throwaway cluster is up.
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.contrib.gis.db.backends.postgis",
+            "NAME": "opencity",
+            "USER": "postgres",
+            "HOST": "",
+            "PORT": "",
+            "OPTIONS": {"options": "-c max_parallel_workers_per_gather=0"},
+        }
+    }

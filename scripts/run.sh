@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `make run`: set up what is missing, start the database (unless DATABASE_URL is set), migrate,
+# load the Drohobych demo once, start the background worker, and serve on HOST:PORT.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-opencity.settings.local}"
+
+bash scripts/bootstrap.sh runtime
+py=.venv/bin/python
+
+if [[ -z "${DATABASE_URL:-}" ]]; then
+  $py -m opencity.localdb start
+fi
+$py manage.py migrate --no-input
+$py manage.py opencity_load_demo
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+# Background work (notifications, media processing, the SLA sweep) runs in Django's database
+# task worker; the sweep re-enqueues itself (see issues/tasks.py).
+mkdir -p var/log
+$py manage.py db_worker > var/log/worker.log 2>&1 &
+pids+=($!)
+
+cat <<TXT
+
+  Open City is running: http://$HOST:$PORT/
+  Admin:                 http://$HOST:$PORT/admin/
+  Worker log:            var/log/worker.log
+  Demo password:         ${OPENCITY_DEMO_PASSWORD:-opencity-demo}  (accounts listed above)
+  Stop with Ctrl-C; the database keeps running until 'make stop'.
+
+TXT
+$py manage.py runserver "$HOST:$PORT"

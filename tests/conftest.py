@@ -1,0 +1,34 @@
+"""Test-suite wiring: a throwaway PostgreSQL + PostGIS cluster, shared fixtures.
+
+With DATABASE_URL set, pytest-django creates its test database on that server instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from opencity.localdb import throwaway_cluster
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):  # noqa: ARG001
+    """Start a private cluster for this test run (fsync off: its data is thrown away)."""
+    if os.environ.get("DATABASE_URL"):
+        yield
+        return
+    from django.conf import settings
+
+    cluster = throwaway_cluster()
+    cluster.start(fast_unsafe=True)
+    settings.DATABASES["default"].update(cluster.django_settings())
+    try:
+        yield
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        cluster.stop()
+        shutil.rmtree(cluster.directory, ignore_errors=True)
