@@ -157,6 +157,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "EXCEPTION_HANDLER": "opencity.api.exception_handler",
 }
 
 # GDAL on Debian 12 is 3.6, older than Django 6.1 recommends; we never hand user-supplied SRS
