@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import Point
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Executor, LocalizedNameMixin
@@ -201,3 +205,236 @@ class RoutingRule(models.Model):
     def __str__(self) -> str:
         where = self.district or (_("own area") if self.area else _("whole community"))
         return f"{self.category.code} → {self.executor.code} ({where})"
+
+
+# --- Issues ------------------------------------------------------------------------------------
+
+
+class IssueStatus(models.TextChoices):
+    NEW = "new", _("new")
+    ASSIGNED = "assigned", _("assigned")
+    IN_PROGRESS = "in_progress", _("in progress")
+    PLANNED = "planned", _("planned")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+    REJECTED = "rejected", _("rejected")
+    DUPLICATE = "duplicate", _("duplicate")
+
+
+OPEN_STATUS_VALUES = [IssueStatus.NEW, IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS, IssueStatus.PLANNED]
+
+
+class IssueSource(models.TextChoices):
+    WEB = "web", _("web site")
+    API = "api", _("REST API")
+    OPEN311 = "open311", _("Open311")
+    DEMO = "demo", _("demo data")
+
+
+class IssueQuerySet(models.QuerySet):
+    def open(self) -> IssueQuerySet:
+        """Issues somebody still has to act on (new, assigned, in progress, planned)."""
+        return self.filter(status__in=OPEN_STATUS_VALUES)
+
+    def public(self) -> IssueQuerySet:
+        """Issues anyone may see (not hidden by moderation)."""
+        return self.filter(is_hidden=False)
+
+    def in_bbox(self, bbox: tuple[float, float, float, float]) -> IssueQuerySet:
+        """Issues whose point lies in (min_lon, min_lat, max_lon, max_lat)."""
+        from django.contrib.gis.geos import Polygon
+
+        return self.filter(point__coveredby=Polygon.from_bbox(bbox))
+
+    def for_executor(self, executor: Executor) -> IssueQuerySet:
+        return self.filter(executor=executor)
+
+    def overdue(self, at: datetime.datetime) -> IssueQuerySet:
+        """Open issues past a running deadline: no answer in time, or not fixed in time."""
+        return self.filter(
+            Q(status=IssueStatus.ASSIGNED, response_due_at__lt=at)
+            | Q(status__in=[IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS], resolve_due_at__lt=at)
+        )
+
+
+class Issue(models.Model):
+    """A citizen's report and everything the city does about it.
+
+    The status is written by exactly one service (issues.services.issue_transition); the history is
+    the append-only IssueEvent table. Deadlines are stored, computed from the category's SLA policy
+    on the working calendar when the issue is assigned, and recomputed on reassignment, reopening
+    and after a pause in `planned`.
+    """
+
+    ref = models.CharField(_("reference"), max_length=24, unique=True, editable=False)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="issues")
+    description = models.TextField(_("description"), max_length=4000)
+    point = models.PointField(_("location"), srid=WGS84)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True, related_name="issues"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=IssueStatus, default=IssueStatus.NEW)
+    executor = models.ForeignKey(
+        Executor, verbose_name=_("executor"), on_delete=models.PROTECT, null=True, blank=True, related_name="issues"
+    )
+    routing_rule = models.ForeignKey(
+        RoutingRule, verbose_name=_("routing rule"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    clock_started_at = models.DateTimeField(_("clock started at"), null=True, blank=True)
+    response_due_at = models.DateTimeField(_("answer due by"), null=True, blank=True)
+    resolve_due_at = models.DateTimeField(_("fix due by"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    promised_date = models.DateField(_("promised date"), null=True, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_issues",
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
+    is_hidden = models.BooleanField(_("hidden by moderation"), default=False)
+    support_count = models.PositiveIntegerField(_("supporters"), default=0)
+    source = models.CharField(_("source"), max_length=16, choices=IssueSource, default=IssueSource.WEB)
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("issue")
+        verbose_name_plural = _("issues")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=IssueStatus.values), name="issue_status_valid"),
+            models.CheckConstraint(condition=Q(source__in=IssueSource.values), name="issue_source_valid"),
+            # An issue that someone is responsible for names them; a duplicate names its original.
+            models.CheckConstraint(
+                condition=~Q(status__in=[IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS, IssueStatus.PLANNED])
+                | Q(executor__isnull=False),
+                name="issue_assigned_has_executor",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=IssueStatus.DUPLICATE) | Q(duplicate_of__isnull=False),
+                name="issue_duplicate_has_original",
+            ),
+            models.CheckConstraint(condition=~Q(duplicate_of=F("pk")), name="issue_not_own_duplicate"),
+            models.UniqueConstraint(
+                fields=["reporter", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="issue_idempotency_key_unique",
+            ),
+        ]
+        indexes = [
+            # The map of open issues: a partial GiST index keeps viewport queries fast (PLATFORM.md).
+            # An expression, not fields=["point"]: Django's PostGIS schema editor drops the condition
+            # of a spatial index declared by field name and would build a full index instead.
+            GistIndex(F("point"), name="issue_open_point_gist", condition=Q(status__in=OPEN_STATUS_VALUES)),
+            models.Index(fields=["executor", "status"], name="issue_executor_status_idx"),
+            models.Index(
+                fields=["resolve_due_at"],
+                name="issue_open_resolve_due_idx",
+                condition=Q(status__in=[IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS]),
+            ),
+            models.Index(
+                fields=["response_due_at"],
+                name="issue_open_response_due_idx",
+                condition=Q(status=IssueStatus.ASSIGNED),
+            ),
+            models.Index(fields=["category", "status"], name="issue_category_status_idx"),
+            models.Index(fields=["updated_at"], name="issue_updated_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.ref
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("issues:detail", kwargs={"ref": self.ref})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUS_VALUES
+
+
+class IssueEventKind(models.TextChoices):
+    CREATED = "created", _("reported")
+    ROUTED = "routed", _("routed")
+    REASSIGNED = "reassigned", _("reassigned")
+    STATUS_CHANGED = "status_changed", _("status changed")
+    MERGED = "merged", _("merged into another issue")
+    COMMENT = "comment", _("comment")
+    SLA_BREACHED = "sla_breached", _("deadline missed")
+    ESCALATED = "escalated", _("escalated")
+    HIDDEN = "hidden", _("hidden")
+    SHOWN = "shown", _("shown again")
+    CATEGORY_CHANGED = "category_changed", _("category changed")
+    DUPLICATE_FLAGGED = "duplicate_flagged", _("possible duplicate")
+    MEDIA_ADDED = "media_added", _("media added")
+    SUPPORTED = "supported", _("supported")
+    OUTAGE_LINKED = "outage_linked", _("linked to an outage")
+
+
+class IssueEvent(models.Model):
+    """One thing that happened to an issue. Append-only: a database trigger refuses updates and
+    deletes. The timeline a citizen sees is the public events; statistics and notifications are
+    computed from all of them."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=24, choices=IssueEventKind)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, choices=IssueStatus, blank=True)
+    to_status = models.CharField(max_length=16, choices=IssueStatus, blank=True)
+    is_public = models.BooleanField(default=True)
+    note = models.TextField(blank=True, max_length=4000)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("issue event")
+        verbose_name_plural = _("issue events")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=IssueEventKind.values), name="issue_event_kind_valid"),
+            # A deadline is breached once: the SLA sweep can run any number of times.
+            models.UniqueConstraint(
+                F("issue"),
+                KeyTextTransform("deadline", "data"),
+                KeyTextTransform("due_at", "data"),
+                condition=Q(kind="sla_breached"),
+                name="issue_event_breach_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["issue", "at"], name="issue_event_issue_at_idx"),
+            models.Index(fields=["kind", "at"], name="issue_event_kind_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class IssueRefCounter(models.Model):
+    """The last number used for public references per community prefix and year (DRH-2026-000123)."""
+
+    prefix = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="issue_ref_counter_unique")]

@@ -32,3 +32,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix): 
         connections.close_all()
         cluster.stop()
         shutil.rmtree(cluster.directory, ignore_errors=True)
+
+
+# The hand-made city of tests/world.py, for every test package (browser tests included).
+from tests.world import report, world  # noqa: E402, F401

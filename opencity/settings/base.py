@@ -152,9 +152,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("OPENCITY_FROM_EMAIL", "Відкрите м�
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated API call then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "opencity.api.exception_handler",
@@ -170,7 +171,16 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 OPENCITY_TILE_URL = os.environ.get("OPENCITY_TILE_URL", "")
 OPENCITY_TILE_ATTRIBUTION = os.environ.get("OPENCITY_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
 OPENCITY_TIME_ZONE = TIME_ZONE
+# The public address of the site, for links in e-mails.
+OPENCITY_SITE_URL = os.environ.get("OPENCITY_SITE_URL", "http://127.0.0.1:8000")
 OPENCITY_COMMUNITY_CODE = os.environ.get("OPENCITY_COMMUNITY_CODE", "DRH")
+# Days a reporter has to confirm or dispute a fix before the issue closes by itself.
+OPENCITY_CONFIRM_DAYS = env_int("OPENCITY_CONFIRM_DAYS", 7)
+# How often `manage.py opencity_sla_sweep --every` looks for missed deadlines, in seconds.
+OPENCITY_SLA_SWEEP_SECONDS = env_int("OPENCITY_SLA_SWEEP_SECONDS", 300)
+# The issue layer answers at most this many features per request (and says when it cut).
+OPENCITY_ISSUE_LIST_LIMIT = env_int("OPENCITY_ISSUE_LIST_LIMIT", 1000)
+OPENCITY_ISSUE_LIST_MAX_LIMIT = env_int("OPENCITY_ISSUE_LIST_MAX_LIMIT", 5000)
 OPENCITY_MAP_CENTER = (49.3487, 23.5069)  # Drohobych town hall, (lat, lon)
 OPENCITY_MAP_ZOOM = 13
 

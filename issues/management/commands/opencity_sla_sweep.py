@@ -1,0 +1,41 @@
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.tasks import TaskResultStatus
+
+from issues.services.sla import sla_sweep
+
+
+class Command(BaseCommand):
+    help = (
+        "Record missed deadlines once, escalate them, and close fixes nobody disputed in time. "
+        "Without options: one pass now (for cron or a systemd timer). With --loop: enqueue a pass "
+        "for the task worker every OPENCITY_SLA_SWEEP_SECONDS (or --every N), one waiting at a time."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true", help="keep enqueuing passes for the task worker")
+        parser.add_argument("--every", type=int, default=None, help="seconds between passes (implies --loop)")
+
+    def handle(self, *args, loop: bool, every: int | None, **options) -> None:
+        if not loop and every is None:
+            result = sla_sweep()
+            self.stdout.write(
+                f"breaches: {result.breaches}, escalations: {result.escalations}, closed: {result.closed}"
+            )
+            return
+        from django_tasks_db.models import DBTaskResult
+
+        from issues.tasks import run_sla_sweep
+
+        interval = max(every or settings.OPENCITY_SLA_SWEEP_SECONDS, 5)
+        self.stdout.write(f"Enqueuing the SLA sweep every {interval} s for the task worker.")
+        while True:
+            waiting = DBTaskResult.objects.filter(
+                task_path=run_sla_sweep.module_path,
+                status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+            )
+            if not waiting.exists():
+                run_sla_sweep.enqueue()
+            time.sleep(interval)

@@ -1,0 +1,125 @@
+"""E-mail notifications, computed from events after the transaction that wrote them commits.
+
+Who hears about what:
+- the reporter: every public status change of their issue;
+- the executor's staff (and the organisation's mailbox): a new assignment, including a reopening;
+- the supervisor organisation's staff and the dispatchers: an escalation after a missed deadline.
+Each person gets the message in their own language.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from accounts.models import User
+from accounts.roles import DISPATCHERS_GROUP
+from issues.models import IssueEvent, IssueEventKind, IssueStatus
+from issues.presentation import deadline_in_words, event_summary, executor_name
+
+STATUS_KINDS = {IssueEventKind.ROUTED, IssueEventKind.REASSIGNED, IssueEventKind.STATUS_CHANGED, IssueEventKind.MERGED}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+    template: str  # "status", "assigned" or "escalated"
+
+
+_silence = threading.local()
+
+
+@contextmanager
+def notifications_suppressed() -> Iterator[None]:
+    """Write events without e-mailing anyone (loading demo history, imports of old records)."""
+    previous = getattr(_silence, "active", False)
+    _silence.active = True
+    try:
+        yield
+    finally:
+        _silence.active = previous
+
+
+def queue_event_notifications(event: IssueEvent) -> None:
+    """Send the event's notifications in the background once the current transaction commits."""
+    from issues.tasks import send_event_notifications
+
+    if getattr(_silence, "active", False):
+        return
+
+    event_id = event.pk
+    transaction.on_commit(lambda: send_event_notifications.enqueue(event_id))
+
+
+def _staff_recipients(executor, template: str) -> list[Recipient]:
+    recipients = [
+        Recipient(user.email, user.language, template)
+        for user in User.objects.filter(membership__executor=executor, is_active=True).exclude(email="")
+    ]
+    if executor.email:
+        recipients.append(Recipient(executor.email, settings.LANGUAGE_CODE, template))
+    return recipients
+
+
+def event_recipients(event: IssueEvent) -> list[Recipient]:
+    """Everyone who should hear about this event, once each."""
+    issue = event.issue
+    recipients: list[Recipient] = []
+    if event.kind in STATUS_KINDS and event.is_public:
+        reporter = issue.reporter
+        if reporter is not None and reporter.email and reporter.is_active and reporter.pk != event.actor_id:
+            recipients.append(Recipient(reporter.email, reporter.language, "status"))
+    if event.kind in STATUS_KINDS and event.to_status == IssueStatus.ASSIGNED and issue.executor_id:
+        recipients += _staff_recipients(issue.executor, "assigned")
+    if event.kind == IssueEventKind.ESCALATED:
+        if issue.executor_id and issue.executor.supervisor_id:
+            recipients += _staff_recipients(issue.executor.supervisor, "escalated")
+        for user in User.objects.filter(groups__name=DISPATCHERS_GROUP, is_active=True).exclude(email=""):
+            recipients.append(Recipient(user.email, user.language, "escalated"))
+    seen, unique = set(), []
+    for recipient in recipients:
+        key = recipient.email.lower()
+        if key not in seen:
+            seen.add(key)
+            unique.append(recipient)
+    return unique
+
+
+def _message(event: IssueEvent, recipient: Recipient) -> EmailMessage:
+    issue = event.issue
+    with translation.override(recipient.language):
+        context = {
+            "issue": issue,
+            "event": event,
+            "summary": event_summary(event),
+            "executor": executor_name(issue.executor.code) if issue.executor_id else "",
+            "category": issue.category.name,
+            "status": issue.get_status_display(),
+            "response_due": deadline_in_words(issue.response_due_at),
+            "resolve_due": deadline_in_words(issue.resolve_due_at),
+            "url": settings.OPENCITY_SITE_URL.rstrip("/") + issue.get_absolute_url(),
+        }
+        subject = render_to_string(f"issues/email/{recipient.template}_subject.txt", context).strip()
+        body = render_to_string(f"issues/email/{recipient.template}.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[recipient.email])
+
+
+def notify_event(*, event_id: int) -> int:
+    """Send the e-mails an event calls for; returns how many were sent."""
+    event = IssueEvent.objects.select_related("issue__category", "issue__executor__supervisor", "issue__reporter").get(
+        pk=event_id
+    )
+    messages = [_message(event, recipient) for recipient in event_recipients(event)]
+    sent = 0
+    for message in messages:
+        sent += message.send()
+    return sent

@@ -1,0 +1,126 @@
+"""Words for what happened: events and deadlines described in the reader's language.
+
+Events store language-neutral facts (codes, dates); these functions turn them into sentences when a
+page, an e-mail or the API shows them, so a Ukrainian and an English reader each get their own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import lru_cache
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Executor
+from issues.models import Category, IssueEvent, IssueEventKind
+
+
+@lru_cache(maxsize=256)
+def _executor_names(code: str) -> tuple[str, str]:
+    executor = Executor.objects.filter(code=code).values_list("name_uk", "name_en").first()
+    return executor or (code, code)
+
+
+def executor_name(code: str | None) -> str:
+    """An executor's name in the active language, from its code (as events record it)."""
+    if not code:
+        return ""
+    from django.utils.translation import get_language
+
+    name_uk, name_en = _executor_names(code)
+    return name_en if (get_language() or "uk").startswith("en") and name_en else name_uk
+
+
+def _category_name(code: str) -> str:
+    category = Category.objects.filter(code=code).first()
+    return category.name if category else code
+
+
+def _date(value: str | None) -> str:
+    if not value:
+        return ""
+    return formats.date_format(datetime.date.fromisoformat(value), "j E Y")
+
+
+def event_summary(event: IssueEvent) -> str:
+    """One sentence saying what the event was, in the active language."""
+    data = event.data or {}
+    kind = event.kind
+    if kind == IssueEventKind.CREATED:
+        return _("Reported")
+    if kind == IssueEventKind.ROUTED:
+        return _("Sent to %(executor)s") % {"executor": executor_name(data.get("executor"))}
+    if kind == IssueEventKind.REASSIGNED:
+        return _("Reassigned to %(executor)s") % {"executor": executor_name(data.get("executor"))}
+    if kind == IssueEventKind.MERGED:
+        return _("Merged into %(ref)s, which is being dealt with") % {"ref": data.get("duplicate_of", "")}
+    if kind == IssueEventKind.STATUS_CHANGED:
+        return _status_change_summary(data)
+    if kind == IssueEventKind.COMMENT:
+        return _("Comment")
+    if kind == IssueEventKind.SLA_BREACHED:
+        if data.get("deadline") == "response":
+            return _("The deadline to answer was missed")
+        return _("The deadline to fix was missed")
+    if kind == IssueEventKind.ESCALATED:
+        if data.get("supervisor"):
+            return _("Escalated to %(supervisor)s and the dispatcher") % {
+                "supervisor": executor_name(data.get("supervisor"))
+            }
+        return _("Escalated to the dispatcher")
+    if kind == IssueEventKind.HIDDEN:
+        return _("Hidden from public pages by the dispatcher")
+    if kind == IssueEventKind.SHOWN:
+        return _("Shown on public pages again")
+    if kind == IssueEventKind.CATEGORY_CHANGED:
+        return _("Category changed from “%(old)s” to “%(new)s”") % {
+            "old": _category_name(data.get("from", "")),
+            "new": _category_name(data.get("to", "")),
+        }
+    if kind == IssueEventKind.DUPLICATE_FLAGGED:
+        return _("Possibly the same as %(refs)s") % {"refs": ", ".join(data.get("refs", []))}
+    return str(IssueEventKind(kind).label)
+
+
+def _status_change_summary(data: dict) -> str:
+    action = data.get("action")
+    if action == "accept":
+        return _("Accepted; promised to be fixed by %(date)s") % {"date": _date(data.get("promised_date"))}
+    if action == "plan":
+        if data.get("promised_date"):
+            return _("Planned for %(date)s") % {"date": _date(data.get("promised_date"))}
+        return _("Planned as part of a budget project")
+    if action == "resume":
+        return _("Work resumed")
+    if action == "resolve":
+        return _("Marked as fixed")
+    if action == "reject":
+        return _("Rejected")
+    if action == "hand_back":
+        return _("Handed back to the dispatcher: assigned by mistake")
+    if action == "confirm":
+        return _("The reporter confirmed the fix")
+    if action == "dispute":
+        return _("The reporter disputed the fix; the issue is reopened")
+    if action == "close":
+        if data.get("reason") == "confirmation_timeout":
+            return _("Closed automatically: the reporter did not dispute the fix within %(days)d days") % {
+                "days": data.get("days", 0)
+            }
+        return _("Closed")
+    return _("Status changed")
+
+
+def deadline_in_words(value: datetime.datetime | None) -> str:
+    """“Tuesday, 1 December, 14:00” (“вівторок, 1 грудня, 14:00”) in the active language and the
+    city's time zone. Ukrainian writes weekdays in lower case inside a sentence."""
+    if value is None:
+        return ""
+    from django.utils.translation import get_language
+
+    local = timezone.localtime(value)
+    weekday = formats.date_format(local, "l")
+    if not (get_language() or "uk").startswith("en"):
+        weekday = weekday.lower()
+    return f"{weekday}, {formats.date_format(local, 'j E')}, {formats.time_format(local, 'H:i')}"

@@ -1,0 +1,274 @@
+"""The one writer of an issue's status: issue_transition.
+
+It locks the row, asks the pure status machine whether this actor may take this action from the
+current status, writes exactly one event, recomputes the stored deadlines and queues notifications
+for after the commit. Two people acting on one issue at the same moment are serialised by the row
+lock: the second one sees the first one's result and is refused with a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Executor, User
+from accounts.roles import user_executor, user_is_dispatcher
+from issues.models import Issue, IssueEvent, IssueEventKind, IssueStatus
+from issues.rules.deadlines import deadline
+from issues.rules.transitions import (
+    Action,
+    ActorNotAllowed,
+    ActorRole,
+    Status,
+    TransitionNotAllowed,
+    check_transition,
+)
+from issues.selectors import calendar_spec
+from opencity.errors import Conflict, Forbidden, InvalidInput
+
+EVENT_KIND_FOR_ACTION = {
+    Action.ROUTE: IssueEventKind.ROUTED,
+    Action.REASSIGN: IssueEventKind.REASSIGNED,
+    Action.MERGE: IssueEventKind.MERGED,
+}
+# A wrong assignment handed back is the city's internal business; every other step is public.
+INTERNAL_ACTIONS = {Action.HAND_BACK}
+STATUS_EVENT_KINDS = [
+    IssueEventKind.ROUTED,
+    IssueEventKind.REASSIGNED,
+    IssueEventKind.STATUS_CHANGED,
+    IssueEventKind.MERGED,
+]
+MAX_NOTE_LENGTH = 4000
+
+
+@dataclass(frozen=True)
+class TransitionInput:
+    """What an action may carry besides the actor: see Transition.requires for what each needs."""
+
+    note: str = ""
+    promised_date: datetime.date | None = None
+    executor: Executor | None = None
+    duplicate_of: Issue | None = None
+    budget_project_id: int | None = None
+    routing_rule_id: int | None = None
+    routing_reason: dict | None = None
+    # Language-neutral facts for the event (e.g. {"reason": "confirmation_timeout"}); pages turn
+    # them into words in the reader's language.
+    extra: dict | None = None
+
+
+def issue_actor_roles(*, issue: Issue, user: User | None) -> frozenset[ActorRole]:
+    """The roles a user holds with respect to one issue (None is the platform itself)."""
+    if user is None:
+        return frozenset({ActorRole.SYSTEM})
+    roles = set()
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if issue.reporter_id is not None and issue.reporter_id == user.pk:
+        roles.add(ActorRole.REPORTER)
+    executor = user_executor(user)
+    if executor is not None and issue.executor_id == executor.pk:
+        roles.add(ActorRole.EXECUTOR)
+    if user_is_dispatcher(user):
+        roles.add(ActorRole.DISPATCHER)
+    return frozenset(roles)
+
+
+def _validate_input(*, issue: Issue, action: Action, requires: tuple[str, ...], data: TransitionInput, today) -> None:
+    errors: dict[str, list] = {}
+    note = data.note.strip()
+    if "note" in requires and not note:
+        errors["note"] = [_("Please write a short explanation.")]
+    if len(note) > MAX_NOTE_LENGTH:
+        errors["note"] = [_("The text is too long (at most %(n)d characters).") % {"n": MAX_NOTE_LENGTH}]
+    if "promised_date" in requires:
+        if data.promised_date is None:
+            errors["promised_date"] = [_("Please give the date by which it will be fixed.")]
+        elif data.promised_date < today:
+            errors["promised_date"] = [_("The promised date cannot be in the past.")]
+    if "plan_target" in requires:
+        if data.promised_date is None and data.budget_project_id is None:
+            errors["promised_date"] = [_("Planning needs a date or a budget project.")]
+        elif data.promised_date is not None and data.promised_date < today:
+            errors["promised_date"] = [_("The promised date cannot be in the past.")]
+    if "executor" in requires:
+        if data.executor is None:
+            errors["executor"] = [_("Please choose the executor.")]
+        elif not data.executor.is_active:
+            errors["executor"] = [_("This executor is no longer active.")]
+        elif data.executor.pk == issue.executor_id and issue.status != IssueStatus.NEW:
+            errors["executor"] = [_("The issue is already assigned to this executor.")]
+    if "duplicate_of" in requires:
+        original = data.duplicate_of
+        if original is None:
+            errors["duplicate_of"] = [_("Please give the reference of the original issue.")]
+        elif original.pk == issue.pk:
+            errors["duplicate_of"] = [_("An issue cannot be a duplicate of itself.")]
+        elif original.status == IssueStatus.DUPLICATE:
+            errors["duplicate_of"] = [_("That issue is itself a duplicate; merge into its original.")]
+    if errors:
+        raise InvalidInput(_("Some fields need attention."), code="invalid", fields=errors)
+
+
+def _planned_pauses(
+    *, issue: Issue, since: datetime.datetime
+) -> list[tuple[datetime.datetime, datetime.datetime | None]]:
+    """Intervals spent `planned` since the clock started, from the event log (the last may be open)."""
+    pauses: list[tuple[datetime.datetime, datetime.datetime | None]] = []
+    changes = (
+        IssueEvent.objects.filter(issue=issue, kind__in=STATUS_EVENT_KINDS, at__gte=since)
+        .order_by("at", "pk")
+        .values_list("at", "from_status", "to_status")
+    )
+    opened: datetime.datetime | None = None
+    for at, from_status, to_status in changes:
+        if to_status == IssueStatus.PLANNED and opened is None:
+            opened = at
+        elif from_status == IssueStatus.PLANNED and opened is not None:
+            pauses.append((opened, at))
+            opened = None
+    if opened is not None:
+        pauses.append((opened, None))
+    return pauses
+
+
+def issue_recompute_deadlines(*, issue: Issue) -> None:
+    """Set the stored deadlines from the category's SLA policy, the calendar and the pauses.
+
+    Deadlines exist while someone is responsible (assigned, in progress, planned); a new issue has
+    none; a finished one keeps the last ones, and an answered one keeps its answer deadline
+    (statistics compare them with what happened). While planned the fix deadline is None: the
+    clock is stopped.
+    """
+    if issue.status == IssueStatus.NEW or issue.clock_started_at is None:
+        issue.response_due_at = issue.resolve_due_at = None
+        return
+    if issue.status not in (IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS, IssueStatus.PLANNED):
+        return
+    policy = issue.category.sla_policy
+    calendar = calendar_spec(policy.calendar)
+    pauses = _planned_pauses(issue=issue, since=issue.clock_started_at)
+    common = {"start": issue.clock_started_at, "clock": policy.clock, "calendar": calendar, "pauses": pauses}
+    if issue.responded_at is None:  # once answered, the answer deadline is history: keep it
+        issue.response_due_at = deadline(hours=policy.response_hours, **common)
+    issue.resolve_due_at = deadline(hours=policy.resolution_hours, **common)
+
+
+def _start_clock(issue: Issue, now: datetime.datetime) -> None:
+    issue.clock_started_at = now
+    issue.responded_at = None
+    issue.resolved_at = None
+    issue.closed_at = None
+    issue.promised_date = None
+
+
+def _apply(*, issue: Issue, action: Action, data: TransitionInput, now: datetime.datetime) -> dict:
+    """Action-specific changes to the issue; returns what the event records about them."""
+    recorded: dict = {"action": str(action), **(data.extra or {})}
+    if action == Action.ROUTE:
+        issue.executor_id = data.executor.pk
+        issue.routing_rule_id = data.routing_rule_id
+        _start_clock(issue, now)
+        recorded.update(executor=data.executor.code, routing=data.routing_reason)
+    elif action == Action.REASSIGN:
+        recorded.update(from_executor=issue.executor.code if issue.executor_id else None, executor=data.executor.code)
+        issue.executor = data.executor
+        issue.routing_rule_id = None
+        _start_clock(issue, now)
+    elif action == Action.ACCEPT:
+        issue.promised_date = data.promised_date
+        issue.responded_at = issue.responded_at or now
+        recorded["promised_date"] = data.promised_date.isoformat()
+    elif action == Action.PLAN:
+        issue.promised_date = data.promised_date or issue.promised_date
+        issue.responded_at = issue.responded_at or now
+        if data.promised_date:
+            recorded["promised_date"] = data.promised_date.isoformat()
+        if data.budget_project_id:
+            recorded["budget_project_id"] = data.budget_project_id
+    elif action == Action.RESOLVE:
+        issue.responded_at = issue.responded_at or now
+        issue.resolved_at = now
+    elif action in (Action.REJECT, Action.CONFIRM, Action.CLOSE):
+        issue.closed_at = now
+    elif action == Action.HAND_BACK:
+        recorded["from_executor"] = issue.executor.code
+        issue.executor = None
+        issue.routing_rule_id = None
+        issue.clock_started_at = None
+        issue.promised_date = None
+    elif action == Action.DISPUTE:
+        _start_clock(issue, now)  # reopened: the same executor, fresh deadlines
+    elif action == Action.MERGE:
+        issue.duplicate_of = data.duplicate_of
+        issue.closed_at = now
+        recorded["duplicate_of"] = data.duplicate_of.ref
+    return recorded
+
+
+def issue_transition(
+    *,
+    issue: Issue,
+    actor: User | None,
+    action: Action | str,
+    data: TransitionInput | None = None,
+    now: datetime.datetime | None = None,
+) -> Issue:
+    """Take `action` on the issue as `actor` (None: the platform). The only code that sets status.
+
+    Raises Forbidden (the actor may not take this action), Conflict (not from the current status)
+    or InvalidInput (a required field is missing or wrong). A refused action changes nothing.
+    """
+    from issues.notifications import queue_event_notifications
+
+    try:
+        action = Action(action)
+    except ValueError:
+        raise InvalidInput(
+            _("Unknown action."), code="unknown_action", fields={"action": [_("Unknown action.")]}
+        ) from None
+    data = data or TransitionInput()
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Issue.objects.select_for_update(of=("self",))
+            .select_related("category__sla_policy__calendar", "executor")
+            .get(pk=issue.pk)
+        )
+        roles = issue_actor_roles(issue=locked, user=actor)
+        try:
+            transition = check_transition(action=action, status=Status(locked.status), roles=roles)
+        except ActorNotAllowed:
+            raise Forbidden(_("You may not do this with this issue."), code="action_forbidden") from None
+        except TransitionNotAllowed:
+            raise Conflict(
+                _("This cannot be done while the issue is “%(status)s”.") % {"status": locked.get_status_display()},
+                code="transition_not_allowed",
+            ) from None
+        _validate_input(
+            issue=locked, action=action, requires=transition.requires, data=data, today=timezone.localdate(now)
+        )
+        from_status = locked.status
+        recorded = _apply(issue=locked, action=action, data=data, now=now)
+        locked.status = transition.target
+        locked.updated_at = now
+        event = IssueEvent.objects.create(
+            issue=locked,
+            kind=EVENT_KIND_FOR_ACTION.get(action, IssueEventKind.STATUS_CHANGED),
+            at=now,
+            actor=actor,
+            from_status=from_status,
+            to_status=transition.target,
+            is_public=action not in INTERNAL_ACTIONS,
+            note=data.note.strip(),
+            data=recorded,
+        )
+        issue_recompute_deadlines(issue=locked)
+        locked.save()
+        queue_event_notifications(event)
+    return locked

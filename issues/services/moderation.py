@@ -1,0 +1,99 @@
+"""The dispatcher's moderation and the staff's comments: everything except status changes."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import user_is_dispatcher
+from issues.models import Category, Issue, IssueEvent, IssueEventKind, IssueStatus
+from issues.rules.transitions import ActorRole
+from issues.services.lifecycle import issue_actor_roles, issue_recompute_deadlines
+from issues.services.reporting import issue_route
+from opencity.errors import Forbidden, InvalidInput
+
+
+def _require_dispatcher(user: User) -> None:
+    if not user_is_dispatcher(user):
+        raise Forbidden(_("Only the dispatcher may do this."), code="dispatcher_only")
+
+
+def issue_set_hidden(
+    *, issue: Issue, actor: User, hidden: bool, note: str = "", now: datetime.datetime | None = None
+) -> Issue:
+    """Hide an issue from public pages and feeds (personal data, abuse), or show it again."""
+    _require_dispatcher(actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Issue.objects.select_for_update(of=("self",)).get(pk=issue.pk)
+        if locked.is_hidden == hidden:
+            return locked
+        locked.is_hidden = hidden
+        locked.updated_at = now
+        locked.save(update_fields=["is_hidden", "updated_at"])
+        IssueEvent.objects.create(
+            issue=locked,
+            kind=IssueEventKind.HIDDEN if hidden else IssueEventKind.SHOWN,
+            at=now,
+            actor=actor,
+            is_public=False,
+            note=note.strip(),
+        )
+    return locked
+
+
+def issue_change_category(
+    *, issue: Issue, actor: User, category: Category, now: datetime.datetime | None = None
+) -> Issue:
+    """Fix the category a citizen chose. A new issue is routed again by the new category's rules;
+    an assigned one keeps its executor (reassign it separately) with deadlines by the new policy."""
+    _require_dispatcher(actor)
+    if not category.is_active:
+        raise InvalidInput(
+            _("Please choose an active category."), fields={"category": [_("This category is not active.")]}
+        )
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Issue.objects.select_for_update(of=("self",)).select_related("category").get(pk=issue.pk)
+        if locked.category_id == category.pk:
+            return locked
+        previous = locked.category.code
+        locked.category = category
+        locked.updated_at = now
+        issue_recompute_deadlines(issue=locked)
+        locked.save()
+        IssueEvent.objects.create(
+            issue=locked,
+            kind=IssueEventKind.CATEGORY_CHANGED,
+            at=now,
+            actor=actor,
+            is_public=True,
+            data={"from": previous, "to": category.code},
+        )
+        if locked.status == IssueStatus.NEW:
+            locked = issue_route(issue=locked, now=now)
+    return locked
+
+
+def issue_comment(
+    *, issue: Issue, actor: User, note: str, is_public: bool, now: datetime.datetime | None = None
+) -> IssueEvent:
+    """A note on the timeline by the executor's staff or a dispatcher, public or internal."""
+    roles = issue_actor_roles(issue=issue, user=actor)
+    if not roles & {ActorRole.EXECUTOR, ActorRole.DISPATCHER}:
+        raise Forbidden(_("Only the executor's staff and dispatchers may comment here."), code="action_forbidden")
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput(_("The comment is empty."), fields={"note": [_("Please write the comment.")]})
+    if len(note) > 4000:
+        raise InvalidInput(_("The comment is too long."), fields={"note": [_("At most 4000 characters.")]})
+    now = now or timezone.now()
+    with transaction.atomic():
+        Issue.objects.filter(pk=issue.pk).update(updated_at=now)
+        return IssueEvent.objects.create(
+            issue=issue, kind=IssueEventKind.COMMENT, at=now, actor=actor, is_public=is_public, note=note
+        )

@@ -1,0 +1,204 @@
+"""Reporting: a citizen's report becomes an issue, routed to whoever fixes it, in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.db import connection, transaction
+from django.db.models import FloatField, Func
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from geo.selectors import district_at, point_in_community
+from issues.models import Category, Issue, IssueEvent, IssueEventKind, IssueSource, IssueStatus, RoutingRule
+from issues.rules.routing import RoutingDecision, RuleCandidate, resolve_route
+from issues.rules.transitions import Action
+from issues.services.lifecycle import TransitionInput, issue_transition
+from opencity.errors import InvalidInput
+
+MAX_DESCRIPTION_LENGTH = 4000
+MAX_ADDRESS_LENGTH = 300
+
+
+class GeographyArea(Func):
+    """Area in square metres on the spheroid (a geometry cast to geography)."""
+
+    template = "ST_Area(%(expressions)s::geography)"
+    output_field = FloatField()
+
+
+NEXT_NUMBER_SQL = """
+INSERT INTO issues_issuerefcounter (prefix, year, last_number) VALUES (%s, %s, 1)
+ON CONFLICT (prefix, year) DO UPDATE SET last_number = issues_issuerefcounter.last_number + 1
+RETURNING last_number
+"""
+
+
+def issue_next_ref(*, at: datetime.datetime) -> str:
+    """The next public reference, e.g. DRH-2026-000123 (per community and local year, no gaps:
+    the counter row is locked until the report's transaction ends, and rolled back with it)."""
+    prefix = settings.OPENCITY_COMMUNITY_CODE
+    year = timezone.localtime(at).year
+    with connection.cursor() as cursor:
+        cursor.execute(NEXT_NUMBER_SQL, [prefix, year])
+        number = cursor.fetchone()[0]
+    return f"{prefix}-{year}-{number:06d}"
+
+
+def routing_candidates(*, category: Category, point: Point) -> list[RuleCandidate]:
+    """The category's rules whose area covers the point (PostGIS answers the spatial part)."""
+    rules = (
+        RoutingRule.objects.for_category(category)
+        .covering(point)
+        .select_related("executor", "district")
+        .annotate(area_m2=Coalesce(GeographyArea("area"), GeographyArea("district__geom")))
+    )
+    candidates = []
+    for rule in rules:
+        if rule.district_id:
+            scope = f"district:{rule.district.code}"
+        else:
+            scope = "area" if rule.area is not None else "community"
+        candidates.append(
+            RuleCandidate(
+                rule_id=rule.pk,
+                executor_id=rule.executor_id,
+                executor_code=rule.executor.code,
+                priority=rule.priority,
+                area_m2=rule.area_m2,
+                scope=scope,
+                is_active=rule.is_active and rule.executor.is_active,
+                valid_from=rule.valid_from,
+                valid_until=rule.valid_until,
+            )
+        )
+    return candidates
+
+
+def issue_route_decision(*, category: Category, point: Point, on: datetime.date) -> RoutingDecision | None:
+    """Who should get an issue of this category at this point on this day, and why."""
+    return resolve_route(routing_candidates(category=category, point=point), on=on)
+
+
+def issue_route(*, issue: Issue, now: datetime.datetime | None = None) -> Issue:
+    """Route a new issue by the rules; with no rule it stays `new` for the dispatcher."""
+    now = now or timezone.now()
+    decision = issue_route_decision(category=issue.category, point=issue.point, on=timezone.localdate(now))
+    if decision is None:
+        return issue
+    from accounts.models import Executor
+
+    return issue_transition(
+        issue=issue,
+        actor=None,
+        action=Action.ROUTE,
+        data=TransitionInput(
+            executor=Executor.objects.get(pk=decision.executor_id),
+            routing_rule_id=decision.rule_id,
+            routing_reason=decision.reason,
+        ),
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    issue: Issue
+    created: bool  # False when an idempotency key matched an earlier submission
+
+
+def _clean_report(*, category: Category | None, description: str, point: Point | None, address: str) -> dict:
+    errors: dict[str, list] = {}
+    description = (description or "").strip()
+    address = (address or "").strip()
+    if category is None or not category.is_active:
+        errors["category"] = [_("Please choose a category from the list.")]
+    if not description:
+        errors["description"] = [_("Please describe the problem.")]
+    elif len(description) > MAX_DESCRIPTION_LENGTH:
+        errors["description"] = [
+            _("The description is too long (at most %(n)d characters).") % {"n": MAX_DESCRIPTION_LENGTH}
+        ]
+    if len(address) > MAX_ADDRESS_LENGTH:
+        errors["address"] = [_("The address is too long (at most %(n)d characters).") % {"n": MAX_ADDRESS_LENGTH}]
+    if point is None:
+        errors["location"] = [_("Please put the pin on the map.")]
+    elif not point_in_community(point=point):
+        errors["location"] = [
+            _("This place is outside the community. We can only take reports from inside its boundary.")
+        ]
+    if errors:
+        code = "outside_community" if list(errors) == ["location"] and point is not None else "invalid"
+        raise InvalidInput(_("The report cannot be accepted yet."), code=code, fields=errors)
+    return {"description": description, "address": address}
+
+
+def issue_create(
+    *,
+    reporter: User | None,
+    category: Category | None,
+    description: str,
+    point: Point | None,
+    address: str = "",
+    source: str = IssueSource.WEB,
+    idempotency_key: str = "",
+    now: datetime.datetime | None = None,
+) -> ReportResult:
+    """Turn a report into an issue: check it, find its district, store it, route it.
+
+    One transaction: either the issue with its `created` (and `routed`) events exists, or nothing
+    does. A retried submission with the same idempotency key returns the first issue. Reports by
+    people who have not confirmed their e-mail address wait in the dispatcher's queue unrouted.
+    """
+    now = now or timezone.now()
+    idempotency_key = (idempotency_key or "").strip()[:64]
+    if reporter is not None and idempotency_key:
+        earlier = Issue.objects.filter(reporter=reporter, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return ReportResult(earlier, created=False)
+    cleaned = _clean_report(category=category, description=description, point=point, address=address)
+    if point.srid != 4326:
+        point = point.transform(4326, clone=True)
+    with transaction.atomic():
+        issue = Issue.objects.create(
+            ref=issue_next_ref(at=now),
+            category=category,
+            description=cleaned["description"],
+            address=cleaned["address"],
+            point=point,
+            district=district_at(point=point),
+            status=IssueStatus.NEW,
+            reporter=reporter,
+            source=source,
+            idempotency_key=idempotency_key if reporter is not None else "",
+            created_at=now,
+            updated_at=now,
+        )
+        confirmed = reporter is None or reporter.email_confirmed_at is not None
+        IssueEvent.objects.create(
+            issue=issue,
+            kind=IssueEventKind.CREATED,
+            at=now,
+            actor=reporter,
+            to_status=IssueStatus.NEW,
+            data={"source": source, "held_for_email_confirmation": not confirmed},
+        )
+        if confirmed:
+            issue = issue_route(issue=issue, now=now)
+    return ReportResult(issue, created=True)
+
+
+def issues_release_after_confirmation(*, user: User, now: datetime.datetime | None = None) -> list[Issue]:
+    """Route the reports a person made before confirming their e-mail address."""
+    held = IssueEvent.objects.filter(
+        kind=IssueEventKind.CREATED, actor=user, data__held_for_email_confirmation=True
+    ).values("issue_id")
+    released = []
+    for issue in Issue.objects.filter(pk__in=held, status=IssueStatus.NEW, executor__isnull=True):
+        released.append(issue_route(issue=issue, now=now))
+    return released

@@ -1,0 +1,90 @@
+"""The SLA sweep: missed deadlines are recorded once, escalated and notified; fixes that the
+reporter neither confirmed nor disputed in time are closed."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from issues.models import Issue, IssueEvent, IssueEventKind, IssueStatus
+from issues.rules.transitions import Action
+from issues.services.lifecycle import TransitionInput, issue_transition
+
+
+@dataclass
+class SweepResult:
+    breaches: int = 0
+    escalations: int = 0
+    closed: int = 0
+
+
+def _missed_deadlines(issue: Issue, now: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
+    missed = []
+    if issue.status == IssueStatus.ASSIGNED and issue.response_due_at and issue.response_due_at < now:
+        missed.append(("response", issue.response_due_at))
+    if (
+        issue.status in (IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS)
+        and issue.resolve_due_at
+        and issue.resolve_due_at < now
+    ):
+        missed.append(("resolution", issue.resolve_due_at))
+    return missed
+
+
+def _record_breach(*, issue_id: int, now: datetime.datetime, result: SweepResult) -> None:
+    from issues.notifications import queue_event_notifications
+
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update(of=("self",)).select_related("executor__supervisor").get(pk=issue_id)
+        for deadline_kind, due_at in _missed_deadlines(issue, now):
+            try:
+                with transaction.atomic():  # the unique index says whether this breach is news
+                    IssueEvent.objects.create(
+                        issue=issue,
+                        kind=IssueEventKind.SLA_BREACHED,
+                        at=now,
+                        is_public=True,
+                        data={
+                            "deadline": deadline_kind,
+                            "due_at": due_at.astimezone(datetime.UTC).isoformat(),
+                            "executor": issue.executor.code,
+                        },
+                    )
+            except IntegrityError:
+                continue
+            result.breaches += 1
+            supervisor = issue.executor.supervisor
+            escalation = IssueEvent.objects.create(
+                issue=issue,
+                kind=IssueEventKind.ESCALATED,
+                at=now,
+                is_public=False,
+                data={
+                    "deadline": deadline_kind,
+                    "executor": issue.executor.code,
+                    "supervisor": supervisor.code if supervisor else None,
+                    "dispatchers": True,
+                },
+            )
+            result.escalations += 1
+            queue_event_notifications(escalation)
+
+
+def sla_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
+    """Find open issues past a deadline and record each breach once (running it again changes
+    nothing), escalate to the executor's supervisor and the dispatchers; close resolved issues
+    whose confirmation window has passed."""
+    now = now or timezone.now()
+    result = SweepResult()
+    for issue_id in Issue.objects.overdue(now).values_list("pk", flat=True).iterator():
+        _record_breach(issue_id=issue_id, now=now, result=result)
+    cutoff = now - datetime.timedelta(days=settings.OPENCITY_CONFIRM_DAYS)
+    for issue in Issue.objects.filter(status=IssueStatus.RESOLVED, resolved_at__lte=cutoff).iterator():
+        reason = {"reason": "confirmation_timeout", "days": settings.OPENCITY_CONFIRM_DAYS}
+        issue_transition(issue=issue, actor=None, action=Action.CLOSE, data=TransitionInput(extra=reason), now=now)
+        result.closed += 1
+    return result

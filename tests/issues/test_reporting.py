@@ -1,0 +1,164 @@
+"""Reporting: a report becomes an issue, routed at once, with deadlines, or waits for the dispatcher."""
+
+import datetime
+
+import pytest
+from django.contrib.gis.geos import MultiPolygon
+
+from issues.models import Issue, IssueEvent, IssueRefCounter, RoutingRule
+from issues.services import issue_create
+from issues.services.reporting import issues_release_after_confirmation
+from opencity.errors import InvalidInput
+from tests.factories import UserFactory, box, point
+from tests.world import TUESDAY_10, kyiv
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_report_is_routed_with_deadlines_and_its_reason(world, report):
+    issue = report()
+    assert issue.ref == "DRH-2026-000001"
+    assert issue.status == "assigned"
+    assert issue.executor == world.roads
+    assert issue.district == world.west
+    assert issue.clock_started_at == TUESDAY_10
+    # 9 working hours from Tuesday 10:00 → Wednesday 10:00; 45 → Tuesday next week 10:00
+    assert issue.response_due_at == kyiv(2026, 12, 2, 10, 0)
+    assert issue.resolve_due_at == kyiv(2026, 12, 8, 10, 0)
+    kinds = list(issue.events.order_by("pk").values_list("kind", "from_status", "to_status"))
+    assert kinds == [("created", "", "new"), ("routed", "new", "assigned")]
+    routed = issue.events.get(kind="routed")
+    rule = RoutingRule.objects.get(category=world.pothole)
+    assert issue.routing_rule == rule
+    assert routed.data == {
+        "action": "route",
+        "executor": "roads",
+        "routing": {
+            "rule_id": rule.pk,
+            "scope": "community",
+            "priority": 0,
+            "area_m2": None,
+            "candidates": 1,
+            "in_force": 1,
+            "outranked": [],
+        },
+    }
+
+
+def test_emergency_categories_run_around_the_clock(world, report):
+    issue = report(category=world.manhole, now=kyiv(2026, 12, 5, 23, 0))  # Saturday night
+    assert issue.executor == world.water
+    assert issue.response_due_at == kyiv(2026, 12, 6, 1, 0)
+    assert issue.resolve_due_at == kyiv(2026, 12, 6, 23, 0)
+
+
+def test_no_rule_leaves_the_issue_new_for_the_dispatcher(world, report):
+    issue = report(category=world.playground)
+    assert (issue.status, issue.executor, issue.response_due_at, issue.resolve_due_at) == ("new", None, None, None)
+    assert list(issue.events.values_list("kind", flat=True)) == ["created"]
+
+
+def test_references_count_per_year_without_gaps(world, report):
+    refs = [report().ref, report().ref, report(now=kyiv(2027, 1, 1, 0, 30)).ref]
+    assert refs == ["DRH-2026-000001", "DRH-2026-000002", "DRH-2027-000001"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"point": point(24.03, 49.84)}, "location", "outside_community"),
+        ({"point": None}, "location", "invalid"),
+        ({"description": "   "}, "description", "invalid"),
+        ({"description": "я" * 4001}, "description", "invalid"),
+        ({"category": None}, "category", "invalid"),
+        ({"address": "a" * 301}, "address", "invalid"),
+    ],
+)
+def test_a_bad_report_is_refused_and_nothing_is_written(world, changes, field, code):
+    arguments = {
+        "reporter": world.citizen,
+        "category": world.pothole,
+        "description": "Яма",
+        "point": world.inside_west,
+        "address": "",
+        "now": TUESDAY_10,
+    }
+    with pytest.raises(InvalidInput) as refused:
+        issue_create(**{**arguments, **changes})
+    assert refused.value.code == code
+    assert list(refused.value.fields) == [field]
+    assert not Issue.objects.exists()
+    assert not IssueEvent.objects.exists()
+    assert not IssueRefCounter.objects.exists()
+
+
+def test_an_inactive_category_is_refused(world):
+    world.pothole.is_active = False
+    world.pothole.save()
+    with pytest.raises(InvalidInput) as refused:
+        issue_create(reporter=world.citizen, category=world.pothole, description="x", point=world.inside_west)
+    assert list(refused.value.fields) == ["category"]
+
+
+def test_a_point_on_the_community_boundary_is_accepted(world, report):
+    from tests.factories import CENTRE_LAT, CENTRE_LON
+
+    issue = report(where=point(CENTRE_LON + 0.1, CENTRE_LAT))
+    assert issue.status == "assigned"
+    assert issue.district is None
+
+
+def test_the_same_idempotency_key_creates_one_issue(world):
+    arguments = {
+        "reporter": world.citizen,
+        "category": world.pothole,
+        "description": "Яма",
+        "point": world.inside_west,
+        "idempotency_key": "c0ffee-1",
+        "now": TUESDAY_10,
+    }
+    first = issue_create(**arguments)
+    again = issue_create(**arguments)
+    assert (first.created, again.created) == (True, False)
+    assert again.issue.pk == first.issue.pk
+    assert Issue.objects.count() == 1
+    # Another person may use the same key for their own report.
+    other = issue_create(**{**arguments, "reporter": world.other_citizen})
+    assert other.created and Issue.objects.count() == 2
+
+
+def test_a_district_rule_beats_the_community_rule_and_a_border_point_routes_deterministically(world, report):
+    RoutingRule.objects.create(category=world.pothole, executor=world.water, district=world.west)
+    RoutingRule.objects.create(category=world.pothole, executor=world.housing, district=world.east)
+    assert report(where=world.inside_west).executor == world.water
+    assert report(where=world.inside_east).executor == world.housing
+    # On the shared border both district rules cover the point; the areas are equal, so the older
+    # rule (west, created first) wins, every time; the district is the one with the smaller code.
+    border = [report(where=world.on_border) for _ in range(3)]
+    assert {i.executor.code for i in border} == {"water"}
+    assert {i.district.code for i in border} == {"east"}
+
+
+def test_priority_beats_area_and_rules_out_of_force_are_skipped(world, report):
+    area = MultiPolygon(box(23.49, 49.34, 23.50, 49.35)[0], srid=4326)
+    RoutingRule.objects.create(category=world.pothole, executor=world.water, area=area)
+    RoutingRule.objects.create(
+        category=world.pothole, executor=world.housing, priority=5, valid_until=datetime.date(2026, 11, 30)
+    )
+    assert report(where=point(23.495, 49.345)).executor == world.water
+    RoutingRule.objects.filter(executor=world.housing).update(valid_until=None)
+    assert report(where=point(23.495, 49.345)).executor == world.housing
+
+
+def test_reports_by_unconfirmed_people_wait_until_they_confirm(world):
+    newcomer = UserFactory(username="newcomer", email_confirmed_at=None)
+    issue = issue_create(
+        reporter=newcomer, category=world.pothole, description="Яма", point=world.inside_west, now=TUESDAY_10
+    ).issue
+    assert issue.status == "new" and issue.executor is None
+    assert issue.events.get().data == {"source": "web", "held_for_email_confirmation": True}
+    released = issues_release_after_confirmation(user=newcomer, now=kyiv(2026, 12, 1, 11, 0))
+    assert [i.pk for i in released] == [issue.pk]
+    issue.refresh_from_db()
+    assert issue.status == "assigned" and issue.executor == world.roads
+    assert issue.clock_started_at == kyiv(2026, 12, 1, 11, 0)
