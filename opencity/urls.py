@@ -5,10 +5,17 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+# The versioned REST API: each app contributes its own routes.
+api_v1 = [
+    path("", include("issues.api.urls")),
+]
+
 urlpatterns = [
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("", include("issues.urls")),
     path("", include("geo.urls")),
 ]
 

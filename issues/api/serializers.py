@@ -1,0 +1,269 @@
+"""Input and output serializers of the issues API. Input serializers only validate shapes and
+look up references; every rule lives in the services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry, Point
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import Executor
+from issues.models import Category, Issue, IssueEvent, IssueStatus
+from issues.presentation import event_summary
+from issues.rules.transitions import Action
+from issues.sql import IssueLayerFilter
+
+
+def parse_point(value) -> Point:
+    """A GeoJSON Point (object or text) with WGS84 coordinates in range, or a ValidationError."""
+    import json
+
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise serializers.ValidationError(_("Location must be a GeoJSON Point.")) from None
+    if not isinstance(value, dict) or value.get("type") != "Point":
+        raise serializers.ValidationError(_("Location must be a GeoJSON Point."))
+    coordinates = value.get("coordinates")
+    if (
+        not isinstance(coordinates, list)
+        or len(coordinates) != 2
+        or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in coordinates)
+    ):
+        raise serializers.ValidationError(_("A point has exactly two numbers: [longitude, latitude]."))
+    lon, lat = coordinates
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise serializers.ValidationError(_("Longitude must be between -180 and 180 and latitude between -90 and 90."))
+    point = GEOSGeometry(f"POINT({lon} {lat})", srid=4326)
+    return point
+
+
+class PointField(serializers.Field):
+    default_error_messages = {"required": _("Please put the pin on the map.")}
+
+    def to_internal_value(self, data) -> Point:
+        return parse_point(data)
+
+    def to_representation(self, value: Point) -> dict:
+        return {"type": "Point", "coordinates": [round(value.x, 7), round(value.y, 7)]}
+
+
+class CategoryCodeField(serializers.SlugRelatedField):
+    default_error_messages = {
+        "does_not_exist": _("Unknown category “{value}”."),
+        "invalid": _("Unknown category."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Category.objects.filter(is_active=True), **kwargs)
+
+
+class IssueCreateInput(serializers.Serializer):
+    category = CategoryCodeField()
+    description = serializers.CharField(max_length=4000, allow_blank=False, trim_whitespace=True)
+    location = PointField()
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ExecutorOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class TimelineEventOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    status = serializers.CharField(source="to_status", allow_blank=True)
+    summary = serializers.SerializerMethodField()
+    note = serializers.CharField()
+
+    def get_summary(self, event: IssueEvent) -> str:
+        return event_summary(event)
+
+
+class IssueOutput(serializers.Serializer):
+    ref = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    category = serializers.CharField(source="category.code")
+    category_name = serializers.CharField(source="category.name")
+    description = serializers.CharField()
+    address = serializers.CharField()
+    location = PointField(source="point")
+    district = serializers.SerializerMethodField()
+    executor = serializers.SerializerMethodField()
+    response_due_at = serializers.DateTimeField()
+    resolve_due_at = serializers.DateTimeField()
+    promised_date = serializers.DateField()
+    support_count = serializers.IntegerField()
+    duplicate_of = serializers.CharField(source="duplicate_of.ref", default=None)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    url = serializers.CharField(source="get_absolute_url")
+
+    def get_district(self, issue: Issue) -> str | None:
+        return issue.district.name if issue.district_id else None
+
+    def get_executor(self, issue: Issue) -> dict | None:
+        return ExecutorOutput(issue.executor).data if issue.executor_id else None
+
+
+class IssueDetailOutput(IssueOutput):
+    timeline = serializers.SerializerMethodField()
+
+    def get_timeline(self, issue: Issue) -> list:
+        events = self.context.get("timeline")
+        if events is None:
+            events = issue.events.filter(is_public=True).order_by("at", "pk")
+        return TimelineEventOutput(events, many=True).data
+
+
+class QueueItemOutput(IssueOutput):
+    is_overdue = serializers.SerializerMethodField()
+    next_due_at = serializers.DateTimeField()
+
+    def get_is_overdue(self, issue: Issue) -> bool:
+        return issue.is_overdue_rank == 0
+
+
+class TransitionInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[a.value for a in Action if a != Action.ROUTE])
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    promised_date = serializers.DateField(required=False, allow_null=True, default=None)
+    executor = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Executor.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"does_not_exist": _("Unknown executor “{value}”.")},
+    )
+    duplicate_of = serializers.SlugRelatedField(
+        slug_field="ref",
+        queryset=Issue.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"does_not_exist": _("No issue with the reference “{value}”.")},
+    )
+
+
+class CategoryOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_uk = serializers.CharField()
+    name_en = serializers.CharField()
+    group = serializers.SerializerMethodField()
+    photo_required = serializers.BooleanField()
+    duplicate_radius_m = serializers.IntegerField()
+    outage_kind = serializers.CharField()
+    urgent_notice = serializers.SerializerMethodField()
+    sla = serializers.SerializerMethodField()
+
+    def get_group(self, category: Category) -> dict:
+        return {"code": category.group.code, "name": category.group.name}
+
+    def get_urgent_notice(self, category: Category) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "uk").startswith("en") and category.urgent_notice_en:
+            return category.urgent_notice_en
+        return category.urgent_notice_uk
+
+    def get_sla(self, category: Category) -> dict:
+        policy = category.sla_policy
+        return {
+            "clock": policy.clock,
+            "response_hours": float(policy.response_hours),
+            "resolution_hours": float(policy.resolution_hours),
+        }
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class IssueListFilterInput(serializers.Serializer):
+    bbox = serializers.CharField(required=False, allow_blank=True)
+    status = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.CharField(required=False, allow_blank=True)
+    group = serializers.CharField(required=False, allow_blank=True)
+    district = serializers.CharField(required=False, allow_blank=True)
+    executor = serializers.CharField(required=False, allow_blank=True)
+    limit = serializers.IntegerField(required=False, min_value=1)
+
+    def validate_bbox(self, value: str):
+        if not value:
+            return None
+        parts = value.split(",")
+        try:
+            numbers = [float(part) for part in parts]
+        except ValueError:
+            numbers = []
+        if len(parts) != 4 or len(numbers) != 4 or any(n != n or n in (float("inf"), float("-inf")) for n in numbers):
+            raise serializers.ValidationError(_("bbox must be four numbers: minLon,minLat,maxLon,maxLat."))
+        min_lon, min_lat, max_lon, max_lat = numbers
+        if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180 and -90 <= min_lat <= 90 and -90 <= max_lat <= 90):
+            raise serializers.ValidationError(_("bbox coordinates are out of range."))
+        if min_lon > max_lon or min_lat > max_lat:
+            raise serializers.ValidationError(_("bbox must go from the south-west corner to the north-east one."))
+        return (min_lon, min_lat, max_lon, max_lat)
+
+    def validate_status(self, value: str) -> list[str]:
+        statuses = _split(value or "")
+        expanded = []
+        for status in statuses:
+            if status == "open":
+                expanded += [IssueStatus.NEW, IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS, IssueStatus.PLANNED]
+            elif status == "closed":
+                expanded += [IssueStatus.RESOLVED, IssueStatus.CLOSED, IssueStatus.REJECTED, IssueStatus.DUPLICATE]
+            elif status in IssueStatus.values:
+                expanded.append(status)
+            else:
+                raise serializers.ValidationError(_("Unknown status “%(status)s”.") % {"status": status})
+        return expanded
+
+    def _known_codes(self, value: str, model, message) -> list[str]:
+        codes = _split(value or "")
+        known = set(model.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise serializers.ValidationError(message % {"codes": ", ".join(unknown)})
+        return codes
+
+    def validate_category(self, value: str) -> list[str]:
+        return self._known_codes(value, Category, _("Unknown category: %(codes)s."))
+
+    def validate_group(self, value: str) -> list[str]:
+        from issues.models import CategoryGroup
+
+        return self._known_codes(value, CategoryGroup, _("Unknown category group: %(codes)s."))
+
+    def validate_district(self, value: str) -> list[str]:
+        from geo.models import District
+
+        return self._known_codes(value, District, _("Unknown district: %(codes)s."))
+
+    def validate_executor(self, value: str) -> list[str]:
+        return self._known_codes(value, Executor, _("Unknown executor: %(codes)s."))
+
+    def validate_limit(self, value: int) -> int:
+        if value > settings.OPENCITY_ISSUE_LIST_MAX_LIMIT:
+            raise serializers.ValidationError(
+                _("At most %(n)d issues per request.") % {"n": settings.OPENCITY_ISSUE_LIST_MAX_LIMIT}
+            )
+        return value
+
+    def to_filter(self) -> IssueLayerFilter:
+        data = self.validated_data
+        return IssueLayerFilter(
+            bbox=data.get("bbox"),
+            statuses=data.get("status") or [],
+            category_codes=data.get("category") or [],
+            group_codes=data.get("group") or [],
+            district_codes=data.get("district") or [],
+            executor_codes=data.get("executor") or [],
+            limit=data.get("limit") or settings.OPENCITY_ISSUE_LIST_LIMIT,
+        )

@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from issues.api import views
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("categories/", views.CategoryListApi.as_view(), name="categories"),
+    path("issues/", views.IssueListCreateApi.as_view(), name="issues"),
+    path("issues/<str:ref>/", views.IssueDetailApi.as_view(), name="issue-detail"),
+    path("issues/<str:ref>/transition/", views.IssueTransitionApi.as_view(), name="issue-transition"),
+    path("queue/", views.QueueApi.as_view(), name="queue"),
+]
