@@ -1,7 +1,16 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
-from issues.models import CalendarDate, Category, CategoryGroup, RoutingRule, SlaPolicy, WorkingCalendar
+from issues.models import (
+    CalendarDate,
+    Category,
+    CategoryGroup,
+    Issue,
+    IssueEvent,
+    RoutingRule,
+    SlaPolicy,
+    WorkingCalendar,
+)
 
 
 class CalendarDateInline(admin.TabularInline):
@@ -48,3 +57,57 @@ class RoutingRuleAdmin(LeafletGeoAdmin):
     list_filter = ("executor", "is_active", "category__group")
     search_fields = ("category__code", "executor__code", "note")
     autocomplete_fields = ["category", "executor"]
+
+
+class IssueEventInline(admin.TabularInline):
+    """The event log, read-only: history is never edited."""
+
+    model = IssueEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "kind", "actor", "from_status", "to_status", "is_public", "note", "data")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Issue)
+class IssueAdmin(LeafletGeoAdmin):
+    """Issues in the admin: descriptive fields can be corrected; the status, executor and
+    deadlines only change through the lifecycle (the issue page and the API), never here."""
+
+    list_display = ("ref", "category", "status", "executor", "district", "created_at", "resolve_due_at", "is_hidden")
+    list_filter = ("status", "is_hidden", "source", "category__group", "executor", "district")
+    search_fields = ("ref", "description", "address")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "ref",
+        "status",
+        "executor",
+        "routing_rule",
+        "district",
+        "clock_started_at",
+        "response_due_at",
+        "resolve_due_at",
+        "responded_at",
+        "resolved_at",
+        "closed_at",
+        "promised_date",
+        "reporter",
+        "duplicate_of",
+        "is_hidden",
+        "support_count",
+        "source",
+        "created_at",
+        "updated_at",
+        "category",
+    )
+    fields = ("ref", "category", "description", "address", "point", *readonly_fields[1:-1])
+    inlines = [IssueEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # reports come through the map, the API or Open311, with routing and deadlines
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 from django.db import transaction
 from django.utils import timezone
 
@@ -173,8 +173,9 @@ def _ensure_account(*, username: str, role: str, password: str, report: DemoLoad
     return user
 
 
-def demo_load() -> DemoLoadReport:
-    """Load the Drohobych territory, reference data and demo accounts (create-if-missing)."""
+def demo_load(*, with_history: bool = True) -> DemoLoadReport:
+    """Load the Drohobych territory, reference data and demo accounts (create-if-missing), and,
+    when there are no issues yet, a generated history of reports."""
     report = DemoLoadReport()
     data = json.loads((FIXTURES_DIR / "reference.json").read_text(encoding="utf-8"))
     password = demo_password()
@@ -202,4 +203,173 @@ def demo_load() -> DemoLoadReport:
                 email=executor.email,
             )
             ExecutorMembership.objects.get_or_create(user=user, defaults={"executor": executor})
+    if with_history:
+        report.created["issues"] = demo_issues_load()
     return report
+
+
+# --- Demo history of reports ---------------------------------------------------------------------
+
+DEMO_HISTORY_DAYS = 45
+DEMO_ISSUE_COUNT = 160
+DEMO_SEED = 2026
+# How often each kind of problem is reported, roughly as city portals see it.
+CATEGORY_WEIGHTS = {
+    "pothole": 14,
+    "streetlight-out": 12,
+    "overflowing-bins": 10,
+    "damaged-pavement": 7,
+    "illegal-dump": 6,
+    "sewer-blockage": 5,
+    "no-water": 5,
+    "fallen-tree": 4,
+    "roof-leak": 4,
+    "no-heating": 4,
+    "snow-ice": 3,
+    "open-manhole": 3,
+    "road-sign": 3,
+    "grass-cutting": 3,
+    "bus-stop": 3,
+    "playground": 4,
+    "no-ramp": 3,
+    "power-outage": 2,
+    "water-main-break": 2,
+    "lighting-pole-danger": 1,
+    "gas-smell": 1,
+}
+# Share of each executor's work that is late: some services are quicker than others.
+LATENESS = {
+    "water": 0.2,
+    "roads": 0.45,
+    "lighting": 0.35,
+    "waste": 0.25,
+    "parks": 0.4,
+    "housing": 0.5,
+    "heating": 0.3,
+    "electricity": 0.3,
+    "gas": 0.1,
+    "transport": 0.5,
+}
+
+
+def _point_in(geom, rng) -> Point:
+    min_x, min_y, max_x, max_y = geom.extent
+    while True:
+        candidate = Point(rng.uniform(min_x, max_x), rng.uniform(min_y, max_y), srid=4326)
+        if geom.contains(candidate):
+            return candidate
+
+
+def _demo_reporters(password_unusable_count: int = 12) -> list[User]:
+    reporters = [User.objects.get(username="citizen")]
+    for number in range(1, password_unusable_count + 1):
+        user, created = User.objects.get_or_create(
+            username=f"resident{number:02d}",
+            defaults={"email": f"resident{number:02d}@example.org", "email_confirmed_at": timezone.now()},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save()
+        reporters.append(user)
+    return reporters
+
+
+def demo_issues_load(
+    *, now: datetime.datetime | None = None, count: int = DEMO_ISSUE_COUNT, seed: int = DEMO_SEED
+) -> int:
+    """Generate a plausible history of reports over the last weeks, through the real services (so
+    routing, deadlines, events and breaches are exactly what production would produce). Runs only
+    when there are no issues yet; notifications are not sent for this history."""
+    import random
+
+    from issues.models import Issue, IssueSource
+    from issues.notifications import notifications_suppressed
+    from issues.rules.transitions import Action
+    from issues.services import TransitionInput, issue_create, issue_transition
+    from issues.services.sla import sla_sweep
+
+    if Issue.objects.exists():
+        return 0
+    now = now or timezone.now()
+    rng = random.Random(seed)  # noqa: S311 (reproducible demo data, not security)
+    texts = json.loads((FIXTURES_DIR / "demo_issues.json").read_text(encoding="utf-8"))
+    categories = {c.code: c for c in Category.objects.filter(code__in=CATEGORY_WEIGHTS)}
+    codes = [code for code in CATEGORY_WEIGHTS if code in categories]
+    weights = [CATEGORY_WEIGHTS[code] for code in codes]
+    districts = list(District.objects.all())
+    district_weights = [5 if d.kind == "city_district" else 2 for d in districts]
+    reporters = _demo_reporters()
+    dispatcher = User.objects.filter(username="dispatcher").first()
+    staff = {m.executor_id: m.user for m in ExecutorMembership.objects.select_related("user")}
+    housing = Executor.objects.filter(code="housing").first()
+
+    def hours(a: float, b: float) -> datetime.timedelta:
+        return datetime.timedelta(hours=rng.uniform(a, b))
+
+    created_count = 0
+    with notifications_suppressed():
+        for _ in range(count):
+            code = rng.choices(codes, weights)[0]
+            district = rng.choices(districts, district_weights)[0]
+            moment = now - datetime.timedelta(days=rng.uniform(0, DEMO_HISTORY_DAYS))
+            moment = moment.replace(hour=rng.randint(7, 21), minute=rng.randint(0, 59))
+            if moment >= now:
+                moment = now - hours(1, 6)
+            issue = issue_create(
+                reporter=rng.choice(reporters),
+                category=categories[code],
+                description=rng.choice(texts["texts"][code]),
+                point=_point_in(district.geom, rng),
+                address=f"{rng.choice(texts['streets'])}, {rng.randint(1, 120)}",
+                source=IssueSource.DEMO,
+                now=moment,
+            ).issue
+            created_count += 1
+
+            def step(action, after, actor, **data):
+                nonlocal issue, moment
+                if moment + after >= now:
+                    return False
+                moment = moment + after
+                issue = issue_transition(
+                    issue=issue, actor=actor, action=action, data=TransitionInput(**data), now=moment
+                )
+                return True
+
+            if issue.executor_id is None:
+                # The dispatcher hands most unrouted reports to the housing department after a while.
+                if dispatcher and housing and rng.random() < 0.5:
+                    step(Action.REASSIGN, hours(2, 30), dispatcher, executor=housing)
+                if issue.executor_id is None:
+                    continue
+            worker = staff.get(issue.executor_id)
+            if worker is None:
+                continue
+            late = rng.random() < LATENESS.get(issue.executor.code, 0.3)
+            roll = rng.random()
+            if roll < 0.07:
+                step(Action.HAND_BACK, hours(1, 8), worker, note=rng.choice(texts["notes"]["hand_back"]))
+                continue
+            if roll < 0.11:
+                step(Action.REJECT, hours(1, 20), worker, note=rng.choice(texts["notes"]["reject"]))
+                continue
+            answer_after = hours(30, 120) if late else hours(0.5, 6)
+            promised = (moment + answer_after + datetime.timedelta(days=rng.randint(2, 12))).date()
+            if roll < 0.18:
+                plan_date = (moment + datetime.timedelta(days=rng.randint(60, 200))).date()
+                step(Action.PLAN, answer_after, worker, promised_date=plan_date)
+                continue
+            if not step(
+                Action.ACCEPT, answer_after, worker, promised_date=promised, note=rng.choice(texts["notes"]["accept"])
+            ):
+                continue
+            fix_after = hours(24 * 12, 24 * 30) if late else hours(3, 24 * 6)
+            if not step(Action.RESOLVE, fix_after, worker, note=rng.choice(texts["notes"]["resolve"])):
+                continue
+            reporter_roll = rng.random()
+            if reporter_roll < 0.55:
+                step(Action.CONFIRM, hours(2, 72), issue.reporter)
+            elif reporter_roll < 0.65:
+                step(Action.DISPUTE, hours(2, 72), issue.reporter, note=rng.choice(texts["notes"]["dispute"]))
+        sla_sweep(now=now)
+    return created_count

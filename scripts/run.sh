@@ -26,12 +26,15 @@ trap cleanup EXIT INT TERM
 mkdir -p var/log
 $py manage.py db_worker > var/log/worker.log 2>&1 &
 pids+=($!)
+$py manage.py opencity_sla_sweep --loop > var/log/sweep.log 2>&1 &
+pids+=($!)
 
 cat <<TXT
 
   Open City is running: http://$HOST:$PORT/
   Admin:                 http://$HOST:$PORT/admin/
-  Worker log:            var/log/worker.log
+  Worker log:            var/log/worker.log  (notifications print here: e-mail goes to the console)
+  SLA sweep:             every ${OPENCITY_SLA_SWEEP_SECONDS:-300} s, log in var/log/sweep.log
   Demo password:         ${OPENCITY_DEMO_PASSWORD:-opencity-demo}  (accounts listed above)
   Stop with Ctrl-C; the database keeps running until 'make stop'.
 

@@ -44,7 +44,7 @@ def test_no_page_loads_assets_from_a_third_party_host(client):
 
 
 def test_territory_geojson_is_built_by_postgis_with_exact_keys(client):
-    demo_load()
+    demo_load(with_history=False)
     response = client.get("/geo/territory.geojson")
     assert response["Content-Type"] == "application/geo+json"
     data = json.loads(response.content)
@@ -62,3 +62,18 @@ def test_territory_geojson_is_built_by_postgis_with_exact_keys(client):
     english = client.get("/geo/territory.geojson", headers={"accept-language": "en"})
     names = {f["properties"]["code"]: f["properties"]["name"] for f in json.loads(english.content)["features"]}
     assert names["stebnyk"] == "Stebnyk starosta district"
+
+
+def test_admin_pages_open_with_map_widgets(client, django_user_model):
+    demo_load(with_history=False)
+    admin = django_user_model.objects.get(username="admin")
+    client.force_login(admin)
+    from geo.models import District
+
+    district = District.objects.first()
+    page = client.get(f"/admin/geo/district/{district.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "leaflet" in html.lower() and "Зберегти" in html
+    for url in ("/admin/issues/issue/", "/admin/issues/routingrule/add/", "/admin/accounts/executor/", "/admin/issues/workingcalendar/"):
+        assert client.get(url).status_code == 200, url

@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_map_page_draws_the_boundary_and_districts(new_page):
-    demo_load()
+    demo_load(with_history=False)
     page = new_page(DESKTOP)
     page.goto("/")
     page.wait_for_selector("#map[data-loaded=territory]")
@@ -22,7 +22,7 @@ def test_map_page_draws_the_boundary_and_districts(new_page):
 
 
 def test_map_page_fits_a_phone(new_page):
-    demo_load()
+    demo_load(with_history=False)
     page = new_page(PHONE)
     page.goto("/")
     page.wait_for_selector("#map[data-loaded=territory]")

@@ -2,12 +2,14 @@
 
 import pytest
 from django.contrib.auth import authenticate
+from django.utils import timezone
 
 from accounts.models import Executor, User
 from accounts.roles import user_executor, user_is_dispatcher, user_is_leadership
 from geo.models import CommunityBoundary, District
 from issues.demo import demo_load
-from issues.models import CalendarDate, Category, CategoryGroup, RoutingRule, SlaPolicy
+from issues.models import CalendarDate, Category, CategoryGroup, Issue, IssueEvent, RoutingRule, SlaPolicy
+from issues.selectors import dispatch_unrouted, queue_for_executor
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +21,7 @@ def counts() -> dict[str, int]:
 
 
 def test_demo_load_creates_the_reference_data():
-    demo_load()
+    demo_load(with_history=False)
     assert counts() == {
         "CommunityBoundary": 1,
         "District": 9,
@@ -41,15 +43,32 @@ def test_demo_load_creates_the_reference_data():
 def test_demo_load_is_idempotent_and_keeps_changes(monkeypatch):
     demo_load()
     before = counts()
+    issues_before = Issue.objects.count()
     Category.objects.filter(code="pothole").update(duplicate_radius_m=77)
     demo_load()
     assert counts() == before
+    assert Issue.objects.count() == issues_before == 160
     assert Category.objects.get(code="pothole").duplicate_radius_m == 77
+
+
+def test_demo_history_gives_queues_with_overdue_work_and_a_dispatch_desk():
+    demo_load()
+    now = timezone.now()
+    queues = {e.code: list(queue_for_executor(executor=e, at=now)) for e in Executor.objects.all()}
+    busy = [code for code, issues in queues.items() if issues]
+    assert {"roads", "water", "waste", "lighting"} <= set(busy)
+    with_overdue = [code for code, issues in queues.items() if any(i.is_overdue_rank == 0 for i in issues)]
+    assert len(with_overdue) >= 4
+    assert dispatch_unrouted().exists()
+    # The history went through the real services: every issue has events, breaches were recorded.
+    assert not Issue.objects.filter(events__isnull=True).exists()
+    assert IssueEvent.objects.filter(kind="sla_breached").exists()
+    assert not Issue.objects.filter(source="demo").exclude(reporter__isnull=False).exists()
 
 
 def test_demo_accounts_have_their_roles_and_the_configured_password(monkeypatch):
     monkeypatch.setenv("OPENCITY_DEMO_PASSWORD", "a-demo-password-42")
-    demo_load()
+    demo_load(with_history=False)
     assert authenticate(username="citizen", password="a-demo-password-42") is not None
     assert user_is_dispatcher(User.objects.get(username="dispatcher"))
     assert user_is_leadership(User.objects.get(username="mayor"))
