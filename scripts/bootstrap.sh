@@ -67,9 +67,10 @@ fi
 
 if [[ ! -f "$stamp" ]] || [[ "$(cat "$stamp")" != "$want" ]]; then
   say "Installing Python packages from $requirements"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements" \
-    || die "pip install -r $requirements failed"
+  # (This machine's pip configuration names local mirrors that may be absent; that notice is noise.)
+  quiet_pip() { .venv/bin/python -m pip "$@" 2>&1 | { grep -v '^WARNING: Location .* is ignored' || true; }; return "${PIPESTATUS[0]}"; }
+  quiet_pip install --quiet --disable-pip-version-check --upgrade pip
+  quiet_pip install --quiet --disable-pip-version-check -r "$requirements" || die "pip install -r $requirements failed"
   echo "$want" > "$stamp"
 fi
 

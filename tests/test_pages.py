@@ -75,5 +75,10 @@ def test_admin_pages_open_with_map_widgets(client, django_user_model):
     assert page.status_code == 200
     html = page.content.decode()
     assert "leaflet" in html.lower() and "Зберегти" in html
-    for url in ("/admin/issues/issue/", "/admin/issues/routingrule/add/", "/admin/accounts/executor/", "/admin/issues/workingcalendar/"):
+    for url in (
+        "/admin/issues/issue/",
+        "/admin/issues/routingrule/add/",
+        "/admin/accounts/executor/",
+        "/admin/issues/workingcalendar/",
+    ):
         assert client.get(url).status_code == 200, url
