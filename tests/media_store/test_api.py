@@ -229,3 +229,11 @@ def test_uploads_are_rate_limited_per_account(api, settings):
     assert MediaAsset.objects.count() == 2
     response = post(api, image_bytes("JPEG"), language="en")
     assert response.json()["code"] == "throttled"
+
+
+def test_a_large_upload_spooled_to_disk_by_django_is_taken_in_too(api, settings, mp4_video):
+    """Above FILE_UPLOAD_MAX_MEMORY_SIZE Django hands the view a temporary file, not memory."""
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = post(api, mp4_video, "clip.mp4", "video/mp4")
+    assert response.status_code == 201
+    assert (response.json()["kind"], response.json()["duration_seconds"]) == ("video", 3.0)
