@@ -271,7 +271,7 @@ def media_prune_unattached(*, older_than: timedelta, batch_size: int = 200) -> i
 
 
 def media_prune_orphan_files(*, older_than: timedelta) -> int:
-    """Delete stored files under media/ that no asset row owns (left by a crash between storing a
+    """Delete stored files under uploads/ that no asset row owns (left by a crash between storing a
     file and committing its row, or by a failed delete), if older than `older_than`; return how many."""
     storage = media_storage()
     cutoff = timezone.now() - older_than
@@ -302,11 +302,11 @@ def media_prune_orphan_files(*, older_than: timedelta) -> int:
 
 # --- helpers ----------------------------------------------------------------------------------
 
-MEDIA_PREFIX = "media"
+MEDIA_PREFIX = "uploads"
 
 
 def _name(asset: MediaAsset, filename: str) -> str:
-    """media/<2 hex>/<public id>/<file>: the public ID makes names unguessable and unique; the
+    """uploads/<2 hex>/<public id>/<file>: the public ID makes names unguessable and unique; the
     two-character shard keeps directories small on a file system."""
     return f"{MEDIA_PREFIX}/{asset.public_id.hex[:2]}/{asset.public_id}/{filename}"
 

@@ -88,7 +88,7 @@ def test_the_uploader_polls_until_ready(api, django_capture_on_commit_callbacks)
 
     assert ready.status_code == 200
     asset = MediaAsset.objects.get()
-    folder = f"http://testserver/media/media/{asset.public_id.hex[:2]}/{asset.public_id}"
+    folder = f"http://testserver/media/uploads/{asset.public_id.hex[:2]}/{asset.public_id}"
     assert ready.json() == {
         "id": created["id"],
         "kind": "photo",

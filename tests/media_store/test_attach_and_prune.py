@@ -109,8 +109,8 @@ def test_files_are_deleted_only_after_the_rows_commit(make_asset, media_root, dj
 
 def test_orphan_files_are_swept_when_old_enough(make_asset, media_root):
     kept = make_asset(hours_old=48, attached=True)
-    old_orphan = media_root / "media" / "ab" / str(uuid.uuid4()) / "original.jpg"
-    new_orphan = media_root / "media" / "cd" / str(uuid.uuid4()) / "original.jpg"
+    old_orphan = media_root / "uploads" / "ab" / str(uuid.uuid4()) / "original.jpg"
+    new_orphan = media_root / "uploads" / "cd" / str(uuid.uuid4()) / "original.jpg"
     for path in (old_orphan, new_orphan):
         path.parent.mkdir(parents=True)
         path.write_bytes(b"left by a crash")

@@ -46,7 +46,7 @@ def test_jpeg_with_gps_is_stored_without_any_metadata(citizen, media_root, djang
     assert (asset.kind, asset.status, asset.content_type) == ("photo", "pending", "image/jpeg")
     assert (asset.width, asset.height, asset.duration_seconds) == (64, 48, None)
     assert asset.uploaded_by == citizen and asset.attached_at is None and asset.error == ""
-    assert asset.file.name == f"media/{asset.public_id.hex[:2]}/{asset.public_id}/original.jpg"
+    assert asset.file.name == f"uploads/{asset.public_id.hex[:2]}/{asset.public_id}/original.jpg"
     assert stored_files(media_root) == [asset.file.name]
     assert len(callbacks) == 1  # processing is queued after the commit
 

@@ -33,7 +33,7 @@ def test_mp4_is_stored_without_its_place_or_title(citizen, media_root, mp4_video
     asset = MediaAsset.objects.get()
     assert (asset.kind, asset.status, asset.content_type) == ("video", "pending", "video/mp4")
     assert (asset.width, asset.height, asset.duration_seconds) == (320, 240, 3.0)
-    assert asset.file.name == f"media/{asset.public_id.hex[:2]}/{asset.public_id}/original.mp4"
+    assert asset.file.name == f"uploads/{asset.public_id.hex[:2]}/{asset.public_id}/original.mp4"
     assert stored_files(media_root) == [asset.file.name]
     stored = probe(asset.file.path)
     assert stored["format"]["tags"] == {

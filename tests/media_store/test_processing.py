@@ -39,7 +39,7 @@ def test_photo_derivatives_are_made_by_the_task(citizen, media_root, django_capt
     assert media_process_task.call(public_id=str(asset.public_id)) == "ready"
 
     asset.refresh_from_db()
-    folder = f"media/{asset.public_id.hex[:2]}/{asset.public_id}"
+    folder = f"uploads/{asset.public_id.hex[:2]}/{asset.public_id}"
     assert (asset.status, asset.error) == ("ready", "")
     assert asset.processed_at is not None
     assert (asset.web_file.name, asset.thumbnail_file.name, asset.poster_file.name) == (
@@ -106,7 +106,7 @@ def test_a_video_poster_is_cut_at_one_second(citizen, media_root, django_capture
     assert media_process_task.call(public_id=str(asset.public_id)) == "ready"
 
     asset.refresh_from_db()
-    folder = f"media/{asset.public_id.hex[:2]}/{asset.public_id}"
+    folder = f"uploads/{asset.public_id.hex[:2]}/{asset.public_id}"
     assert (asset.poster_file.name, asset.thumbnail_file.name, asset.web_file.name) == (
         f"{folder}/poster.webp",
         f"{folder}/thumbnail.webp",

@@ -85,7 +85,7 @@ def test_a_photo_goes_through_a_private_bucket_with_signed_urls(s3_server, bucke
     assert result.gps == (49.3489, 23.5056)
     asset = MediaAsset.objects.get()
     assert asset.status == "ready"
-    folder = f"media/{asset.public_id.hex[:2]}/{asset.public_id}"
+    folder = f"uploads/{asset.public_id.hex[:2]}/{asset.public_id}"
     stored = objects(s3_server, bucket)
     assert sorted(stored) == [f"{folder}/original.jpg", f"{folder}/thumbnail.webp", f"{folder}/web.webp"]
 
@@ -116,7 +116,7 @@ def test_a_video_is_served_from_the_public_url(s3_server, bucket, monkeypatch, s
     s3_client(s3_server).put_bucket_policy(Bucket=bucket, Policy=json.dumps({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-                       "Resource": f"arn:aws:s3:::{bucket}/media/*"}],
+                       "Resource": f"arn:aws:s3:::{bucket}/uploads/*"}],
     }))  # fmt: skip
     user = UserFactory(username="s3-video")
 
@@ -124,7 +124,7 @@ def test_a_video_is_served_from_the_public_url(s3_server, bucket, monkeypatch, s
     call_command("db_worker", batch=True, no_startup_delay=True, interval=0, verbosity=0)
 
     asset.refresh_from_db()
-    folder = f"media/{asset.public_id.hex[:2]}/{asset.public_id}"
+    folder = f"uploads/{asset.public_id.hex[:2]}/{asset.public_id}"
     assert asset.display_url == f"{s3_server}/{bucket}/{folder}/original.mp4"
     stored = objects(s3_server, bucket)
     video, video_type = fetch(asset.display_url)

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--orphan-files",
             action="store_true",
-            help="also delete stored files that no upload owns (after a crash); lists the whole media/ tree",
+            help="also delete stored files that no upload owns (after a crash); lists the whole uploads/ tree",
         )
 
     def handle(self, *args, hours: int, orphan_files: bool, **options) -> None:
