@@ -16,6 +16,7 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +38,7 @@ class MediaAssetQuerySet(models.QuerySet):
         """Assets nobody attached to anything, uploaded before `moment` (what the prune deletes)."""
         return self.filter(attached_at__isnull=True, created_at__lt=moment)
 
-    def uploaded_by(self, user) -> MediaAssetQuerySet:
+    def uploaded_by(self, user: AbstractBaseUser) -> MediaAssetQuerySet:
         """Assets the given user uploaded."""
         return self.filter(uploaded_by=user)
 

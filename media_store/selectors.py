@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
 from media_store.errors import MediaUnavailable
@@ -12,7 +13,7 @@ from media_store.models import MediaAsset
 from opencity.errors import NotFound
 
 
-def media_get_for_uploader(*, public_id: UUID | str, user) -> MediaAsset:
+def media_get_for_uploader(*, public_id: UUID | str, user: AbstractBaseUser) -> MediaAsset:
     """One asset by its public ID, only for the account that uploaded it; NotFound otherwise (the
     same answer whether it does not exist or is someone else's)."""
     asset = MediaAsset.objects.uploaded_by(user).filter(public_id=public_id).first()
@@ -21,7 +22,9 @@ def media_get_for_uploader(*, public_id: UUID | str, user) -> MediaAsset:
     return asset
 
 
-def media_get_many(*, public_ids: Iterable[UUID | str], uploaded_by=None) -> list[MediaAsset]:
+def media_get_many(
+    *, public_ids: Iterable[UUID | str], uploaded_by: AbstractBaseUser | None = None
+) -> list[MediaAsset]:
     """The assets with these public IDs, in the order given, e.g. to attach to a new report.
 
     With `uploaded_by`, only that account's uploads count. Raises MediaUnavailable if any is

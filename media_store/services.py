@@ -22,6 +22,7 @@ from pathlib import Path
 from uuid import UUID
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import transaction
@@ -53,7 +54,7 @@ def media_storage() -> Storage:
     return MediaAsset._meta.get_field("file").storage
 
 
-def media_intake(*, uploaded_file: File, uploaded_by=None) -> IntakeResult:
+def media_intake(*, uploaded_file: File, uploaded_by: AbstractBaseUser | None) -> IntakeResult:
     """Check an upload by its content, strip its metadata, store it and create its row (pending);
     its processing is queued once that commits. Raises a MediaRejected error and stores nothing
     when the file is refused. Runs its own transaction: do not call it inside another one."""
