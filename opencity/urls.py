@@ -12,6 +12,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/v1/", include("media_store.api.urls")),  # namespace media_api
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),

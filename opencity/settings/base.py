@@ -128,8 +128,49 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("OPENCITY_MEDIA_ROOT", BASE_DIR / "media"))
 
+
+def media_storage_from_env() -> dict:
+    """STORAGES["default"]: the file system under MEDIA_ROOT, or an S3-compatible bucket when
+    OPENCITY_S3_BUCKET is set (AWS, MinIO, Ceph, a cloud provider's object storage)."""
+    bucket = os.environ.get("OPENCITY_S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    from botocore.config import Config
+
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": os.environ.get("OPENCITY_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("OPENCITY_S3_REGION") or None,
+        # Unset keys leave boto3 to its own chain (instance role, AWS_* variables, profile).
+        "access_key": os.environ.get("OPENCITY_S3_ACCESS_KEY") or None,
+        "secret_key": os.environ.get("OPENCITY_S3_SECRET_KEY") or None,
+        # Path-style addressing and SigV4 work with every S3-compatible server; botocore's newer
+        # default of checksumming every request is refused by several of them, so only when required.
+        "client_config": Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        ),
+        "default_acl": None,
+        "file_overwrite": False,
+        # Object names are unique per asset and never rewritten, so clients may cache them for good.
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        "querystring_expire": env_int("OPENCITY_S3_URL_EXPIRE_SECONDS", 3600),
+    }
+    public_url = os.environ.get("OPENCITY_S3_PUBLIC_URL", "").rstrip("/")
+    if public_url:
+        # A public bucket or a CDN in front of it: plain, stable URLs under that address.
+        scheme, _sep, domain = public_url.partition("://")
+        options.update(custom_domain=domain, url_protocol=f"{scheme}:", querystring_auth=False)
+    else:
+        # A private bucket: every URL is signed and expires (OPENCITY_S3_URL_EXPIRE_SECONDS).
+        options.update(querystring_auth=True)
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage_from_env(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -183,6 +224,22 @@ OPENCITY_ISSUE_LIST_LIMIT = env_int("OPENCITY_ISSUE_LIST_LIMIT", 1000)
 OPENCITY_ISSUE_LIST_MAX_LIMIT = env_int("OPENCITY_ISSUE_LIST_MAX_LIMIT", 5000)
 OPENCITY_MAP_CENTER = (49.3487, 23.5069)  # Drohobych town hall, (lat, lon)
 OPENCITY_MAP_ZOOM = 13
+
+# Photos and videos (media_store). Uploads are checked by content; these are the limits.
+OPENCITY_MAX_PHOTO_MB: int = env_int("OPENCITY_MAX_PHOTO_MB", 15)
+OPENCITY_MAX_VIDEO_MB: int = env_int("OPENCITY_MAX_VIDEO_MB", 100)
+# Width × height, read from the header before any decoding (a decompression bomb is refused unread).
+OPENCITY_MAX_IMAGE_PIXELS: int = env_int("OPENCITY_MAX_IMAGE_PIXELS", 40_000_000)
+OPENCITY_MAX_VIDEO_SECONDS: int = env_int("OPENCITY_MAX_VIDEO_SECONDS", 60)
+# Long edge of the derivatives, pixels.
+OPENCITY_MEDIA_WEB_SIZE: int = env_int("OPENCITY_MEDIA_WEB_SIZE", 1600)
+OPENCITY_MEDIA_THUMBNAIL_SIZE: int = env_int("OPENCITY_MEDIA_THUMBNAIL_SIZE", 320)
+# Longest a single ffprobe/ffmpeg run may take before the file is refused (intake) or failed (task).
+OPENCITY_FFMPEG_TIMEOUT_SECONDS: int = env_int("OPENCITY_FFMPEG_TIMEOUT_SECONDS", 120)
+# Uploads never attached to a report are deleted by `opencity_prune_media` after this many hours.
+OPENCITY_MEDIA_UNATTACHED_HOURS: int = env_int("OPENCITY_MEDIA_UNATTACHED_HOURS", 24)
+# Per-account upload rate (POST /api/v1/media/).
+OPENCITY_MEDIA_UPLOADS_PER_HOUR: int = env_int("OPENCITY_MEDIA_UPLOADS_PER_HOUR", 120)
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": OPENCITY_MAP_CENTER,

@@ -17,6 +17,17 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 OPENCITY_TILE_URL = ""
 LEAFLET_CONFIG = {**LEAFLET_CONFIG, "TILES": []}  # noqa: F405
 MEDIA_ROOT = os.environ.get("OPENCITY_TEST_MEDIA_ROOT", "/tmp/opencity-test-media")  # noqa: S108
+# Tests never write to a bucket named in the environment; the S3 tests configure their own server.
+STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}  # noqa: F405
+# The documented defaults, whatever the developer's environment says: tests assert exact messages.
+OPENCITY_MAX_PHOTO_MB = 15
+OPENCITY_MAX_VIDEO_MB = 100
+OPENCITY_MAX_IMAGE_PIXELS = 40_000_000
+OPENCITY_MAX_VIDEO_SECONDS = 60
+OPENCITY_MEDIA_WEB_SIZE = 1600
+OPENCITY_MEDIA_THUMBNAIL_SIZE = 320
+OPENCITY_MEDIA_UNATTACHED_HOURS = 24
+OPENCITY_MEDIA_UPLOADS_PER_HOUR = 120
 
 if not DATABASES:
     # Filled in by tests/conftest.py once the throwaway cluster is up.

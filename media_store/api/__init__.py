@@ -1,0 +1,1 @@
+"""The REST API for media uploads (version 1): the report form uploads while the citizen types."""

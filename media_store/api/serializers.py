@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from media_store.models import MediaAsset
+
+
+class MediaUploadInputSerializer(serializers.Serializer):
+    # Only presence is checked here; what the file is gets decided by its content (media_intake).
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+
+
+class MediaAssetOutputSerializer(serializers.ModelSerializer):
+    """An asset as its uploader sees it. `url` is what to show (the web-size photo or the video);
+    until processing is done `url`/`thumbnail_url` fall back to the sanitized original."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    poster_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MediaAsset
+        fields = [
+            "id", "kind", "status", "url", "thumbnail_url", "poster_url", "content_type", "size_bytes",
+            "width", "height", "duration_seconds",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _absolute(self, url: str | None) -> str | None:
+        request = self.context.get("request")
+        if url is None or request is None:
+            return url
+        return request.build_absolute_uri(url)  # S3 URLs are absolute already and stay as they are
+
+    def get_url(self, asset: MediaAsset) -> str:
+        return self._absolute(asset.display_url)
+
+    def get_thumbnail_url(self, asset: MediaAsset) -> str | None:
+        return self._absolute(asset.thumbnail_url)
+
+    def get_poster_url(self, asset: MediaAsset) -> str | None:
+        return self._absolute(asset.poster_url)
+
+
+class GpsOutputSerializer(serializers.Serializer):
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()

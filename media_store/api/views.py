@@ -1,0 +1,62 @@
+"""Thin views: validate the request, call one service or selector, serialize the answer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from media_store.api.serializers import GpsOutputSerializer, MediaAssetOutputSerializer, MediaUploadInputSerializer
+from media_store.errors import FileTooLarge
+from media_store.selectors import media_get_for_uploader
+from media_store.services import MB, media_intake
+
+# Multipart framing around the file: boundaries, headers, other small fields.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+class MediaUploadThrottle(UserRateThrottle):
+    scope = "media_upload"
+
+    def get_rate(self) -> str:
+        return f"{settings.OPENCITY_MEDIA_UPLOADS_PER_HOUR}/hour"
+
+
+class MediaUploadView(APIView):
+    """POST /api/v1/media/ — upload one photo or video (multipart field `file`) for a report."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [MediaUploadThrottle]
+
+    def post(self, request):
+        # Refuse an announced oversized body before reading (and spooling to disk) any of it.
+        limit_mb = max(settings.OPENCITY_MAX_PHOTO_MB, settings.OPENCITY_MAX_VIDEO_MB)
+        try:
+            announced = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            announced = 0
+        if announced > limit_mb * MB + MULTIPART_OVERHEAD_BYTES:
+            raise FileTooLarge(kind=None, limit_mb=limit_mb)
+
+        serializer = MediaUploadInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = media_intake(uploaded_file=serializer.validated_data["file"], uploaded_by=request.user)
+        body = MediaAssetOutputSerializer(result.asset, context={"request": request}).data
+        body["gps"] = GpsOutputSerializer(result.gps._asdict()).data if result.gps else None
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class MediaDetailView(APIView):
+    """GET /api/v1/media/<id>/ — the uploader polls its processing status. The EXIF position is
+    only ever returned by the upload itself: it is not stored."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, public_id):
+        asset = media_get_for_uploader(public_id=public_id, user=request.user)
+        return Response(MediaAssetOutputSerializer(asset, context={"request": request}).data)

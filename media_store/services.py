@@ -1,0 +1,366 @@
+"""Writes for photos and videos: intake, background processing, attaching, deleting, pruning.
+
+Other apps (`issues`) call these; this app never calls them back. The usual life of an asset:
+
+    result = media_intake(uploaded_file=f, uploaded_by=user)   # upload request: checked, stored, pending
+    # … the worker runs media_process_task → media_process()  # derivatives made: ready (or failed)
+    media_attach(assets=[...])                                 # in the report's transaction: kept for good
+    # never attached? `manage.py opencity_prune_media` deletes it after OPENCITY_MEDIA_UNATTACHED_HOURS
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
+from django.core.files.storage import Storage
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from media_store.errors import EmptyFile, FileTooLarge, HeicNotSupported, MediaUnavailable, UnsupportedType
+from media_store.formats import HEAD_BYTES, HEIC, MediaFormat, photo_formats, sniff, video_formats
+from media_store.models import MediaAsset, MediaKind, MediaStatus
+from media_store.photos import DERIVATIVE_FORMAT, GpsPosition, photo_derivative, photo_sanitize
+from media_store.tasks import media_process_task
+from media_store.videos import video_poster_frame, video_sanitize
+
+logger = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """A stored upload, and the position its photo's EXIF gave (offered as the pin, never stored)."""
+
+    asset: MediaAsset
+    gps: GpsPosition | None
+
+
+def media_storage() -> Storage:
+    """Where media files live (STORAGES["default"]: the file system or an S3 bucket)."""
+    return MediaAsset._meta.get_field("file").storage
+
+
+def media_intake(*, uploaded_file: File, uploaded_by: AbstractBaseUser | None) -> IntakeResult:
+    """Check an upload by its content, strip its metadata, store it and create its row (pending);
+    its processing is queued once that commits. Raises a MediaRejected error and stores nothing
+    when the file is refused. Runs its own transaction: do not call it inside another one."""
+    with tempfile.TemporaryDirectory(prefix="opencity-media-") as scratch:
+        prepared = _prepare(uploaded_file, Path(scratch))  # every refusal happens in here
+        asset = MediaAsset(
+            kind=prepared.format.kind,
+            status=MediaStatus.PENDING,
+            content_type=prepared.format.content_type,
+            size_bytes=prepared.path.stat().st_size,
+            width=prepared.width,
+            height=prepared.height,
+            duration_seconds=prepared.duration_seconds,
+            sha256=_sha256(prepared.path),
+            uploaded_by=uploaded_by,
+        )
+        storage = media_storage()
+        stored_name = None
+        try:
+            # The file goes first and outside the transaction: a slow bucket must not hold a
+            # database transaction open. If the row then fails, the file is removed again.
+            stored_name = _store(
+                storage,
+                prepared.path,
+                _name(asset, f"original.{prepared.format.extension}"),
+                prepared.format.content_type,
+            )
+            asset.file.name = stored_name
+            with transaction.atomic(durable=True):
+                asset.save()
+                transaction.on_commit(partial(_enqueue_processing, asset.public_id), robust=True)
+        except BaseException:
+            if stored_name:
+                _delete_files(storage, [stored_name])
+            raise
+    logger.info("media %s stored: %s, %s bytes", asset.public_id, asset.content_type, asset.size_bytes)
+    return IntakeResult(asset=asset, gps=prepared.gps)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """An accepted upload, sanitized into a scratch file and ready to store."""
+
+    path: Path
+    format: MediaFormat
+    width: int
+    height: int
+    duration_seconds: float | None
+    gps: GpsPosition | None
+
+
+def _prepare(uploaded_file: File, scratch: Path) -> _Prepared:
+    """Size limits, format by content, then the photo or video checks and sanitizing."""
+    limits_mb = {MediaKind.PHOTO: settings.OPENCITY_MAX_PHOTO_MB, MediaKind.VIDEO: settings.OPENCITY_MAX_VIDEO_MB}
+    largest_mb = max(limits_mb.values())
+    if not uploaded_file.size:
+        raise EmptyFile()
+    if uploaded_file.size > largest_mb * MB:
+        raise FileTooLarge(kind=None, limit_mb=largest_mb)
+
+    upload_path = scratch / "upload"
+    head = _spool(uploaded_file, upload_path, limit_bytes=largest_mb * MB)
+    media_format = sniff(head)
+    if media_format == HEIC:
+        raise HeicNotSupported()
+    if not isinstance(media_format, MediaFormat):
+        raise UnsupportedType(
+            photo_formats=", ".join(f.name.upper() for f in photo_formats()),
+            video_formats=", ".join(f.name.upper() for f in video_formats()),
+        )
+    if upload_path.stat().st_size > limits_mb[media_format.kind] * MB:
+        raise FileTooLarge(kind=media_format.kind, limit_mb=limits_mb[media_format.kind])
+
+    clean_path = scratch / f"clean.{media_format.extension}"
+    if media_format.kind == MediaKind.PHOTO:
+        photo = photo_sanitize(
+            source=upload_path,
+            destination=clean_path,
+            media_format=media_format,
+            max_pixels=settings.OPENCITY_MAX_IMAGE_PIXELS,
+        )
+        prepared = _Prepared(clean_path, media_format, photo.width, photo.height, None, photo.gps)
+    else:
+        video = video_sanitize(
+            source=upload_path,
+            destination=clean_path,
+            media_format=media_format,
+            max_seconds=settings.OPENCITY_MAX_VIDEO_SECONDS,
+            max_pixels=settings.OPENCITY_MAX_IMAGE_PIXELS,
+        )
+        prepared = _Prepared(clean_path, media_format, video.width, video.height, video.duration_seconds, None)
+    upload_path.unlink()  # only the sanitized copy is kept, even in scratch
+    return prepared
+
+
+def media_process(*, public_id: UUID | str) -> str | None:
+    """Make an asset's derivatives (web size and thumbnail for a photo; poster and its thumbnail for
+    a video) and mark it ready, or failed with the reason. Never raises for a bad file: the worker
+    goes on with the next task. Returns the resulting status (None if the asset is gone)."""
+    asset = MediaAsset.objects.filter(public_id=public_id).first()
+    if asset is None:
+        logger.info("media %s is gone; nothing to process", public_id)
+        return None
+    if asset.status != MediaStatus.PENDING:
+        return asset.status
+
+    storage = media_storage()
+    written: dict[str, str] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="opencity-media-") as scratch:
+            scratch = Path(scratch)
+            local = scratch / Path(asset.file.name).name
+            with storage.open(asset.file.name, "rb") as stored, local.open("wb") as out:
+                shutil.copyfileobj(stored, out, 1024 * 1024)
+            derivatives: dict[str, tuple[Path, int]] = {}
+            if asset.kind == MediaKind.PHOTO:
+                still = local
+                derivatives["web_file"] = (scratch / "web.webp", settings.OPENCITY_MEDIA_WEB_SIZE)
+            else:
+                still = scratch / "frame.png"
+                video_format = next(f for f in video_formats() if f.content_type == asset.content_type)
+                video_poster_frame(
+                    source=local, destination=still, media_format=video_format, duration=asset.duration_seconds
+                )
+                derivatives["poster_file"] = (scratch / "poster.webp", settings.OPENCITY_MEDIA_WEB_SIZE)
+            derivatives["thumbnail_file"] = (scratch / "thumbnail.webp", settings.OPENCITY_MEDIA_THUMBNAIL_SIZE)
+            for field, (path, long_edge) in derivatives.items():
+                photo_derivative(source=still, destination=path, long_edge=long_edge)
+                name = _name(asset, path.name)
+                if storage.exists(name):  # left by an earlier run that died before saving the row
+                    storage.delete(name)
+                written[field] = _store(storage, path, name, DERIVATIVE_FORMAT.content_type)
+    except Exception as error:
+        logger.exception("media %s could not be processed", asset.public_id)
+        _delete_files(storage, written.values())
+        MediaAsset.objects.filter(pk=asset.pk, status=MediaStatus.PENDING).update(
+            status=MediaStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000], processed_at=timezone.now()
+        )
+        return MediaStatus.FAILED
+
+    # Only the processing fields: attached_at may have been set meanwhile by the report.
+    updated = MediaAsset.objects.filter(pk=asset.pk, status=MediaStatus.PENDING).update(
+        status=MediaStatus.READY, error="", processed_at=timezone.now(), **written
+    )
+    if not updated:  # deleted, or processed by a second run, while we worked
+        _delete_files(storage, written.values())
+        return None
+    return MediaStatus.READY
+
+
+def media_reprocess(*, asset: MediaAsset) -> None:
+    """Queue an asset's processing again (after a failure, or a change of derivative sizes)."""
+    with transaction.atomic():
+        MediaAsset.objects.filter(pk=asset.pk).update(status=MediaStatus.PENDING, error="", processed_at=None)
+        transaction.on_commit(partial(_enqueue_processing, asset.public_id), robust=True)
+    asset.refresh_from_db()
+
+
+def media_attach(*, assets: Iterable[MediaAsset]) -> list[MediaAsset]:
+    """Mark assets as attached to something (a report, an "after" photo…) so they are never pruned.
+
+    Call it inside the caller's transaction: if that rolls back, so does this. Raises
+    MediaUnavailable, changing nothing, if any asset is gone, failed or already attached."""
+    assets = list(assets)
+    pks = {asset.pk for asset in assets}
+    if not pks:
+        return assets
+    now = timezone.now()
+    with transaction.atomic():
+        updated = (
+            MediaAsset.objects.filter(pk__in=pks, attached_at__isnull=True)
+            .exclude(status=MediaStatus.FAILED)
+            .update(attached_at=now)
+        )
+        if updated != len(pks):
+            raise MediaUnavailable()
+    for asset in assets:
+        asset.attached_at = now
+    return assets
+
+
+def media_delete(*, asset: MediaAsset) -> None:
+    """Delete an asset's row, and its files once that commits. ProtectedError if something still
+    refers to it."""
+    names = asset.stored_names
+    with transaction.atomic():
+        asset.delete()
+        transaction.on_commit(partial(_delete_files, media_storage(), names), robust=True)
+
+
+def media_prune_unattached(*, older_than: timedelta, batch_size: int = 200) -> int:
+    """Delete assets (rows and files) that were never attached and are older than `older_than`;
+    return how many. Rows being attached right now are locked and skipped."""
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    skipped: set[int] = set()
+    while True:
+        with transaction.atomic():
+            batch = list(
+                MediaAsset.objects.unattached_before(cutoff)
+                .exclude(pk__in=skipped)
+                .select_for_update(skip_locked=True)
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return deleted
+            for asset in batch:
+                try:
+                    media_delete(asset=asset)
+                    deleted += 1
+                except ProtectedError:
+                    # Something refers to it without having called media_attach(): keep it.
+                    logger.warning("media %s is referenced but was never attached; kept", asset.public_id)
+                    skipped.add(asset.pk)
+
+
+def media_prune_orphan_files(*, older_than: timedelta) -> int:
+    """Delete stored files under uploads/ that no asset row owns (left by a crash between storing a
+    file and committing its row, or by a failed delete), if older than `older_than`; return how many."""
+    storage = media_storage()
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    try:
+        shards = storage.listdir(MEDIA_PREFIX)[0]
+    except FileNotFoundError:  # nothing was ever stored (file system)
+        return 0
+    for shard in shards:
+        shard_path = f"{MEDIA_PREFIX}/{shard}"
+        directories = storage.listdir(shard_path)[0]
+        owned = {
+            str(public_id)
+            for public_id in MediaAsset.objects.filter(public_id__in=_uuids(directories)).values_list(
+                "public_id", flat=True
+            )
+        }
+        for directory in directories:
+            if directory in owned:
+                continue
+            for filename in storage.listdir(f"{shard_path}/{directory}")[1]:
+                name = f"{shard_path}/{directory}/{filename}"
+                if storage.get_modified_time(name) < cutoff:
+                    storage.delete(name)
+                    deleted += 1
+    return deleted
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+MEDIA_PREFIX = "uploads"
+
+
+def _name(asset: MediaAsset, filename: str) -> str:
+    """uploads/<2 hex>/<public id>/<file>: the public ID makes names unguessable and unique; the
+    two-character shard keeps directories small on a file system."""
+    return f"{MEDIA_PREFIX}/{asset.public_id.hex[:2]}/{asset.public_id}/{filename}"
+
+
+def _spool(uploaded_file: File, destination: Path, *, limit_bytes: int) -> bytes:
+    """Copy the upload to a private file of ours (the client's name is never used); return its head."""
+    written = 0
+    head = b""
+    with destination.open("wb") as out:
+        for chunk in uploaded_file.chunks():
+            written += len(chunk)
+            if written > limit_bytes:
+                raise FileTooLarge(kind=None, limit_mb=limit_bytes // MB)
+            if len(head) < HEAD_BYTES:
+                head += chunk[: HEAD_BYTES - len(head)]
+            out.write(chunk)
+    if not written:
+        raise EmptyFile()
+    return head
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for block in iter(lambda: source.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _store(storage: Storage, path: Path, name: str, content_type: str) -> str:
+    with path.open("rb") as source:
+        content = File(source, name=name)
+        content.content_type = content_type  # S3 sets the object's Content-Type from this
+        return storage.save(name, content)
+
+
+def _delete_files(storage: Storage, names: Iterable[str]) -> None:
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:  # a file we fail to delete is swept by --orphan-files
+            logger.exception("could not delete media file %s", name)
+
+
+def _enqueue_processing(public_id: UUID) -> None:
+    media_process_task.enqueue(public_id=str(public_id))
+
+
+def _uuids(values: Iterable[str]) -> list[UUID]:
+    result = []
+    for value in values:
+        try:
+            result.append(UUID(value))
+        except ValueError:
+            continue
+    return result
