@@ -5,6 +5,5 @@ from geo import views
 app_name = "geo"
 
 urlpatterns = [
-    path("", views.map_page, name="map"),
     path("geo/territory.geojson", views.territory_geojson, name="territory"),
 ]

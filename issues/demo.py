@@ -260,6 +260,52 @@ def _point_in(geom, rng) -> Point:
             return candidate
 
 
+GROUP_COLOURS = {
+    "roads": (96, 96, 104),
+    "lighting": (40, 44, 70),
+    "water": (60, 110, 150),
+    "heating": (150, 80, 60),
+    "energy": (70, 70, 90),
+    "waste": (90, 120, 70),
+    "green": (60, 130, 60),
+    "housing": (140, 120, 100),
+    "transport": (120, 110, 140),
+    "accessibility": (110, 110, 110),
+}
+
+
+def _demo_photo(rng, *, group: str, label: str, after: bool = False) -> bytes:
+    """A small synthetic JPEG standing in for a citizen's photo (ground, sky, the problem's colour,
+    and a caption saying it is demo data)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    base = GROUP_COLOURS.get(group, (100, 100, 100))
+    image = Image.new("RGB", (640, 480), (176, 204, 226))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 250, 640, 480), fill=(118, 118, 112))
+    for _ in range(6):
+        x, y = rng.randint(0, 600), rng.randint(260, 440)
+        shade = tuple(max(0, min(255, c + rng.randint(-30, 30))) for c in base)
+        draw.ellipse((x, y, x + rng.randint(40, 160), y + rng.randint(20, 60)), fill=(60, 170, 80) if after else shade)
+    draw.rectangle((0, 0, 640, 40), fill=(11, 83, 148))
+    draw.text((12, 12), f"{'ПІСЛЯ' if after else 'ДЕМО'}: {label}"[:70], fill=(255, 213, 0))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def _demo_media(rng, *, category: Category, user: User, after: bool = False) -> list:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from media_store.services import media_intake
+
+    content = _demo_photo(rng, group=category.group.code, label=category.name_uk, after=after)
+    upload = SimpleUploadedFile("demo.jpg", content, content_type="image/jpeg")
+    return [media_intake(uploaded_file=upload, uploaded_by=user).asset]
+
+
 def _demo_reporters(password_unusable_count: int = 12) -> list[User]:
     reporters = [User.objects.get(username="citizen")]
     for number in range(1, password_unusable_count + 1):
@@ -315,8 +361,13 @@ def demo_issues_load(
             moment = moment.replace(hour=rng.randint(7, 21), minute=rng.randint(0, 59))
             if moment >= now:
                 moment = now - hours(1, 6)
+            reporter = rng.choice(reporters)
+            # Most people attach a photo; some kinds of problem require one.
+            wants_photo = categories[code].photo_required or rng.random() < 0.6
+            media = _demo_media(rng, category=categories[code], user=reporter) if wants_photo else []
             issue = issue_create(
-                reporter=rng.choice(reporters),
+                reporter=reporter,
+                media=media,
                 category=categories[code],
                 description=rng.choice(texts["texts"][code]),
                 point=_point_in(district.geom, rng),
@@ -364,7 +415,15 @@ def demo_issues_load(
             ):
                 continue
             fix_after = hours(24 * 12, 24 * 30) if late else hours(3, 24 * 6)
-            if not step(Action.RESOLVE, fix_after, worker, note=rng.choice(texts["notes"]["resolve"])):
+            fix_happens = moment + fix_after < now
+            after = (
+                _demo_media(rng, category=issue.category, user=worker, after=True)
+                if issue.category.photo_required and fix_happens
+                else ()
+            )
+            if not step(
+                Action.RESOLVE, fix_after, worker, note=rng.choice(texts["notes"]["resolve"]), media=tuple(after)
+            ):
                 continue
             reporter_roll = rng.random()
             if reporter_roll < 0.55:

@@ -438,3 +438,57 @@ class IssueRefCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="issue_ref_counter_unique")]
+
+
+class FollowReason(models.TextChoices):
+    REPORTER = "reporter", _("reported it")
+    SUPPORTER = "supporter", _("supports it")
+
+
+class IssueFollower(models.Model):
+    """Someone who follows an issue: its reporter, or a citizen who said "me too" (a supporter).
+
+    Followers get an e-mail on every public status change unless they switched it off for this
+    issue. The issue's support count is the number of supporters (kept on the issue by the service
+    that adds them, in the same transaction)."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_issues")
+    reason = models.CharField(max_length=16, choices=FollowReason)
+    notify = models.BooleanField(_("e-mail me about changes"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "user"], name="issue_follower_unique"),
+            models.CheckConstraint(condition=Q(reason__in=FollowReason.values), name="issue_follower_reason_valid"),
+        ]
+        indexes = [models.Index(fields=["user", "created_at"], name="issue_follower_user_idx")]
+
+
+class MediaRole(models.TextChoices):
+    REPORT = "report", _("with the report")
+    BEFORE = "before", _("before the work")
+    AFTER = "after", _("after the work")
+
+
+class IssueMedia(models.Model):
+    """A photo or video attached to an issue: the citizen's, or the executor's before/after."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="media")
+    asset = models.OneToOneField("media_store.MediaAsset", on_delete=models.PROTECT, related_name="issue_link")
+    role = models.CharField(_("role"), max_length=8, choices=MediaRole, default=MediaRole.REPORT)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("issue photo or video")
+        verbose_name_plural = _("issue photos and videos")
+        ordering = ["role", "position", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(role__in=MediaRole.values), name="issue_media_role_valid")]
+        indexes = [models.Index(fields=["issue", "role"], name="issue_media_issue_role_idx")]

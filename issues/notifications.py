@@ -22,7 +22,7 @@ from django.utils import translation
 
 from accounts.models import User
 from accounts.roles import DISPATCHERS_GROUP
-from issues.models import IssueEvent, IssueEventKind, IssueStatus
+from issues.models import IssueEvent, IssueEventKind, IssueFollower, IssueStatus
 from issues.presentation import deadline_in_words, event_summary, executor_name
 
 STATUS_KINDS = {IssueEventKind.ROUTED, IssueEventKind.REASSIGNED, IssueEventKind.STATUS_CHANGED, IssueEventKind.MERGED}
@@ -75,9 +75,17 @@ def event_recipients(event: IssueEvent) -> list[Recipient]:
     issue = event.issue
     recipients: list[Recipient] = []
     if event.kind in STATUS_KINDS and event.is_public:
-        reporter = issue.reporter
-        if reporter is not None and reporter.email and reporter.is_active and reporter.pk != event.actor_id:
-            recipients.append(Recipient(reporter.email, reporter.language, "status"))
+        # The reporter and the supporters, unless they switched e-mails off for this issue, and
+        # never the person who took the action.
+        followers = (
+            IssueFollower.objects.filter(issue=issue, notify=True, user__is_active=True)
+            .exclude(user__email="")
+            .select_related("user")
+            .order_by("reason", "created_at")
+        )
+        for follower in followers:
+            if follower.user_id != event.actor_id:
+                recipients.append(Recipient(follower.user.email, follower.user.language, "status"))
     if event.kind in STATUS_KINDS and event.to_status == IssueStatus.ASSIGNED and issue.executor_id:
         recipients += _staff_recipients(issue.executor, "assigned")
     if event.kind == IssueEventKind.ESCALATED:

@@ -34,6 +34,14 @@ WITH hits AS (
 ),
 shown AS (
     SELECT * FROM hits ORDER BY created_at DESC, id DESC LIMIT %(limit)s
+),
+-- The first picture of each report, for the pop-up: a redirect URL, so signed storage URLs are
+-- made by the storage when someone actually looks.
+pictures AS (
+    SELECT DISTINCT ON (m.issue_id) m.issue_id, a.public_id
+    FROM issues_issuemedia m JOIN media_store_mediaasset a ON a.id = m.asset_id
+    WHERE m.issue_id IN (SELECT id FROM shown) AND m.role = 'report' AND a.status <> 'failed'
+    ORDER BY m.issue_id, (a.kind = 'photo') DESC, m.position, m.id
 )
 SELECT json_build_object(
     'type', 'FeatureCollection',
@@ -58,10 +66,12 @@ SELECT json_build_object(
                 'updated_at', s.updated_at,
                 'response_due_at', s.response_due_at,
                 'resolve_due_at', s.resolve_due_at,
-                'url', '/issues/' || s.ref || '/'
+                'url', '/issues/' || s.ref || '/',
+                'thumbnail_url', CASE WHEN p.public_id IS NULL THEN NULL
+                                      ELSE '/issues/pictures/' || p.public_id || '/thumbnail/' END
             )
         ) ORDER BY s.created_at DESC, s.id DESC)
-        FROM shown s
+        FROM shown s LEFT JOIN pictures p ON p.issue_id = s.id
     ), '[]'::json),
     'count', (SELECT count(*) FROM shown),
     'limit', %(limit)s,
@@ -111,3 +121,40 @@ def issue_layer_geojson(*, filters: IssueLayerFilter, language: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
+
+
+# Open, visible issues of one category within a radius, nearest first. Distances are measured on
+# the spheroid (geography); the `&&` against the envelope of a geography buffer lets the GiST index
+# on the geometry column prefilter without converting metres to degrees by hand.
+NEARBY_SQL = """
+WITH here AS (
+    SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS geom
+)
+SELECT i.ref, i.status, i.description, i.address, i.support_count, i.created_at,
+       ST_Distance(i.point::geography, here.geom::geography) AS distance_m,
+       ST_X(i.point) AS lon, ST_Y(i.point) AS lat
+FROM issues_issue i, here
+WHERE i.category_id = %(category_id)s
+  AND i.status IN ('new', 'assigned', 'in_progress', 'planned')
+  AND NOT i.is_hidden
+  AND i.point && ST_Envelope(ST_Buffer(here.geom::geography, %(radius)s)::geometry)
+  AND ST_DWithin(i.point::geography, here.geom::geography, %(radius)s)
+  {exclude}
+ORDER BY distance_m, i.created_at
+LIMIT %(limit)s
+"""
+
+
+def issues_nearby(
+    *, lon: float, lat: float, category_id: int, radius_m: float, limit: int = 20, exclude_id: int | None = None
+) -> list[dict]:
+    """Open public issues of a category within `radius_m` metres of a point, nearest first."""
+    params = {"lon": lon, "lat": lat, "category_id": category_id, "radius": radius_m, "limit": limit}
+    exclude = ""
+    if exclude_id is not None:
+        exclude = "AND i.id <> %(exclude_id)s"
+        params["exclude_id"] = exclude_id
+    with connection.cursor() as cursor:
+        cursor.execute(NEARBY_SQL.format(exclude=exclude), params)
+        columns = [column.name for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -14,11 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import user_executor, user_is_dispatcher
 from issues.forms import CategoryChangeForm, CommentForm, QueueFilterForm, TransitionForm
-from issues.models import Issue, IssueStatus
+from issues.models import FollowReason, Issue, IssueFollower, IssueStatus
 from issues.presentation import deadline_in_words, event_summary
 from issues.rules.transitions import ActorRole, available_actions
 from issues.selectors import (
@@ -54,8 +55,14 @@ def _render_issue(request: HttpRequest, issue: Issue, roles, *, errors=None, sta
     staff = bool(roles & {ActorRole.EXECUTOR, ActorRole.DISPATCHER})
     events = issue_timeline(issue=issue) if staff else issue_public_timeline(issue=issue)
     timeline = [{"event": event, "summary": event_summary(event)} for event in events]
+    links = list(issue.media.select_related("asset").order_by("position", "pk"))
+    viewer = request.user
     context = {
         "issue": issue,
+        "report_media": [link.asset for link in links if link.role == "report"],
+        "work_media": [link for link in links if link.role in ("before", "after")],
+        "can_support": viewer.is_authenticated and issue.is_open and issue.reporter_id != viewer.pk,
+        "supports": viewer.is_authenticated and issue.followers.filter(user=viewer, reason="supporter").exists(),
         "timeline": timeline,
         "actions": [a.value for a in available_actions(status=issue.status, roles=roles - {ActorRole.SYSTEM})],
         "is_staff_view": staff,
@@ -107,7 +114,12 @@ def issue_act(request: HttpRequest, ref: str) -> HttpResponse:
             return _render_issue(
                 request, issue, roles, errors={"action": [_("No issue with this reference.")]}, status=400
             )
+    from issues.services.media import media_intake_many
+    from media_store.services import media_delete
+
+    photos: list = []
     try:
+        photos, _gps = media_intake_many(files=request.FILES.getlist("photos")[:5], uploaded_by=request.user)
         issue_transition(
             issue=issue,
             actor=request.user,
@@ -117,9 +129,12 @@ def issue_act(request: HttpRequest, ref: str) -> HttpResponse:
                 promised_date=data["promised_date"],
                 executor=data["executor"],
                 duplicate_of=duplicate_of,
+                media=tuple(photos),
             ),
         )
     except DomainError as error:
+        for asset in photos:
+            media_delete(asset=asset)
         return _domain_error_response(request, issue, roles, error, "action")
     messages.success(request, _("Done: %(ref)s updated.") % {"ref": issue.ref})
     next_url = request.POST.get("next", "")
@@ -228,3 +243,205 @@ def dispatch(request: HttpRequest) -> HttpResponse:
             "category_form": CategoryChangeForm(),
         },
     )
+
+
+@require_GET
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """Confirm an e-mail address from the link we sent, then send the person's held reports on."""
+    from accounts.services import user_confirm_email
+    from issues.services.reporting import issues_release_after_confirmation
+
+    try:
+        user = user_confirm_email(token=token)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("/")
+    released = issues_release_after_confirmation(user=user)
+    if released:
+        messages.success(
+            request,
+            ngettext(
+                "Thank you, your address is confirmed. Your report has been sent on.",
+                "Thank you, your address is confirmed. Your %(count)d reports have been sent on.",
+                len(released),
+            )
+            % {"count": len(released)},
+        )
+    else:
+        messages.success(request, _("Thank you, your address is confirmed."))
+    return redirect("issues:me" if request.user.is_authenticated else "/")
+
+
+@login_required
+@require_GET
+def me(request: HttpRequest) -> HttpResponse:
+    """My issues: what I reported and what I support, with their statuses and my e-mail switches."""
+    followed = (
+        IssueFollower.objects.filter(user=request.user)
+        .select_related("issue__category", "issue__executor")
+        .order_by("-issue__updated_at")
+    )
+    return render(
+        request,
+        "issues/me.html",
+        {
+            "reported": [f for f in followed if f.reason == FollowReason.REPORTER],
+            "supported": [f for f in followed if f.reason == FollowReason.SUPPORTER],
+            "unconfirmed": request.user.email_confirmed_at is None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def me_notifications(request: HttpRequest, ref: str) -> HttpResponse:
+    """Switch e-mails about one followed issue on or off."""
+    from issues.services.support import issue_set_notifications
+
+    issue = Issue.objects.filter(ref=ref).first()
+    if issue is None:
+        raise Http404
+    try:
+        follower = issue_set_notifications(issue=issue, user=request.user, notify=request.POST.get("notify") == "on")
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        if follower.notify:
+            messages.success(request, _("E-mails about %(ref)s are on.") % {"ref": issue.ref})
+        else:
+            messages.success(request, _("E-mails about %(ref)s are off.") % {"ref": issue.ref})
+    return redirect("issues:me")
+
+
+@login_required
+@require_POST
+def issue_support_page(request: HttpRequest, ref: str) -> HttpResponse:
+    """ "Me too" from the issue page."""
+    from issues.services.support import issue_support
+
+    issue, roles = _issue_for_viewer(request, ref)
+    try:
+        _, added = issue_support(issue=issue, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        if added:
+            messages.success(request, _("Thank you: your support is counted, and you will hear about changes."))
+        else:
+            messages.info(request, _("You already support this issue."))
+    return redirect(issue.get_absolute_url())
+
+
+def _map_texts() -> dict:
+    """Every sentence the map's JavaScript shows, translated here so one catalogue covers all."""
+    return {
+        "statuses": {value: str(label) for value, label in IssueStatus.choices},
+        "truncated": _("Showing the newest %(count)s here. Zoom in to see all."),
+        "empty": _("No issues in this part of the map."),
+        "reported": _("Reported"),
+        "supporters": _("Supporters"),
+        "open": _("Open the issue"),
+        "support": _("Me too"),
+        "supported": _("Supported"),
+        "signInToSupport": _("Sign in to support it"),
+        "pointChosen": _("The point is chosen. You can drag the pin to adjust it."),
+        "locating": _("Finding your location…"),
+        "noLocation": _("We could not get your location. Tap the map instead."),
+        "outside": _("This place is outside the community. We can only take reports from inside its boundary."),
+        "choosePoint": _("Please put the pin on the map."),
+        "chooseCategory": _("Please choose a category."),
+        "describe": _("Please describe the problem."),
+        "photoRequired": _("This kind of problem needs a photo."),
+        "tooManyPhotos": _("Up to 5 photos or one video."),
+        "uploading": _("Uploading…"),
+        "uploaded": _("Ready"),
+        "processing": _("Processing…"),
+        "uploadFailed": _("Could not upload this file."),
+        "remove": _("Remove"),
+        "usePhotoLocation": _("Put the pin where the photo was taken"),
+        "photoLocation": _("This photo knows where it was taken: the pin is placed there. Drag it if that is wrong."),
+        "sending": _("Sending…"),
+        "sentTo": _("It has been sent to %(executor)s."),
+        "answerBy": _("The answer is due by %(when)s."),
+        "fixBy": _("The fix is due by %(when)s."),
+        "waitsDispatcher": _("The dispatcher will decide who takes it; you will get an e-mail."),
+        "waitsConfirmation": _(
+            "Please confirm your e-mail address: we have sent you a link. Then your report goes on."
+        ),
+        "signInFirst": _("Please sign in or create an account to send the report. What you typed is kept."),
+        "failed": _("Something went wrong. Please try again."),
+        "rateLimited": _("You have sent many reports in the last hour. Please try again a little later."),
+        "distance": _("%(metres)s m away"),
+    }
+
+
+@require_GET
+def map_page(request: HttpRequest) -> HttpResponse:
+    """The city map: public issues, filters, the list of what is in view, and the report flow."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from issues.models import CategoryGroup
+    from issues.selectors import categories_active
+
+    language = (request.LANGUAGE_CODE or "uk")[:2]
+    groups: dict[int, dict] = {}
+    for category in categories_active():
+        group = groups.setdefault(
+            category.group_id, {"code": category.group.code, "name": category.group.name, "categories": []}
+        )
+        notice = (
+            category.urgent_notice_en if language == "en" and category.urgent_notice_en else category.urgent_notice_uk
+        )
+        group["categories"].append(
+            {
+                "code": category.code,
+                "name": category.name,
+                "duplicate_radius_m": category.duplicate_radius_m,
+                "photo_required": category.photo_required,
+                "urgent_notice": notice,
+            }
+        )
+    map_config = {
+        "center": settings.OPENCITY_MAP_CENTER,
+        "zoom": settings.OPENCITY_MAP_ZOOM,
+        "tileUrl": settings.OPENCITY_TILE_URL,
+        "tileAttribution": settings.OPENCITY_TILE_ATTRIBUTION,
+        "territoryUrl": reverse("geo:territory"),
+        "issuesUrl": reverse("api:issues"),
+        "nearbyUrl": reverse("api:issues-nearby"),
+        "mediaUrl": "/api/v1/media/",
+        "loginUrl": reverse("accounts:login"),
+        "authenticated": request.user.is_authenticated,
+        "listLimit": 300,
+    }
+    return render(
+        request,
+        "geo/map.html",
+        {
+            "map_config": map_config,
+            "map_texts": _map_texts(),
+            "groups": CategoryGroup.objects.filter(categories__is_active=True).distinct().order_by("order", "code"),
+            "statuses": IssueStatus.choices,
+            "category_groups": list(groups.values()),
+        },
+    )
+
+
+@require_GET
+def issue_picture(request: HttpRequest, public_id: str, variant: str) -> HttpResponse:
+    """Send the browser to a picture of a visible issue (its thumbnail or web size), wherever the
+    storage keeps it; a picture of a hidden issue is not found."""
+    from django.http import HttpResponseRedirect
+
+    from issues.models import IssueMedia
+
+    link = IssueMedia.objects.select_related("asset", "issue").filter(asset__public_id=public_id).first()
+    if link is None or link.issue.is_hidden:
+        raise Http404
+    url = link.asset.thumbnail_url if variant == "thumbnail" else link.asset.display_url
+    if not url:
+        raise Http404
+    response = HttpResponseRedirect(url)
+    response["Cache-Control"] = "private, max-age=300"
+    return response

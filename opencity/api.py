@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -49,3 +50,10 @@ def exception_handler(exc, context):
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         response.data = error_body(code=code if isinstance(code, str) else "error", detail=str(detail))
     return response
+
+
+class GeoJSONRenderer(JSONRenderer):
+    """Lets clients ask for `application/geo+json` (map layers); errors still render as JSON."""
+
+    media_type = "application/geo+json"
+    format = "geojson"

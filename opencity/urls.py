@@ -5,6 +5,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from issues.views import confirm_email
+
 # The versioned REST API: each app contributes its own routes.
 api_v1 = [
     path("", include("issues.api.urls")),
@@ -15,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("media_store.api.urls")),  # namespace media_api
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/confirm/<str:token>/", confirm_email, name="accounts-confirm"),
     path("accounts/", include("accounts.urls")),
     path("", include("issues.urls")),
     path("", include("geo.urls")),

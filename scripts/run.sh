@@ -15,6 +15,7 @@ if [[ -z "${DATABASE_URL:-}" ]]; then
   $py -m opencity.localdb start
 fi
 $py manage.py migrate --no-input
+$py manage.py createcachetable
 $py manage.py opencity_load_demo
 
 pids=()

@@ -34,5 +34,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix): 
         shutil.rmtree(cluster.directory, ignore_errors=True)
 
 
+@pytest.fixture
+def immediate_tasks(settings):
+    """Run background tasks as soon as they are enqueued (after the commit), in this process."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 # The hand-made city of tests/world.py, for every test package (browser tests included).
 from tests.world import report, world  # noqa: E402, F401

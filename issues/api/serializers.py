@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from accounts.models import Executor
 from issues.models import Category, Issue, IssueEvent, IssueStatus
-from issues.presentation import event_summary
+from issues.presentation import deadline_in_words, event_summary
 from issues.rules.transitions import Action
 from issues.sql import IssueLayerFilter
 
@@ -61,10 +61,32 @@ class CategoryCodeField(serializers.SlugRelatedField):
 
 
 class IssueCreateInput(serializers.Serializer):
+    """JSON or multipart. Media either uploaded beforehand (`media`: ids from POST /api/v1/media/)
+    or sent with the report as files (`photos`, repeated, and `video`; handled by the view)."""
+
     category = CategoryCodeField()
     description = serializers.CharField(max_length=4000, allow_blank=False, trim_whitespace=True)
     location = PointField()
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    media = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=5)
+
+
+class MediaAddInput(serializers.Serializer):
+    media = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=5)
+    role = serializers.ChoiceField(choices=["report", "before", "after"], required=False, allow_null=True, default=None)
+
+
+class IssueMediaOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="asset.public_id")
+    role = serializers.CharField()
+    kind = serializers.CharField(source="asset.kind")
+    status = serializers.CharField(source="asset.status")
+    url = serializers.CharField(source="asset.display_url")
+    thumbnail_url = serializers.CharField(source="asset.thumbnail_url", allow_null=True)
+    poster_url = serializers.CharField(source="asset.poster_url", allow_null=True)
+    width = serializers.IntegerField(source="asset.width")
+    height = serializers.IntegerField(source="asset.height")
+    duration_seconds = serializers.FloatField(source="asset.duration_seconds", allow_null=True)
 
 
 class ExecutorOutput(serializers.Serializer):
@@ -96,12 +118,20 @@ class IssueOutput(serializers.Serializer):
     executor = serializers.SerializerMethodField()
     response_due_at = serializers.DateTimeField()
     resolve_due_at = serializers.DateTimeField()
+    response_due_text = serializers.SerializerMethodField()
+    resolve_due_text = serializers.SerializerMethodField()
     promised_date = serializers.DateField()
     support_count = serializers.IntegerField()
     duplicate_of = serializers.CharField(source="duplicate_of.ref", default=None)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     url = serializers.CharField(source="get_absolute_url")
+
+    def get_response_due_text(self, issue: Issue) -> str:
+        return deadline_in_words(issue.response_due_at)
+
+    def get_resolve_due_text(self, issue: Issue) -> str:
+        return deadline_in_words(issue.resolve_due_at)
 
     def get_district(self, issue: Issue) -> str | None:
         return issue.district.name if issue.district_id else None
@@ -112,6 +142,19 @@ class IssueOutput(serializers.Serializer):
 
 class IssueDetailOutput(IssueOutput):
     timeline = serializers.SerializerMethodField()
+    media = serializers.SerializerMethodField()
+    held_for_confirmation = serializers.SerializerMethodField()
+
+    def get_held_for_confirmation(self, issue: Issue) -> bool:
+        """True, for its own reporter only, while the report waits for an e-mail confirmation."""
+        viewer = self.context.get("viewer")
+        if viewer is None or not viewer.is_authenticated or issue.reporter_id != viewer.pk:
+            return False
+        return issue.status == "new" and viewer.email_confirmed_at is None
+
+    def get_media(self, issue: Issue) -> list:
+        links = issue.media.select_related("asset").order_by("role", "position", "pk")
+        return IssueMediaOutput(links, many=True).data
 
     def get_timeline(self, issue: Issue) -> list:
         events = self.context.get("timeline")
@@ -130,6 +173,7 @@ class QueueItemOutput(IssueOutput):
 
 class TransitionInput(serializers.Serializer):
     action = serializers.ChoiceField(choices=[a.value for a in Action if a != Action.ROUTE])
+    media = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=5)
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     promised_date = serializers.DateField(required=False, allow_null=True, default=None)
     executor = serializers.SlugRelatedField(
@@ -192,7 +236,14 @@ class IssueListFilterInput(serializers.Serializer):
     group = serializers.CharField(required=False, allow_blank=True)
     district = serializers.CharField(required=False, allow_blank=True)
     executor = serializers.CharField(required=False, allow_blank=True)
+    mine = serializers.BooleanField(required=False, default=False)
     limit = serializers.IntegerField(required=False, min_value=1)
+
+    def validate_mine(self, value: bool) -> bool:
+        request = self.context.get("request")
+        if value and (request is None or not request.user.is_authenticated):
+            raise serializers.ValidationError(_("Sign in to see your own reports."))
+        return value
 
     def validate_bbox(self, value: str):
         if not value:
@@ -265,5 +316,36 @@ class IssueListFilterInput(serializers.Serializer):
             group_codes=data.get("group") or [],
             district_codes=data.get("district") or [],
             executor_codes=data.get("executor") or [],
+            reporter_id=self.context["request"].user.pk if data.get("mine") else None,
             limit=data.get("limit") or settings.OPENCITY_ISSUE_LIST_LIMIT,
         )
+
+
+class NearbyInput(serializers.Serializer):
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    category = CategoryCodeField()
+
+
+class NearbyIssueOutput(serializers.Serializer):
+    ref = serializers.CharField()
+    status = serializers.CharField()
+    title = serializers.SerializerMethodField()
+    address = serializers.CharField()
+    support_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    distance_m = serializers.SerializerMethodField()
+    location = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    def get_title(self, row: dict) -> str:
+        return row["description"][:140]
+
+    def get_distance_m(self, row: dict) -> float:
+        return round(row["distance_m"], 1)
+
+    def get_location(self, row: dict) -> dict:
+        return {"type": "Point", "coordinates": [round(row["lon"], 7), round(row["lat"], 7)]}
+
+    def get_url(self, row: dict) -> str:
+        return f"/issues/{row['ref']}/"

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +20,9 @@ from issues.api.serializers import (
     IssueCreateInput,
     IssueDetailOutput,
     IssueListFilterInput,
+    MediaAddInput,
+    NearbyInput,
+    NearbyIssueOutput,
     QueueItemOutput,
     TransitionInput,
 )
@@ -27,8 +31,13 @@ from issues.rules.transitions import ActorRole
 from issues.selectors import categories_active, issue_public_timeline, queue_for_executor
 from issues.services import TransitionInput as TransitionData
 from issues.services import issue_actor_roles, issue_create, issue_transition
-from issues.sql import issue_layer_geojson
-from opencity.errors import Forbidden
+from issues.services.media import MAX_PHOTOS, issue_add_media, media_intake_many
+from issues.services.support import issue_support
+from issues.sql import issue_layer_geojson, issues_nearby
+from media_store.selectors import media_get_many
+from media_store.services import media_delete
+from opencity.api import GeoJSONRenderer
+from opencity.errors import Forbidden, InvalidInput
 
 
 def issue_visible_to(*, ref: str, user) -> Issue:
@@ -47,8 +56,48 @@ def issue_visible_to(*, ref: str, user) -> Issue:
     return issue
 
 
-def detail_response(issue: Issue, *, status_code: int = status.HTTP_200_OK) -> Response:
-    data = IssueDetailOutput(issue, context={"timeline": issue_public_timeline(issue=issue)}).data
+def _form_data(request: Request) -> dict:
+    """The request's fields as a plain dict; repeated multipart `media` fields become a list."""
+    if hasattr(request.data, "getlist"):
+        data = {key: request.data.get(key) for key in request.data if key not in ("photos", "video")}
+        if "media" in request.data:
+            data["media"] = request.data.getlist("media")
+        return data
+    return request.data
+
+
+class media_from_files:  # noqa: N801 (used as a context manager, like open())
+    """Take the files of a multipart request (`photos`, repeated, and `video`) through media_store.
+    If the block fails, the files taken are deleted again: a refused report leaves nothing."""
+
+    def __init__(self, request: Request) -> None:
+        self.files = [*request.FILES.getlist("photos"), *request.FILES.getlist("video")]
+        self.user = request.user
+        self.assets: list = []
+
+    def __enter__(self) -> media_from_files:
+        if len(self.files) > MAX_PHOTOS:
+            message = _("Up to 5 photos or one video.")
+            raise InvalidInput(message, code="too_many_files", fields={"media": [message]})
+        self.assets, _gps = media_intake_many(files=self.files, uploaded_by=self.user)
+        return self
+
+    def __iter__(self):
+        return iter(self.assets)
+
+    def discard(self) -> None:
+        for asset in self.assets:
+            media_delete(asset=asset)
+        self.assets = []
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if exc_type is not None:
+            self.discard()
+
+
+def detail_response(issue: Issue, *, status_code: int = status.HTTP_200_OK, viewer=None) -> Response:
+    context = {"timeline": issue_public_timeline(issue=issue), "viewer": viewer}
+    data = IssueDetailOutput(issue, context=context).data
     return Response(data, status=status_code)
 
 
@@ -60,39 +109,46 @@ class CategoryListApi(APIView):
 
 
 class IssueListCreateApi(APIView):
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "POST" else []
 
     def get(self, request: Request) -> HttpResponse:
         """The public issues as a GeoJSON FeatureCollection built by PostGIS."""
-        filters = IssueListFilterInput(data=request.query_params)
+        filters = IssueListFilterInput(data=request.query_params, context={"request": request})
         filters.is_valid(raise_exception=True)
         body = issue_layer_geojson(filters=filters.to_filter(), language=get_language() or "uk")
         return HttpResponse(body, content_type="application/geo+json")
 
     def post(self, request: Request) -> Response:
-        """Report a problem. A retry with the same Idempotency-Key header returns the first issue."""
-        payload = IssueCreateInput(data=request.data)
+        """Report a problem, with photos or a video (uploaded before by id, or as files here).
+        A retry with the same Idempotency-Key header returns the first issue."""
+        payload = IssueCreateInput(data=_form_data(request))
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        result = issue_create(
-            reporter=request.user,
-            category=data["category"],
-            description=data["description"],
-            point=data["location"],
-            address=data["address"],
-            source="api",
-            idempotency_key=request.headers.get("Idempotency-Key", ""),
-        )
-        return detail_response(
-            result.issue, status_code=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        )
+        uploaded = media_get_many(public_ids=data["media"], uploaded_by=request.user)
+        with media_from_files(request) as sent:
+            result = issue_create(
+                reporter=request.user,
+                category=data["category"],
+                description=data["description"],
+                point=data["location"],
+                address=data["address"],
+                media=[*uploaded, *sent],
+                source="api",
+                idempotency_key=request.headers.get("Idempotency-Key", ""),
+            )
+            if not result.created:
+                sent.discard()  # a retry: the first submission already has its files
+        created = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return detail_response(result.issue, status_code=created, viewer=request.user)
 
 
 class IssueDetailApi(APIView):
     def get(self, request: Request, ref: str) -> Response:
         """One issue with its public timeline."""
-        return detail_response(issue_visible_to(ref=ref, user=request.user))
+        return detail_response(issue_visible_to(ref=ref, user=request.user), viewer=request.user)
 
 
 class IssueTransitionApi(APIView):
@@ -101,9 +157,10 @@ class IssueTransitionApi(APIView):
     def post(self, request: Request, ref: str) -> Response:
         """Take an action on an issue: 200 with the new state, 403, 409 or 400."""
         issue = issue_visible_to(ref=ref, user=request.user)
-        payload = TransitionInput(data=request.data)
+        payload = TransitionInput(data=_form_data(request))
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
+        media = media_get_many(public_ids=data["media"], uploaded_by=request.user)
         updated = issue_transition(
             issue=issue,
             actor=request.user,
@@ -113,9 +170,58 @@ class IssueTransitionApi(APIView):
                 promised_date=data["promised_date"],
                 executor=data["executor"],
                 duplicate_of=data["duplicate_of"],
+                media=tuple(media),
             ),
         )
         return detail_response(Issue.objects.select_related("category", "district", "executor").get(pk=updated.pk))
+
+
+class IssueMediaApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request: Request, ref: str) -> Response:
+        """Add photos or a video to an issue (the reporter's, or the executor's before/after)."""
+        issue = issue_visible_to(ref=ref, user=request.user)
+        payload = MediaAddInput(data=_form_data(request))
+        payload.is_valid(raise_exception=True)
+        uploaded = media_get_many(public_ids=payload.validated_data["media"], uploaded_by=request.user)
+        with media_from_files(request) as sent:
+            assets = [*uploaded, *sent]
+            if not assets:
+                raise InvalidInput(
+                    _("Please add a photo or a video."), fields={"media": [_("Please add a photo or a video.")]}
+                )
+            issue_add_media(issue=issue, actor=request.user, assets=assets, role=payload.validated_data["role"])
+        return detail_response(issue, status_code=status.HTTP_201_CREATED)
+
+
+class IssueNearbyApi(APIView):
+    def get(self, request: Request) -> Response:
+        """Open issues of a category within its duplicate radius of a point, nearest first, so a
+        citizen can support one instead of reporting it again."""
+        payload = NearbyInput(data=request.query_params)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        category = data["category"]
+        rows = issues_nearby(
+            lon=data["lon"], lat=data["lat"], category_id=category.pk, radius_m=category.duplicate_radius_m
+        )
+        return Response(
+            {
+                "category": category.code,
+                "radius_m": category.duplicate_radius_m,
+                "results": NearbyIssueOutput(rows, many=True).data,
+            }
+        )
+
+
+class IssueSupportApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request: Request, ref: str) -> Response:
+        """ "Me too": once per citizen; saying it again changes nothing."""
+        issue, added = issue_support(issue=issue_visible_to(ref=ref, user=request.user), user=request.user)
+        return Response({"ref": issue.ref, "support_count": issue.support_count, "supported": True, "added": added})
 
 
 class QueueApi(APIView):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Executor, User
 from accounts.roles import user_executor, user_is_dispatcher
-from issues.models import Issue, IssueEvent, IssueEventKind, IssueStatus
+from issues.models import Issue, IssueEvent, IssueEventKind, IssueMedia, IssueStatus, MediaRole
 from issues.rules.deadlines import deadline
 from issues.rules.transitions import (
     Action,
@@ -57,6 +57,8 @@ class TransitionInput:
     budget_project_id: int | None = None
     routing_rule_id: int | None = None
     routing_reason: dict | None = None
+    # Photos or a video taken with the action (the "after" pictures of a fix).
+    media: tuple = ()
     # Language-neutral facts for the event (e.g. {"reason": "confirmation_timeout"}); pages turn
     # them into words in the reader's language.
     extra: dict | None = None
@@ -113,6 +115,19 @@ def _validate_input(*, issue: Issue, action: Action, requires: tuple[str, ...], 
             errors["duplicate_of"] = [_("That issue is itself a duplicate; merge into its original.")]
     if errors:
         raise InvalidInput(_("Some fields need attention."), code="invalid", fields=errors)
+
+
+def _check_after_photos(*, issue: Issue, data: TransitionInput) -> None:
+    """Where the category asks for a photo, a fix needs an "after" photo (now or added before)."""
+    from issues.services.media import media_check_set
+
+    media_check_set(assets=list(data.media))
+    if not issue.category.photo_required:
+        return
+    has_after = IssueMedia.objects.filter(issue=issue, role=MediaRole.AFTER).exists()
+    if not has_after and not any(asset.kind == "photo" for asset in data.media):
+        message = _("Please add an “after” photo of the fix.")
+        raise InvalidInput(message, code="after_photo_required", fields={"media": [message]})
 
 
 def _planned_pauses(
@@ -205,9 +220,12 @@ def _apply(*, issue: Issue, action: Action, data: TransitionInput, now: datetime
     elif action == Action.DISPUTE:
         _start_clock(issue, now)  # reopened: the same executor, fresh deadlines
     elif action == Action.MERGE:
+        from issues.services.support import issue_move_followers
+
         issue.duplicate_of = data.duplicate_of
         issue.closed_at = now
         recorded["duplicate_of"] = data.duplicate_of.ref
+        recorded["followers_moved"] = issue_move_followers(duplicate=issue, original=data.duplicate_of)
     return recorded
 
 
@@ -253,6 +271,8 @@ def issue_transition(
         _validate_input(
             issue=locked, action=action, requires=transition.requires, data=data, today=timezone.localdate(now)
         )
+        if action == Action.RESOLVE and actor is not None:
+            _check_after_photos(issue=locked, data=data)
         from_status = locked.status
         recorded = _apply(issue=locked, action=action, data=data, now=now)
         locked.status = transition.target
@@ -270,5 +290,10 @@ def issue_transition(
         )
         issue_recompute_deadlines(issue=locked)
         locked.save()
+        if data.media:
+            from issues.services.media import issue_attach_media
+
+            role = MediaRole.AFTER if action == Action.RESOLVE else MediaRole.REPORT
+            issue_attach_media(issue=locked, assets=list(data.media), role=role, actor=actor, now=now)
         queue_event_notifications(event)
     return locked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,11 +16,25 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from geo.selectors import district_at, point_in_community
-from issues.models import Category, Issue, IssueEvent, IssueEventKind, IssueSource, IssueStatus, RoutingRule
+from issues.models import (
+    Category,
+    FollowReason,
+    Issue,
+    IssueEvent,
+    IssueEventKind,
+    IssueFollower,
+    IssueSource,
+    IssueStatus,
+    MediaRole,
+    RoutingRule,
+)
 from issues.rules.routing import RoutingDecision, RuleCandidate, resolve_route
 from issues.rules.transitions import Action
 from issues.services.lifecycle import TransitionInput, issue_transition
-from opencity.errors import InvalidInput
+from issues.services.media import issue_attach_media, media_check_set
+from issues.sql import issues_nearby
+from media_store.models import MediaAsset, MediaKind
+from opencity.errors import InvalidInput, RateLimited
 
 MAX_DESCRIPTION_LENGTH = 4000
 MAX_ADDRESS_LENGTH = 300
@@ -147,6 +162,7 @@ def issue_create(
     address: str = "",
     source: str = IssueSource.WEB,
     idempotency_key: str = "",
+    media: Sequence[MediaAsset] = (),
     now: datetime.datetime | None = None,
 ) -> ReportResult:
     """Turn a report into an issue: check it, find its district, store it, route it.
@@ -154,6 +170,7 @@ def issue_create(
     One transaction: either the issue with its `created` (and `routed`) events exists, or nothing
     does. A retried submission with the same idempotency key returns the first issue. Reports by
     people who have not confirmed their e-mail address wait in the dispatcher's queue unrouted.
+    `media` are already-checked uploads (media_store); they are attached in the same transaction.
     """
     now = now or timezone.now()
     idempotency_key = (idempotency_key or "").strip()[:64]
@@ -161,7 +178,18 @@ def issue_create(
         earlier = Issue.objects.filter(reporter=reporter, idempotency_key=idempotency_key).first()
         if earlier is not None:
             return ReportResult(earlier, created=False)
+    if reporter is not None and source != IssueSource.DEMO:
+        recent = Issue.objects.filter(reporter=reporter, created_at__gt=now - datetime.timedelta(hours=1)).count()
+        if recent >= settings.OPENCITY_REPORTS_PER_HOUR:
+            raise RateLimited(
+                _("You have sent many reports in the last hour. Please try again a little later."),
+                code="rate_limited",
+            )
     cleaned = _clean_report(category=category, description=description, point=point, address=address)
+    media_check_set(assets=media)
+    if category.photo_required and not any(asset.kind == MediaKind.PHOTO for asset in media):
+        message = _("This kind of problem needs a photo.")
+        raise InvalidInput(message, code="photo_required", fields={"media": [message]})
     if point.srid != 4326:
         point = point.transform(4326, clone=True)
     with transaction.atomic():
@@ -179,6 +207,8 @@ def issue_create(
             created_at=now,
             updated_at=now,
         )
+        if reporter is not None:
+            IssueFollower.objects.create(issue=issue, user=reporter, reason=FollowReason.REPORTER, created_at=now)
         confirmed = reporter is None or reporter.email_confirmed_at is not None
         IssueEvent.objects.create(
             issue=issue,
@@ -188,9 +218,34 @@ def issue_create(
             to_status=IssueStatus.NEW,
             data={"source": source, "held_for_email_confirmation": not confirmed},
         )
+        issue_attach_media(issue=issue, assets=media, role=MediaRole.REPORT, actor=reporter, now=now)
+        _flag_possible_duplicates(issue=issue, now=now)
         if confirmed:
             issue = issue_route(issue=issue, now=now)
     return ReportResult(issue, created=True)
+
+
+def _flag_possible_duplicates(*, issue: Issue, now: datetime.datetime) -> None:
+    """Tell the dispatcher (an internal event) about open issues of the same category nearby."""
+    nearby = issues_nearby(
+        lon=issue.point.x,
+        lat=issue.point.y,
+        category_id=issue.category_id,
+        radius_m=issue.category.duplicate_radius_m,
+        limit=5,
+        exclude_id=issue.pk,
+    )
+    if nearby:
+        IssueEvent.objects.create(
+            issue=issue,
+            kind=IssueEventKind.DUPLICATE_FLAGGED,
+            at=now,
+            is_public=False,
+            data={
+                "refs": [row["ref"] for row in nearby],
+                "distances_m": [round(row["distance_m"], 1) for row in nearby],
+            },
+        )
 
 
 def issues_release_after_confirmation(*, user: User, now: datetime.datetime | None = None) -> list[Issue]:

@@ -122,6 +122,10 @@ USE_I18N = True
 TIME_ZONE = os.environ.get("OPENCITY_TIME_ZONE", "Europe/Kyiv")
 USE_TZ = True
 
+# The database cache: shared by every web worker (rate limits), nothing else to run.
+# `manage.py createcachetable` creates its table (make run does; the test runner does by itself).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "opencity_cache"}}
+
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -215,6 +219,13 @@ OPENCITY_TIME_ZONE = TIME_ZONE
 # The public address of the site, for links in e-mails.
 OPENCITY_SITE_URL = os.environ.get("OPENCITY_SITE_URL", "http://127.0.0.1:8000")
 OPENCITY_COMMUNITY_CODE = os.environ.get("OPENCITY_COMMUNITY_CODE", "DRH")
+# Rate limits: reports per account per hour, registrations per client address per hour.
+OPENCITY_REPORTS_PER_HOUR = env_int("OPENCITY_REPORTS_PER_HOUR", 10)
+OPENCITY_REGISTRATIONS_PER_HOUR = env_int("OPENCITY_REGISTRATIONS_PER_HOUR", 10)
+# Behind a reverse proxy that sets X-Forwarded-For, trust its first hop as the client address.
+OPENCITY_TRUST_X_FORWARDED_FOR = env_bool("OPENCITY_TRUST_X_FORWARDED_FOR", False)
+# Days an e-mail confirmation link stays valid.
+OPENCITY_EMAIL_CONFIRMATION_DAYS = env_int("OPENCITY_EMAIL_CONFIRMATION_DAYS", 3)
 # Days a reporter has to confirm or dispute a fix before the issue closes by itself.
 OPENCITY_CONFIRM_DAYS = env_int("OPENCITY_CONFIRM_DAYS", 7)
 # How often `manage.py opencity_sla_sweep --every` looks for missed deadlines, in seconds.

@@ -10,9 +10,10 @@ SECRET_KEY = "test-only-not-a-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
-# Background tasks run at once (on commit) so tests see their effects; tests of the database
-# worker itself switch to the database backend explicitly.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Tasks go to the database queue as in production; tests that want their effects at once use
+# the `immediate_tasks` fixture, the others run the worker (`db_worker --batch`).
+# Each test process has its own cache (rate-limit counters), cleared by tests that count.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 OPENCITY_TILE_URL = ""
 LEAFLET_CONFIG = {**LEAFLET_CONFIG, "TILES": []}  # noqa: F405

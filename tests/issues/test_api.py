@@ -61,6 +61,8 @@ def test_create_answers_201_with_the_routed_issue(world):
         "executor",
         "response_due_at",
         "resolve_due_at",
+        "response_due_text",
+        "resolve_due_text",
         "promised_date",
         "support_count",
         "duplicate_of",
@@ -68,6 +70,8 @@ def test_create_answers_201_with_the_routed_issue(world):
         "updated_at",
         "url",
         "timeline",
+        "media",
+        "held_for_confirmation",
     }
     assert data["ref"] == issue.ref
     assert data["status"] == "assigned"
@@ -78,6 +82,18 @@ def test_create_answers_201_with_the_routed_issue(world):
     assert data["response_due_at"] == local(issue.response_due_at).isoformat()
     assert data["response_due_at"].endswith("+02:00")
     assert data["location"] == POINT
+    from issues.presentation import deadline_in_words
+
+    assert data["response_due_text"] == deadline_in_words(issue.response_due_at)
+    assert data["response_due_text"].split(", ")[0] in {
+        "понеділок",
+        "вівторок",
+        "середа",
+        "четвер",
+        "пʼятниця",
+        "п’ятниця",
+        "п'ятниця",
+    }
     assert [event["kind"] for event in data["timeline"]] == ["created", "routed"]
     assert data["timeline"][1]["summary"] == "Надіслано: Дорожня служба"
     assert "reporter" not in json.dumps(data)
@@ -146,7 +162,8 @@ def test_anonymous_cannot_report(world):
 
 def test_the_list_is_a_feature_collection_built_by_postgis(world, report):
     issue = report()
-    response = client_for().get("/api/v1/issues/")
+    response = client_for().get("/api/v1/issues/", headers={"accept": "application/geo+json"})
+    assert response.status_code == 200
     assert response["Content-Type"] == "application/geo+json"
     data = json.loads(response.content)
     assert set(data) == {"type", "features", "count", "limit", "truncated"}
@@ -171,6 +188,7 @@ def test_the_list_is_a_feature_collection_built_by_postgis(world, report):
         "response_due_at",
         "resolve_due_at",
         "url",
+        "thumbnail_url",
     }
     assert properties["executor"] == {"code": "roads", "name": "Дорожня служба"}
     assert properties["district"] == "Західний"
@@ -200,6 +218,11 @@ def test_list_filters(world, report):
     assert refs("?district=east") == [east.ref]
     assert refs("?executor=water") == [east.ref]
     assert refs("?executor=&status=") == sorted([west.ref, east.ref, new.ref])  # empty = absent
+    other = report(reporter=world.other_citizen)
+    mine = client_for(world.other_citizen).get("/api/v1/issues/?mine=true")
+    assert [f["id"] for f in json.loads(mine.content)["features"]] == [other.ref]
+    anonymous_mine = client.get("/api/v1/issues/?mine=true")
+    assert (anonymous_mine.status_code, list(anonymous_mine.json()["fields"])) == (400, ["mine"])
 
 
 def test_the_list_is_capped_and_says_so(world, report):

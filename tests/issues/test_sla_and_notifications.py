@@ -10,7 +10,7 @@ from issues.services import TransitionInput, issue_transition
 from issues.services.sla import sla_sweep
 from tests.world import TUESDAY_10, kyiv
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
 
 
 @pytest.fixture

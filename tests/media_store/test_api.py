@@ -156,7 +156,7 @@ def test_a_too_long_video_is_a_400(api, media_root, long_video, language, messag
     ("language", "detail", "field"),
     ids=["uk", "en"],
     argvalues=[
-        ("uk", "Запит містить помилки в полях.", "Файл не було відправленно."),
+        ("uk", "У запиті є помилки в полях.", "Файл не було відправленно."),
         ("en", "The request has invalid fields.", "No file was submitted."),
     ],
 )
@@ -188,14 +188,15 @@ def test_anonymous_users_cannot_upload_or_poll(media_root):
     response = client.post(
         URL, {"file": upload(image_bytes("JPEG"))}, format="multipart", headers={"accept-language": "en"}
     )
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response.json() == {
         "code": "not_authenticated",
         "detail": "Authentication credentials were not provided.",
         "fields": {},
     }
     assert MediaAsset.objects.count() == 0 and stored_files(media_root) == []
-    assert client.get(f"{URL}00000000-0000-4000-8000-000000000000/").status_code == 403
+    assert client.get(f"{URL}00000000-0000-4000-8000-000000000000/").status_code == 401
 
 
 def test_phone_apps_upload_with_a_token(citizen):
@@ -203,9 +204,8 @@ def test_phone_apps_upload_with_a_token(citizen):
 
     client = APIClient()
     response = client.post(URL, {}, format="multipart", headers={"authorization": "Token wrong"})
-    # 403, not 401: session authentication comes first in the project's settings, and DRF answers
-    # 401 only when the first authenticator can name a WWW-Authenticate scheme.
-    assert (response.status_code, response.json()["code"]) == (403, "authentication_failed")
+    # 401 with a WWW-Authenticate scheme: token authentication comes first in the project's settings.
+    assert (response.status_code, response.json()["code"]) == (401, "authentication_failed")
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=citizen).key}")
     assert client.post(URL, {"file": upload(image_bytes("JPEG"))}, format="multipart").status_code == 201
 

@@ -1,0 +1,75 @@
+"""Accounts: registration and e-mail confirmation."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Language, User
+from opencity.errors import InvalidInput
+
+CONFIRMATION_SALT = "opencity.accounts.email-confirmation"
+
+
+def user_register(*, email: str, password: str, first_name: str = "", language: str = Language.UKRAINIAN) -> User:
+    """Create a citizen's account (the e-mail address is the user name), not yet confirmed.
+    The confirmation e-mail is sent after the commit."""
+    from accounts.tasks import send_email_confirmation
+
+    email = (email or "").strip().lower()
+    errors: dict[str, list] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [_("Please enter a valid e-mail address.")]
+    else:
+        if User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists():
+            errors["email"] = [_("An account with this e-mail address already exists. Please sign in.")]
+    candidate = User(username=email, email=email, first_name=first_name.strip()[:150])
+    try:
+        validate_password(password or "", user=candidate)
+    except ValidationError as error:
+        errors["password"] = list(error.messages)
+    if language not in Language.values:
+        errors["language"] = [_("Please choose Ukrainian or English.")]
+    if errors:
+        raise InvalidInput(_("The account cannot be created yet."), fields=errors)
+    with transaction.atomic():
+        candidate.language = language
+        candidate.set_password(password)
+        candidate.save()
+        user_id = candidate.pk
+        transaction.on_commit(lambda: send_email_confirmation.enqueue(user_id))
+    return candidate
+
+
+def email_confirmation_token(*, user: User) -> str:
+    """A signed, expiring token naming the user and the address being confirmed."""
+    return signing.dumps({"user": user.pk, "email": user.email}, salt=CONFIRMATION_SALT)
+
+
+def user_confirm_email(*, token: str, now: datetime.datetime | None = None) -> User:
+    """Mark the address in the token as confirmed (idempotent). Refuses expired or forged tokens and
+    tokens for an address the user no longer has."""
+    max_age = datetime.timedelta(days=settings.OPENCITY_EMAIL_CONFIRMATION_DAYS)
+    try:
+        payload = signing.loads(token, salt=CONFIRMATION_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise InvalidInput(_("This confirmation link has expired. Sign in to get a new one."), code="expired") from None
+    except signing.BadSignature:
+        raise InvalidInput(_("This confirmation link is not valid."), code="bad_token") from None
+    user = User.objects.filter(pk=payload.get("user"), is_active=True).first()
+    if user is None or user.email.lower() != str(payload.get("email", "")).lower():
+        raise InvalidInput(_("This confirmation link is not valid."), code="bad_token")
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now or timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
+    return user

@@ -1,0 +1,83 @@
+"""Registration and the confirmation reminder. (Confirming an address also releases the person's
+held reports, which is the issues app's business: see issues.views.confirm_email.)"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.forms import RegistrationForm
+from accounts.services import user_register
+from accounts.tasks import send_email_confirmation
+from opencity.errors import DomainError
+from opencity.ratelimit import client_ip, rate_limit_hit
+
+
+def _safe_next(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return "/"
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """Create an account with an e-mail address and a password, sign in, and go back."""
+    form = RegistrationForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if rate_limit_hit(
+            key=f"register:{client_ip(request)}", limit=settings.OPENCITY_REGISTRATIONS_PER_HOUR, window_seconds=3600
+        ):
+            form.add_error(None, _("Too many new accounts from this address. Please try again later."))
+            status = 429
+        else:
+            try:
+                user = user_register(
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password"],
+                    first_name=form.cleaned_data["first_name"],
+                    language=form.cleaned_data["language"],
+                )
+            except DomainError as error:
+                for field, field_messages in error.fields.items():
+                    for message in field_messages:
+                        form.add_error(field if field in form.fields else None, str(message))
+                status = 400
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(
+                    request,
+                    _(
+                        "Welcome! We have sent a confirmation link to %(email)s. "
+                        "Your reports go to the services once you confirm it."
+                    )
+                    % {"email": user.email},
+                )
+                return redirect(_safe_next(request))
+    elif request.method == "POST":
+        status = 400
+    return render(request, "accounts/register.html", {"form": form, "next": _safe_next(request)}, status=status)
+
+
+@login_required
+@require_POST
+def resend_confirmation(request: HttpRequest) -> HttpResponse:
+    """Send the confirmation link again (at most a few times an hour)."""
+    if request.user.email_confirmed_at is None:
+        if rate_limit_hit(key=f"confirm-resend:{request.user.pk}", limit=3, window_seconds=3600):
+            messages.error(request, _("We have already sent several links. Please check your mailbox and spam folder."))
+        else:
+            send_email_confirmation.enqueue(request.user.pk)
+            messages.success(
+                request, _("We have sent the confirmation link again to %(email)s.") % {"email": request.user.email}
+            )
+    return redirect(_safe_next(request))

@@ -1,0 +1,113 @@
+"""Photos and videos of issues: the citizen's with the report, the executor's before and after.
+
+The files themselves are media_store's business (checked by content, cleaned of metadata, stored,
+processed in the background); here they are tied to issues, in the issue's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from issues.models import Issue, IssueEvent, IssueEventKind, IssueMedia, MediaRole
+from issues.rules.transitions import ActorRole
+from media_store.models import MediaAsset, MediaKind
+from media_store.photos import GpsPosition
+from media_store.services import media_attach, media_delete, media_intake
+from opencity.errors import Forbidden, InvalidInput
+
+MAX_PHOTOS = 5
+
+
+def media_check_set(*, assets: Sequence[MediaAsset], field: str = "media") -> None:
+    """Up to five photos, or one video (a report is read on a phone: one clip says enough)."""
+    videos = [a for a in assets if a.kind == MediaKind.VIDEO]
+    photos = [a for a in assets if a.kind == MediaKind.PHOTO]
+    if len(photos) > MAX_PHOTOS or len(videos) > 1 or (videos and photos):
+        raise InvalidInput(
+            _("Up to 5 photos or one video."),
+            code="too_many_files",
+            fields={field: [_("Up to 5 photos or one video.")]},
+        )
+
+
+def media_intake_many(
+    *, files: Iterable[UploadedFile], uploaded_by: User | None
+) -> tuple[list[MediaAsset], GpsPosition | None]:
+    """Take several uploads; if any is refused, the ones already taken are deleted and the refusal
+    is raised, so a rejected request leaves nothing behind. Returns the assets and the first GPS
+    position found in a photo (offered as the pin)."""
+    taken: list[MediaAsset] = []
+    gps = None
+    try:
+        for uploaded in files:
+            result = media_intake(uploaded_file=uploaded, uploaded_by=uploaded_by)
+            taken.append(result.asset)
+            gps = gps or result.gps
+    except Exception:
+        for asset in taken:
+            media_delete(asset=asset)
+        raise
+    return taken, gps
+
+
+def issue_attach_media(
+    *,
+    issue: Issue,
+    assets: Sequence[MediaAsset],
+    role: str,
+    actor: User | None,
+    now: datetime.datetime | None = None,
+) -> list[IssueMedia]:
+    """Tie assets to an issue (inside the caller's transaction) and record it in the timeline."""
+    if not assets:
+        return []
+    now = now or timezone.now()
+    with transaction.atomic():
+        media_attach(assets=assets)
+        start = IssueMedia.objects.filter(issue=issue, role=role).count()
+        links = IssueMedia.objects.bulk_create(
+            [
+                IssueMedia(issue=issue, asset=asset, role=role, added_by=actor, position=start + index, created_at=now)
+                for index, asset in enumerate(assets)
+            ]
+        )
+        IssueEvent.objects.create(
+            issue=issue,
+            kind=IssueEventKind.MEDIA_ADDED,
+            at=now,
+            actor=actor,
+            is_public=True,
+            data={"role": role, "media": [str(asset.public_id) for asset in assets]},
+        )
+    return links
+
+
+def issue_add_media(
+    *, issue: Issue, actor: User, assets: Sequence[MediaAsset], role: str | None = None
+) -> list[IssueMedia]:
+    """Add photos or a video to an existing issue: the reporter adds to the report while it is
+    open; the executor's staff add "before"/"after" pictures; dispatchers may add either."""
+    from issues.services.lifecycle import issue_actor_roles
+
+    roles = issue_actor_roles(issue=issue, user=actor)
+    if role is None:
+        role = MediaRole.AFTER if roles & {ActorRole.EXECUTOR} else MediaRole.REPORT
+    if role not in MediaRole.values:
+        raise InvalidInput(_("Unknown role."), fields={"role": [_("Choose report, before or after.")]})
+    allowed = (
+        ActorRole.DISPATCHER in roles
+        or (role == MediaRole.REPORT and ActorRole.REPORTER in roles and issue.is_open)
+        or (role in (MediaRole.BEFORE, MediaRole.AFTER) and ActorRole.EXECUTOR in roles)
+    )
+    if not allowed:
+        raise Forbidden(_("You may not add photos to this issue."), code="action_forbidden")
+    existing = [link.asset for link in IssueMedia.objects.filter(issue=issue, role=role).select_related("asset")]
+    media_check_set(assets=[*existing, *assets])
+    return issue_attach_media(issue=issue, assets=assets, role=role, actor=actor)

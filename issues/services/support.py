@@ -1,0 +1,74 @@
+"""Citizens following issues: "me too" (support) and e-mail preferences per issue."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from issues.models import FollowReason, Issue, IssueEvent, IssueEventKind, IssueFollower
+from opencity.errors import Conflict, Forbidden, NotFound
+
+
+def issue_support(*, issue: Issue, user: User, now: datetime.datetime | None = None) -> tuple[Issue, bool]:
+    """Say "me too" about an open issue, once per citizen. Returns the issue with its new count and
+    whether this call added the support (False: already supported — nothing changes)."""
+    if not user.is_authenticated:
+        raise Forbidden(_("Please sign in to support an issue."), code="sign_in_required")
+    if issue.reporter_id == user.pk:
+        raise Conflict(_("You reported this issue yourself."), code="own_issue")
+    if not issue.is_open:
+        raise Conflict(_("This issue is no longer open."), code="issue_not_open")
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Issue.objects.select_for_update(of=("self",)).get(pk=issue.pk)
+        try:
+            with transaction.atomic():
+                IssueFollower.objects.create(issue=locked, user=user, reason=FollowReason.SUPPORTER, created_at=now)
+        except IntegrityError:
+            return locked, False
+        Issue.objects.filter(pk=locked.pk).update(support_count=F("support_count") + 1)
+        IssueEvent.objects.create(issue=locked, kind=IssueEventKind.SUPPORTED, at=now, actor=user, is_public=False)
+        locked.refresh_from_db(fields=["support_count"])
+    return locked, True
+
+
+def issue_set_notifications(*, issue: Issue, user: User, notify: bool) -> IssueFollower:
+    """Switch e-mails about one issue on or off for someone who follows it."""
+    follower = IssueFollower.objects.filter(issue=issue, user=user).first()
+    if follower is None:
+        raise NotFound(_("You do not follow this issue."), code="not_following")
+    if follower.notify != notify:
+        follower.notify = notify
+        follower.save(update_fields=["notify"])
+    return follower
+
+
+def issue_move_followers(*, duplicate: Issue, original: Issue) -> int:
+    """When a duplicate is merged, its reporter and supporters follow the original as supporters
+    (nobody twice, and not the original's own reporter). Returns how many supporters were added."""
+    existing = set(IssueFollower.objects.filter(issue=original).values_list("user_id", flat=True))
+    if original.reporter_id:
+        existing.add(original.reporter_id)
+    moved = []
+    for follower in IssueFollower.objects.filter(issue=duplicate).order_by("created_at"):
+        if follower.user_id in existing:
+            continue
+        existing.add(follower.user_id)
+        moved.append(
+            IssueFollower(
+                issue=original,
+                user_id=follower.user_id,
+                reason=FollowReason.SUPPORTER,
+                notify=follower.notify,
+                created_at=follower.created_at,
+            )
+        )
+    IssueFollower.objects.bulk_create(moved)
+    if moved:
+        Issue.objects.filter(pk=original.pk).update(support_count=F("support_count") + len(moved))
+    return len(moved)
