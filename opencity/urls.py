@@ -9,6 +9,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    # The versioned REST API. Each app adds its own endpoints under the same prefix.
+    path("api/v1/", include("geo.api.urls")),
     path("", include("geo.urls")),
 ]
 

@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from geo.budget_import import BudgetFileError, budget_import, budget_rows_from_csv, budget_rows_from_geojson
 from geo.models import BudgetProject, BudgetSector
@@ -38,6 +39,13 @@ BAD_LINES = [
     # row 9: the same code as row 2
     "2026-roads-01;Дубль;;roads;planned;2026;1000;;;;;;;POINT(23.5 49.35);;",
 ]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English here; the Ukrainian catalogue is checked elsewhere."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

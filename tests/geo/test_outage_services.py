@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import MultiPolygon, Polygon
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from geo.models import Outage, OutageEvent
 from geo.services import outage_close, outage_extend, outage_publish, outage_update
@@ -26,6 +26,13 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime.timedelta(hours=1)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English here; the Ukrainian catalogue is checked elsewhere."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -312,3 +319,11 @@ def test_update_without_changes_writes_no_event(actors, water):
     )
     event = outage.events.order_by("pk").last()
     assert (event.kind, event.data) == ("updated", {"fields": ["area", "affected_streets"]})
+
+
+def test_refusals_speak_ukrainian_by_default(actors, water):
+    with translation.override("uk"):
+        with pytest.raises(InvalidInput) as refused:
+            publish(actors["dispatcher"], water, nature="planned", expected_end_at=None)
+        message = str(refused.value.fields["expected_end_at"][0])
+    assert message == "Для планового відключення потрібне орієнтовне завершення."
