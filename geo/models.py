@@ -24,7 +24,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db.models import Q
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Executor, LocalizedNameMixin
@@ -129,8 +129,8 @@ class OutageKind(models.TextChoices):
 
 
 class OutageNature(models.TextChoices):
-    PLANNED = "planned", _("planned")
-    EMERGENCY = "emergency", _("emergency")
+    PLANNED = "planned", pgettext_lazy("outage nature", "planned")
+    EMERGENCY = "emergency", pgettext_lazy("outage nature", "emergency")
 
 
 # A title for each (nature, kind), whole phrases so that each language can word them its own way.
@@ -326,7 +326,7 @@ class BudgetSector(models.TextChoices):
 
 
 class BudgetStatus(models.TextChoices):
-    PLANNED = "planned", _("planned")
+    PLANNED = "planned", pgettext_lazy("budget status", "planned")
     PROCUREMENT = "procurement", _("procurement")
     IN_PROGRESS = "in_progress", _("in progress")
     DONE = "done", _("done")

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Executor, ExecutorMembership, User
 from accounts.roles import DISPATCHERS_GROUP, LEADERSHIP_GROUP
+from geo.demo import demo_layers_load
 from geo.models import CommunityBoundary, District
 from issues.models import CalendarDate, Category, CategoryGroup, RoutingRule, SlaPolicy, WorkingCalendar
 
@@ -202,4 +203,5 @@ def demo_load() -> DemoLoadReport:
                 email=executor.email,
             )
             ExecutorMembership.objects.get_or_create(user=user, defaults={"executor": executor})
+        demo_layers_load(count=report.count)  # budget projects, outages, duty contacts (geo/demo.py)
     return report
