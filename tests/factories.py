@@ -78,6 +78,9 @@ class ExecutorFactory(factory.django.DjangoModelFactory):
 class StaffFactory(UserFactory):
     """A user working for an executor."""
 
+    class Meta:
+        skip_postgeneration_save = True  # the hook writes a membership row, not the user
+
     @factory.post_generation
     def executor(self, create, extracted, **kwargs):  # noqa: ARG002
         if create and extracted is not None:

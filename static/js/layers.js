@@ -148,7 +148,9 @@
       escapeHtml(T.expectedEnd) + ": " + escapeHtml(end)
     ];
     if (p.overdue) { rows.push("<strong class=\"overdue\">" + escapeHtml(T.overdue) + "</strong>"); }
-    if (p.affected_streets) { rows.push(escapeHtml(T.streets) + ": " + escapeHtml(p.affected_streets)); }
+    if (p.affected_streets) {
+      rows.push(escapeHtml(T.streets) + ": " + escapeHtml(p.affected_streets).replace(/\r?\n/g, "<br>"));
+    }
     var provider = p.provider || {};
     var phone = provider.phone
       ? ", <a href=\"tel:" + escapeHtml(String(provider.phone).replace(/[^0-9+]/g, "")) + "\">" + escapeHtml(provider.phone) + "</a>"
@@ -157,12 +159,18 @@
     return rows;
   }
 
-  function outages(params) {
+  // options.popups = false: zones show a tooltip only (the outages page answers a tap in its panel).
+  function outages(params, options) {
+    var popups = !options || options.popups !== false;
     var layer = L.geoJSON(null, {
       pane: PANE,
       style: outageStyle,
       onEachFeature: function (feature, item) {
-        item.bindPopup("<div class=\"popup\">" + outageLines(feature.properties).join("<br>") + "</div>");
+        if (popups) {
+          item.bindPopup("<div class=\"popup\">" + outageLines(feature.properties).join("<br>") + "</div>");
+        } else {
+          item.bindTooltip(escapeHtml(feature.properties.title), { sticky: true });
+        }
       }
     });
     var ready = getJSON(config.outagesUrl, params).then(function (data) { layer.addData(data); return data; });
@@ -185,11 +193,19 @@
       items.join("") + "</ul>";
   }
 
+  // On a phone the answer is under the map: bring it into view once it is there.
+  function revealBelowTheMap(element) {
+    var box = element.getBoundingClientRect();
+    if (box.top > window.innerHeight - 80 && element.scrollIntoView) {
+      element.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    }
+  }
+
   function checkPoint(map, latlng, resultElement) {
     if (chosenMarker) { chosenMarker.setLatLng(latlng); } else {
       ensurePane(map);
       chosenMarker = L.circleMarker(latlng, {
-        radius: 9, color: "#1d232a", weight: 3, fillColor: "#ffd500", fillOpacity: 1, pane: PANE
+        radius: 9, color: "#1d232a", weight: 3, fillColor: "#ffd500", fillOpacity: 1, pane: PANE, interactive: false
       })
         .bindTooltip(escapeHtml(T.chosenPoint)).addTo(map);
     }
@@ -199,6 +215,7 @@
     return getJSON(config.outagesAtUrl, point).then(function (data) {
       resultElement.innerHTML = renderAnswer(data);
       resultElement.dataset.state = data.features.length ? "affected" : "none";
+      revealBelowTheMap(resultElement);
       return data;
     }).catch(function (error) {
       var message = (error.body && error.body.detail) || T.checkFailed;
@@ -295,7 +312,7 @@
   }
 
   function initOutagesPage() {
-    var layer = outages({});
+    var layer = outages({}, { popups: false });
     layer.layer.addTo(map);
     legend(map, { labels: config.labels.kind, colours: OUTAGE_COLOURS }, T.upcomingDashed);
     layer.ready.then(function (data) {
@@ -304,7 +321,13 @@
       if (data.features.length) { afterTerritory(function () { fitTo(layer.layer, 15); }); }
     });
     var result = document.getElementById("outage-check-result");
-    map.on("click", function (event) { checkPoint(map, event.latlng, result); });
+    // A tap anywhere on the map, whatever is drawn there: Leaflet's own "click" reaches the map
+    // only where no layer is (and the territory and the zones cover the whole community).
+    L.DomEvent.on(mapElement, "click", function (event) {
+      if (event.target.closest && event.target.closest(".leaflet-control, .leaflet-popup")) { return; }
+      if (map.dragging && map.dragging.moved()) { return; }  // the end of a pan, not a tap
+      checkPoint(map, map.mouseEventToLatLng(event), result);
+    });
     document.getElementById("check-centre").addEventListener("click", function () {
       checkPoint(map, map.getCenter(), result);
     });
