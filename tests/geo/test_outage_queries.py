@@ -122,3 +122,17 @@ def test_outages_at_defaults_to_now():
     soon = OutageFactory(starts_at=now + HOUR, expected_end_at=now + 3 * HOUR, nature="planned")
     answer = outages_at(point=point())
     assert (answer.active, answer.upcoming) == ([active], [soon])
+
+
+def test_budget_projects_near_a_point_are_measured_in_metres():
+    from geo.models import BudgetProject
+    from tests.factories import BudgetProjectFactory
+
+    # 0.001° of latitude is about 111 m; of longitude at Drohobych's latitude about 72.6 m.
+    north_111m = BudgetProjectFactory(code="n", geom=point(CENTRE_LON, CENTRE_LAT + 0.001))
+    east_73m = BudgetProjectFactory(code="e", geom=point(CENTRE_LON + 0.001, CENTRE_LAT))
+    BudgetProjectFactory(code="far", geom=point(CENTRE_LON + 0.01, CENTRE_LAT))
+    here = point()
+    assert set(BudgetProject.objects.near(here, 80)) == {east_73m}
+    assert set(BudgetProject.objects.near(here, 120)) == {east_73m, north_111m}
+    assert BudgetProject.objects.near(here, 50).count() == 0
