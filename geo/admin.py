@@ -1,7 +1,16 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
-from geo.models import CommunityBoundary, District
+from geo.models import (
+    BudgetProject,
+    BudgetProjectPhoto,
+    CommunityBoundary,
+    District,
+    DutyContact,
+    Outage,
+    OutageEvent,
+)
 
 
 @admin.register(CommunityBoundary)
@@ -13,4 +22,66 @@ class CommunityBoundaryAdmin(LeafletGeoAdmin):
 class DistrictAdmin(LeafletGeoAdmin):
     list_display = ("code", "name_uk", "name_en", "kind")
     list_filter = ("kind",)
+    search_fields = ("code", "name_uk", "name_en")
+
+
+class BudgetProjectPhotoInline(admin.TabularInline):
+    model = BudgetProjectPhoto
+    extra = 1
+    fields = ("image", "caption", "taken_on", "order")
+
+
+@admin.register(BudgetProject)
+class BudgetProjectAdmin(LeafletGeoAdmin):
+    list_display = ("code", "title_uk", "budget_year", "sector", "status", "planned_amount", "spent_amount", "executor")
+    list_filter = ("budget_year", "sector", "status", "executor")
+    search_fields = ("code", "title_uk", "title_en", "contractor", "prozorro_tender_id")
+    autocomplete_fields = ["executor"]
+    inlines = [BudgetProjectPhotoInline]
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("code", "title_uk", "title_en", "sector", "status", "budget_year")}),
+        (_("Where"), {"fields": ("geom",)}),
+        (_("Money"), {"fields": ("planned_amount", "spent_amount")}),
+        (
+            _("Who and when"),
+            {"fields": ("executor", "contractor", "start_date", "end_date", "prozorro_tender_id")},
+        ),
+        (_("Description"), {"fields": ("description_uk", "description_en")}),
+        (_("Record"), {"fields": ("created_at", "updated_at")}),
+    )
+
+
+class OutageEventInline(admin.TabularInline):
+    """The outage's notices: written by the services only, so read-only here."""
+
+    model = OutageEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "kind", "actor", "note", "data")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Outage)
+class OutageAdmin(LeafletGeoAdmin):
+    """Corrections by administrators. Day-to-day publishing goes through the outage desk
+    (/outages/manage/), which checks who acts and writes the notices the feeds carry."""
+
+    list_display = ("__str__", "kind", "nature", "provider", "starts_at", "expected_end_at", "ended_at")
+    list_filter = ("kind", "nature", "provider")
+    search_fields = ("affected_streets", "public_notes", "reference")
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["provider", "published_by"]
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [OutageEventInline]
+
+
+@admin.register(DutyContact)
+class DutyContactAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_uk", "phones", "is_emergency", "order", "is_active")
+    list_editable = ("order", "is_active")
+    list_filter = ("is_emergency", "is_active")
     search_fields = ("code", "name_uk", "name_en")

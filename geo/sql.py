@@ -6,6 +6,9 @@ FeatureCollection (PLATFORM.md), so map layers are produced here and passed thro
 
 from __future__ import annotations
 
+import datetime
+import json
+
 from django.db import connection
 from django.utils import timezone
 
@@ -43,3 +46,181 @@ def territory_feature_collection(*, language: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(TERRITORY_SQL, {"today": timezone.localdate(), "lang": language[:2]})
         return cursor.fetchone()[0]
+
+
+# --- Map layers: budget projects and outages ------------------------------------------------------
+#
+# Filters arrive validated (geo/api/filters.py) and only ever as query parameters; the WHERE clause
+# is assembled from the fixed fragments below, so no input text reaches the SQL itself. Labels of
+# the choices come in the request's language as one JSON parameter, so the layer stays one query.
+
+BBOX_CLAUSE = "ST_Intersects({column}, ST_MakeEnvelope(%(min_lon)s, %(min_lat)s, %(max_lon)s, %(max_lat)s, 4326))"
+
+BUDGET_SQL = """
+SELECT json_build_object(
+    'type', 'FeatureCollection',
+    'features', COALESCE(json_agg(json_build_object(
+        'type', 'Feature',
+        'id', p.id,
+        'geometry', ST_AsGeoJSON(p.geom, 6)::json,
+        'properties', json_build_object(
+            'layer', 'budget',
+            'id', p.id,
+            'code', p.code,
+            'title', CASE WHEN %(lang)s = 'en' AND p.title_en <> '' THEN p.title_en ELSE p.title_uk END,
+            'sector', p.sector,
+            'sector_label', %(labels)s::jsonb -> 'sector' ->> p.sector,
+            'status', p.status,
+            'status_label', %(labels)s::jsonb -> 'status' ->> p.status,
+            'budget_year', p.budget_year,
+            'planned_amount', p.planned_amount,
+            'spent_amount', p.spent_amount,
+            'executor', CASE WHEN e.id IS NULL THEN NULL
+                        WHEN %(lang)s = 'en' AND e.name_en <> '' THEN e.name_en ELSE e.name_uk END,
+            'contractor', p.contractor,
+            'start_date', p.start_date,
+            'end_date', p.end_date,
+            'prozorro_tender_id', NULLIF(p.prozorro_tender_id, ''),
+            'prozorro_url', CASE WHEN p.prozorro_tender_id = '' THEN NULL
+                            ELSE replace(%(prozorro_url)s, '{{}}', p.prozorro_tender_id) END,
+            'url', replace(%(detail_url)s, '{{id}}', p.id::text)
+        )
+    ) ORDER BY p.sector, p.code), '[]'::json)
+)::text
+FROM geo_budgetproject p
+LEFT JOIN accounts_executor e ON e.id = p.executor_id
+WHERE {where}
+"""
+
+OUTAGE_STATE_SQL = """CASE
+    WHEN o.ended_at IS NOT NULL AND o.ended_at <= o.starts_at THEN 'cancelled'
+    WHEN o.starts_at > %(at)s THEN 'upcoming'
+    WHEN o.ended_at IS NOT NULL AND o.ended_at <= %(at)s THEN 'ended'
+    ELSE 'active' END"""
+
+OUTAGES_SQL = """
+SELECT json_build_object(
+    'type', 'FeatureCollection',
+    'features', COALESCE(json_agg(json_build_object(
+        'type', 'Feature',
+        'id', o.id,
+        'geometry', ST_AsGeoJSON(o.area, 6)::json,
+        'properties', json_build_object(
+            'layer', 'outage',
+            'id', o.id,
+            'title', %(labels)s::jsonb -> 'title' ->> (o.nature || ':' || o.kind),
+            'kind', o.kind,
+            'kind_label', %(labels)s::jsonb -> 'kind' ->> o.kind,
+            'nature', o.nature,
+            'nature_label', %(labels)s::jsonb -> 'nature' ->> o.nature,
+            'state', {state},
+            'overdue', (o.ended_at IS NULL AND o.expected_end_at IS NOT NULL
+                        AND o.starts_at <= %(at)s AND o.expected_end_at < %(at)s),
+            'starts_at', o.starts_at,
+            'expected_end_at', o.expected_end_at,
+            'ended_at', o.ended_at,
+            'affected_streets', o.affected_streets,
+            'public_notes', o.public_notes,
+            'provider', json_build_object(
+                'code', e.code,
+                'name', CASE WHEN %(lang)s = 'en' AND e.name_en <> '' THEN e.name_en ELSE e.name_uk END,
+                'phone', e.phone
+            ),
+            'url', replace(%(detail_url)s, '{{id}}', o.id::text)
+        )
+    ) ORDER BY (o.starts_at > %(at)s), o.starts_at, o.id), '[]'::json)
+)::text
+FROM geo_outage o
+JOIN accounts_executor e ON e.id = o.provider_id
+WHERE {where}
+"""
+
+# Outage states as WHERE fragments, the same rules as OutageQuerySet.active_at / upcoming.
+OUTAGE_ACTIVE = "(o.starts_at <= %(at)s AND (o.ended_at IS NULL OR o.ended_at > %(at)s))"
+OUTAGE_UPCOMING = "(o.starts_at > %(at)s AND o.ended_at IS NULL)"
+
+
+def _bbox_params(bbox: tuple[float, float, float, float] | None) -> dict:
+    if bbox is None:
+        return {}
+    return dict(zip(("min_lon", "min_lat", "max_lon", "max_lat"), bbox, strict=True))
+
+
+def _fetch_text(sql: str, params: dict) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def budget_feature_collection(
+    *,
+    language: str,
+    labels: dict[str, dict[str, str]],
+    detail_url: str,
+    prozorro_url: str,
+    year: int | None = None,
+    sectors: list[str] | None = None,
+    statuses: list[str] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> str:
+    """Budget projects as one GeoJSON FeatureCollection text, built by PostGIS.
+
+    `labels` maps "sector" and "status" to {code: label}; `detail_url` contains "{id}" and
+    `prozorro_url` "{}" where the project's id and tender ID go."""
+    where, params = ["TRUE"], {"lang": language[:2], "labels": json.dumps(labels)}
+    if year is not None:
+        where.append("p.budget_year = %(year)s")
+        params["year"] = year
+    if sectors:
+        where.append("p.sector = ANY(%(sectors)s)")
+        params["sectors"] = list(sectors)
+    if statuses:
+        where.append("p.status = ANY(%(statuses)s)")
+        params["statuses"] = list(statuses)
+    if bbox is not None:
+        where.append(BBOX_CLAUSE.format(column="p.geom"))
+        params.update(_bbox_params(bbox))
+    params.update(detail_url=detail_url, prozorro_url=prozorro_url)
+    return _fetch_text(BUDGET_SQL.format(where=" AND ".join(where)), params)
+
+
+def outage_feature_collection(
+    *,
+    language: str,
+    labels: dict[str, dict[str, str]],
+    detail_url: str,
+    at: datetime.datetime,
+    active: bool | None = None,
+    kinds: list[str] | None = None,
+    natures: list[str] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    point: tuple[float, float] | None = None,
+) -> str:
+    """Outages as one GeoJSON FeatureCollection text, built by PostGIS; active ones first.
+
+    `active=None` gives what the map shows at `at` (active and upcoming), True only the active,
+    False those not active (upcoming, ended and cancelled). `point` (lon, lat) keeps the outages
+    whose area covers it, edge included. `labels` maps "kind" and "nature" to {code: label} and
+    "title" to {"nature:kind": title}."""
+    where = ["TRUE"]
+    params = {"lang": language[:2], "labels": json.dumps(labels), "at": at, "detail_url": detail_url}
+    if active is None:
+        where.append(f"({OUTAGE_ACTIVE} OR {OUTAGE_UPCOMING})")
+    elif active:
+        where.append(OUTAGE_ACTIVE)
+    else:
+        where.append(f"NOT {OUTAGE_ACTIVE}")
+    if kinds:
+        where.append("o.kind = ANY(%(kinds)s)")
+        params["kinds"] = list(kinds)
+    if natures:
+        where.append("o.nature = ANY(%(natures)s)")
+        params["natures"] = list(natures)
+    if bbox is not None:
+        where.append(BBOX_CLAUSE.format(column="o.area"))
+        params.update(_bbox_params(bbox))
+    if point is not None:
+        where.append("ST_Covers(o.area, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))")
+        params.update(lon=point[0], lat=point[1])
+    sql = OUTAGES_SQL.format(state=OUTAGE_STATE_SQL, where=" AND ".join(where))
+    return _fetch_text(sql, params)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Executor, ExecutorMembership, User
 from accounts.roles import DISPATCHERS_GROUP, LEADERSHIP_GROUP
+from geo.demo import demo_layers_load
 from geo.models import CommunityBoundary, District
 from issues.models import CalendarDate, Category, CategoryGroup, RoutingRule, SlaPolicy, WorkingCalendar
 
@@ -203,6 +204,7 @@ def demo_load(*, with_history: bool = True) -> DemoLoadReport:
                 email=executor.email,
             )
             ExecutorMembership.objects.get_or_create(user=user, defaults={"executor": executor})
+        demo_layers_load(count=report.count)  # budget projects, outages, duty contacts (geo/demo.py)
     if with_history:
         report.created["issues"] = demo_issues_load()
     return report

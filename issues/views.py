@@ -378,9 +378,10 @@ def _map_texts() -> dict:
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
     """The city map: public issues, filters, the list of what is in view, and the report flow."""
-    from django.conf import settings
     from django.urls import reverse
 
+    from geo.views import layers_config as geo_layers_config
+    from geo.views import map_config as geo_map_config
     from issues.models import CategoryGroup
     from issues.selectors import categories_active
 
@@ -402,12 +403,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
                 "urgent_notice": notice,
             }
         )
-    map_config = {
-        "center": settings.OPENCITY_MAP_CENTER,
-        "zoom": settings.OPENCITY_MAP_ZOOM,
-        "tileUrl": settings.OPENCITY_TILE_URL,
-        "tileAttribution": settings.OPENCITY_TILE_ATTRIBUTION,
-        "territoryUrl": reverse("geo:territory"),
+    config = {
+        **geo_map_config(),
         "issuesUrl": reverse("api:issues"),
         "nearbyUrl": reverse("api:issues-nearby"),
         "mediaUrl": "/api/v1/media/",
@@ -419,7 +416,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
         request,
         "geo/map.html",
         {
-            "map_config": map_config,
+            "map_config": config,
+            "layers_config": geo_layers_config(),
             "map_texts": _map_texts(),
             "groups": CategoryGroup.objects.filter(categories__is_active=True).distinct().order_by("order", "code"),
             "statuses": IssueStatus.choices,

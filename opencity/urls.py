@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/confirm/<str:token>/", confirm_email, name="accounts-confirm"),
     path("accounts/", include("accounts.urls")),
     path("", include("issues.urls")),
+    path("api/v1/", include("geo.api.urls")),  # namespace geo_api
     path("", include("geo.urls")),
 ]
 

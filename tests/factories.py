@@ -6,10 +6,13 @@ import datetime
 from decimal import Decimal
 
 import factory
-from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.contrib.auth.models import Group
+from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
+from django.utils import timezone
 
 from accounts.models import Executor, ExecutorMembership, User
-from geo.models import CommunityBoundary, District
+from accounts.roles import DISPATCHERS_GROUP, LEADERSHIP_GROUP
+from geo.models import BudgetProject, CommunityBoundary, District, DutyContact, Outage, OutageEvent
 from issues.models import Category, CategoryGroup, RoutingRule, SlaPolicy, WorkingCalendar
 
 # Drohobych town hall (Ринок, 1)
@@ -76,7 +79,7 @@ class StaffFactory(UserFactory):
     """A user working for an executor."""
 
     class Meta:
-        skip_postgeneration_save = True
+        skip_postgeneration_save = True  # the hook writes a membership row, not the user
 
     @factory.post_generation
     def executor(self, create, extracted, **kwargs):  # noqa: ARG002
@@ -139,3 +142,80 @@ class RoutingRuleFactory(factory.django.DjangoModelFactory):
 
     category = factory.SubFactory(CategoryFactory)
     executor = factory.SubFactory(ExecutorFactory)
+
+
+class DispatcherFactory(UserFactory):
+    """A city duty officer (the `dispatchers` group)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def dispatcher_group(self, create, extracted, **kwargs):  # noqa: ARG002
+        if create:
+            self.groups.add(Group.objects.get_or_create(name=DISPATCHERS_GROUP)[0])
+
+
+class LeadershipFactory(UserFactory):
+    """Someone from the mayor's office (the `leadership` group)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def leadership_group(self, create, extracted, **kwargs):  # noqa: ARG002
+        if create:
+            self.groups.add(Group.objects.get_or_create(name=LEADERSHIP_GROUP)[0])
+
+
+def line(*points: tuple[float, float]) -> LineString:
+    return LineString(*points, srid=4326)
+
+
+class OutageFactory(factory.django.DjangoModelFactory):
+    """An active emergency water outage over a square around the town hall, by default."""
+
+    class Meta:
+        model = Outage
+        skip_postgeneration_save = True
+
+    kind = "water"
+    nature = "emergency"
+    area = factory.LazyFunction(lambda: square(half=0.005))
+    affected_streets = "вул. Стрийська, 1–57"
+    starts_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=2))
+    expected_end_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=8))
+    provider = factory.SubFactory(ExecutorFactory, code="water", name_uk="Водоканал", name_en="Water utility")
+    published_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def published_event(self, create, extracted, **kwargs):  # noqa: ARG002
+        if create:
+            OutageEvent.objects.create(outage=self, kind="published", actor=self.published_by, at=self.created_at)
+
+
+class BudgetProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetProject
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"2026-test-{n:03d}")
+    title_uk = factory.Sequence(lambda n: f"Ремонт вулиці {n}")
+    title_en = factory.Sequence(lambda n: f"Street repair {n}")
+    sector = "roads"
+    status = "planned"
+    budget_year = 2026
+    planned_amount = Decimal("1000000.00")
+    spent_amount = Decimal("0.00")
+    geom = factory.LazyFunction(lambda: line((CENTRE_LON, CENTRE_LAT), (CENTRE_LON + 0.01, CENTRE_LAT)))
+
+
+class DutyContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DutyContact
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"contact-{n}")
+    name_uk = factory.Sequence(lambda n: f"Служба {n}")
+    name_en = factory.Sequence(lambda n: f"Service {n}")
+    phones = factory.LazyFunction(lambda: ["104"])

@@ -259,7 +259,9 @@ LEAFLET_CONFIG = {
     "MAX_ZOOM": 19,
     "TILES": [("", OPENCITY_TILE_URL, {"attribution": OPENCITY_TILE_ATTRIBUTION})] if OPENCITY_TILE_URL else [],
     "RESET_VIEW": False,
-    "SRID": 4326,
+    # No "SRID" here: django-leaflet reads it as the *display* projection of its maps. 4326 gave
+    # the admin and form maps a Plate Carrée CRS that no web tile server draws, and a script tag
+    # for a proj4js/4326.js that does not exist. Data stays in 4326 (the widgets' map_srid).
 }
 
 LOGGING = {

@@ -1,6 +1,8 @@
-/* The city map: the community, the public issues in view (coloured by status), filters, and a list
-   that follows the viewport. Plain JavaScript on Leaflet. Every text placed into the page or the
-   map goes through escapeHtml or textContent: reports are written by the public. */
+/* The shared city map: Leaflet, the base tiles (when configured), the community boundary and its
+   districts. Pages add their layers on top: issues-map.js (the issues, the list, the filters),
+   layers.js (budget works, outages), report.js (the report flow). They rely on window.OpenCity
+   (map, config, escapeHtml, format) and on the "opencity:territory" map event. Every text placed
+   into the page goes through escapeHtml or textContent: much of it is written by the public. */
 (function () {
   "use strict";
 
@@ -18,15 +20,7 @@
   OpenCity.format = format;
 
   var config = JSON.parse(document.getElementById("map-config").textContent);
-  var texts = JSON.parse(document.getElementById("map-texts").textContent);
   OpenCity.config = config;
-  OpenCity.texts = texts;
-
-  var STATUS_COLOURS = {
-    new: "#6b7280", assigned: "#1d64c2", in_progress: "#d88c00", planned: "#7a4fb5",
-    resolved: "#1e7b34", closed: "#174a24", rejected: "#b3261e", duplicate: "#9aa0a6"
-  };
-  OpenCity.statusColour = function (status) { return STATUS_COLOURS[status] || "#333"; };
 
   var map = L.map("map", { zoomControl: true, zoomSnap: 0.25 }).setView(config.center, config.zoom);
   OpenCity.map = map;
@@ -46,123 +40,6 @@
     }
   }).addTo(map);
 
-  // --- Issues --------------------------------------------------------------------------------
-  var issuesLayer = L.featureGroup().addTo(map);
-  var markersByRef = {};
-  var list = document.getElementById("issue-list");
-  var countBadge = document.getElementById("issue-count");
-  var notice = document.getElementById("map-notice");
-  var filters = document.getElementById("map-filters");
-  var pending = null;
-
-  function popupHtml(p) {
-    var date = new Date(p.created_at);
-    return (
-      '<div class="popup">' +
-      '<p class="popup-category">' + escapeHtml(p.category_name) + "</p>" +
-      (p.thumbnail_url ? '<img class="popup-photo" src="' + escapeHtml(p.thumbnail_url) + '" alt="">' : "") +
-      '<p class="popup-title">' + escapeHtml(p.title) + "</p>" +
-      '<p><span class="status status-' + escapeHtml(p.status) + '">' + escapeHtml(texts.statuses[p.status] || p.status) + "</span> " +
-      '<span class="muted">' + escapeHtml(date.toLocaleDateString(document.documentElement.lang)) + "</span></p>" +
-      (p.support_count ? '<p class="muted">' + escapeHtml(texts.supporters) + ": " + escapeHtml(p.support_count) + "</p>" : "") +
-      '<p><a href="' + escapeHtml(p.url) + '">' + escapeHtml(texts.open) + " " + escapeHtml(p.ref) + "</a></p>" +
-      "</div>"
-    );
-  }
-
-  function listItem(feature) {
-    var p = feature.properties;
-    var item = document.createElement("li");
-    item.className = "issue-list-item";
-    item.dataset.ref = p.ref;
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "issue-list-button";
-    var dot = document.createElement("span");
-    dot.className = "dot";
-    dot.style.background = OpenCity.statusColour(p.status);
-    var title = document.createElement("span");
-    title.className = "issue-list-title";
-    title.textContent = p.category_name;
-    var meta = document.createElement("span");
-    meta.className = "muted issue-list-meta";
-    meta.textContent = (texts.statuses[p.status] || p.status) + " · " + p.ref + (p.address ? " · " + p.address : "");
-    var text = document.createElement("span");
-    text.className = "issue-list-text";
-    text.textContent = p.title;
-    button.append(dot, title, meta, text);
-    button.addEventListener("click", function () {
-      var marker = markersByRef[p.ref];
-      if (marker) {
-        map.panTo(marker.getLatLng());
-        marker.openPopup();
-      }
-    });
-    item.appendChild(button);
-    return item;
-  }
-
-  function query() {
-    var b = map.getBounds();
-    var params = new URLSearchParams();
-    params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (n) { return n.toFixed(6); }).join(","));
-    params.set("limit", String(config.listLimit));
-    if (filters) {
-      var data = new FormData(filters);
-      ["group", "status"].forEach(function (name) { if (data.get(name)) { params.set(name, data.get(name)); } });
-      if (data.get("mine")) { params.set("mine", "true"); }
-    }
-    return config.issuesUrl + "?" + params.toString();
-  }
-
-  function render(collection) {
-    issuesLayer.clearLayers();
-    markersByRef = {};
-    list.textContent = "";
-    collection.features.forEach(function (feature) {
-      var c = feature.geometry.coordinates;
-      var p = feature.properties;
-      var marker = L.circleMarker([c[1], c[0]], {
-        radius: 8, color: "#ffffff", weight: 2, fillColor: OpenCity.statusColour(p.status), fillOpacity: 0.95
-      }).bindPopup(popupHtml(p), { maxWidth: 260 });
-      marker.feature = feature;
-      marker.addTo(issuesLayer);
-      markersByRef[p.ref] = marker;
-      list.appendChild(listItem(feature));
-    });
-    countBadge.textContent = String(collection.count);
-    if (collection.truncated) {
-      notice.textContent = format(texts.truncated, { count: collection.count });
-      notice.hidden = false;
-    } else if (!collection.features.length) {
-      notice.textContent = texts.empty;
-      notice.hidden = false;
-    } else {
-      notice.hidden = true;
-    }
-    document.getElementById("map").dataset.issues = String(collection.count);
-  }
-
-  function refresh() {
-    if (pending) { pending.abort(); }
-    pending = new AbortController();
-    return fetch(query(), { headers: { Accept: "application/geo+json" }, credentials: "same-origin", signal: pending.signal })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (collection) { if (collection) { render(collection); } })
-      .catch(function (error) { if (error.name !== "AbortError") { throw error; } });
-  }
-  OpenCity.refreshIssues = refresh;
-
-  var timer = null;
-  map.on("moveend", function () {
-    clearTimeout(timer);
-    timer = setTimeout(refresh, 150);
-  });
-  if (filters) {
-    filters.addEventListener("change", refresh);
-    filters.addEventListener("submit", function (event) { event.preventDefault(); refresh(); });
-  }
-
   fetch(config.territoryUrl, { headers: { Accept: "application/geo+json" } })
     .then(function (response) { return response.json(); })
     .then(function (data) {
@@ -171,6 +48,5 @@
       if (bounds.isValid() && !OpenCity.keepView) { map.fitBounds(bounds, { padding: [8, 8], animate: false }); }
       document.getElementById("map").dataset.loaded = "territory";
       map.fire("opencity:territory");
-      return refresh();
     });
 })();

@@ -91,4 +91,4 @@ def sign_in(page, username: str, password: str = "secret-pass-123") -> None:
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("main form button[type=submit]")
+    page.click("main form button[type=submit]")  # not the header's language buttons

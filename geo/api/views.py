@@ -1,0 +1,132 @@
+"""Read-only endpoints of the map layers. Each validates its query string, asks geo/sql.py for a
+FeatureCollection that PostGIS assembled, and passes the text through untouched."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from django.contrib.gis.geos import Point
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from geo.api.filters import BudgetLayerFilters, OutageLayerFilters, OutagePointQuery
+from geo.models import OUTAGE_TITLES, PROZORRO_TENDER_URL, BudgetSector, BudgetStatus, OutageKind, OutageNature
+from geo.selectors import point_in_community
+from geo.sql import budget_feature_collection, outage_feature_collection
+from opencity.errors import InvalidInput
+
+GEOJSON = "application/geo+json"
+# Layers change rarely within a minute; a short public cache spares the database on busy days.
+CACHE_SECONDS = 60
+
+
+def _labels(**choices) -> dict[str, dict[str, str]]:
+    return {name: {value: str(label) for value, label in enum.choices} for name, enum in choices.items()}
+
+
+def _outage_labels() -> dict[str, dict[str, str]]:
+    titles = {f"{nature}:{kind}": str(title) for (nature, kind), title in OUTAGE_TITLES.items()}
+    return {**_labels(kind=OutageKind, nature=OutageNature), "title": titles}
+
+
+def _geojson(body: str, *, cache: bool = True) -> HttpResponse:
+    response = HttpResponse(body, content_type=GEOJSON)
+    response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}" if cache else "no-cache"
+    return response
+
+
+def _validated(serializer_class, request: Request) -> dict:
+    serializer = serializer_class(data=request.query_params.dict())
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _detail_url(name: str) -> str:
+    """A URL pattern's path with "{id}" where the object's id goes."""
+    return reverse(name, args=[0]).replace("/0/", "/{id}/")
+
+
+class BudgetProjectLayer(APIView):
+    """GET /api/v1/budget-projects/?year=&status=&sector=&bbox= — budget projects as GeoJSON."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    def get(self, request: Request) -> HttpResponse:
+        filters = _validated(BudgetLayerFilters, request)
+        body = budget_feature_collection(
+            language=get_language() or "uk",
+            labels=_labels(sector=BudgetSector, status=BudgetStatus),
+            detail_url=_detail_url("geo:budget-detail"),
+            prozorro_url=PROZORRO_TENDER_URL,
+            year=filters.get("year"),
+            sectors=filters.get("sector"),
+            statuses=filters.get("status"),
+            bbox=filters.get("bbox"),
+        )
+        return _geojson(body)
+
+
+class OutageLayer(APIView):
+    """GET /api/v1/outages/?kind=&nature=&active=&bbox= — outages as GeoJSON; without `active`,
+    those in force now and those to come."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    def get(self, request: Request) -> HttpResponse:
+        filters = _validated(OutageLayerFilters, request)
+        body = outage_feature_collection(
+            language=get_language() or "uk",
+            labels=_outage_labels(),
+            detail_url=_detail_url("geo:outage-detail"),
+            at=timezone.now(),
+            active=filters.get("active"),
+            kinds=filters.get("kind"),
+            natures=filters.get("nature"),
+            bbox=filters.get("bbox"),
+        )
+        return _geojson(body)
+
+
+class OutagesAtPoint(APIView):
+    """GET /api/v1/outages/at/?lon=&lat=[&at=] — the outages covering a point, in force and to come
+    ("is my address affected?"). A point outside the community is refused with a clear message."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    def get(self, request: Request) -> HttpResponse:
+        query = _validated(OutagePointQuery, request)
+        lon, lat = query["lon"], query["lat"]
+        not_numbers = {
+            name: [_("A valid number is required.")] for name in ("lon", "lat") if not math.isfinite(query[name])
+        }
+        if not_numbers:
+            raise InvalidInput(_("The request has invalid fields."), fields=not_numbers)
+        if not point_in_community(point=Point(lon, lat, srid=4326)):
+            raise InvalidInput(
+                _("This point is outside the community's territory."),
+                code="outside_community",
+                fields={"lon": [_("Outside the community.")], "lat": [_("Outside the community.")]},
+            )
+        at = query.get("at") or timezone.now()
+        body = outage_feature_collection(
+            language=get_language() or "uk",
+            labels=_outage_labels(),
+            detail_url=_detail_url("geo:outage-detail"),
+            at=at,
+            point=(lon, lat),
+        )
+        # The question's own point and moment travel with the answer (GeoJSON foreign members);
+        # the answer is a handful of features, so re-encoding it here costs nothing.
+        collection = json.loads(body)
+        answer = {"type": collection["type"], "point": [lon, lat], "at": at.isoformat(), **collection}
+        return _geojson(json.dumps(answer, ensure_ascii=False), cache=False)

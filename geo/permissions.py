@@ -1,0 +1,28 @@
+"""Who may change the outage layer. Pages, the API and the services all ask these functions.
+
+Dispatchers (the city's duty officers) manage every outage; a provider's own staff manage their
+organisation's outages only (the water utility's staff publish water outages, not the grid's).
+Leadership reads and changes nothing; citizens and anonymous visitors only read.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accounts.roles import user_executor, user_is_dispatcher
+
+if TYPE_CHECKING:
+    from accounts.models import Executor, User
+
+
+def user_can_manage_outages(user: User) -> bool:
+    """Whether the user may open the outage desk at all: dispatchers and any executor's staff."""
+    return user_is_dispatcher(user) or user_executor(user) is not None
+
+
+def user_can_manage_outages_of(user: User, *, provider: Executor) -> bool:
+    """Whether the user may publish, extend, edit or close an outage of this provider."""
+    if user_is_dispatcher(user):
+        return True
+    executor = user_executor(user)
+    return executor is not None and executor.pk == provider.pk
