@@ -21,7 +21,7 @@ from django.contrib.gis.measure import D
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
@@ -235,7 +235,9 @@ class Outage(models.Model):
         indexes = [
             models.Index(fields=["starts_at"], name="outage_starts_idx"),
             # The hot query: which open outages cover this point (every new report asks it).
-            GistIndex(fields=["area"], condition=Q(ended_at__isnull=True), name="outage_open_area_gist"),
+            # An expression, not fields=["area"]: Django's PostGIS schema editor drops the condition of
+            # a spatial index declared by field name and builds a full index instead.
+            GistIndex(F("area"), condition=Q(ended_at__isnull=True), name="outage_open_area_gist"),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ from geo.selectors import (
     duty_contacts,
     outages_manageable_by,
 )
-from geo.services import outage_close, outage_extend, outage_publish, outage_update
+from geo.services import outage_extend, outage_publish, outage_update
 from geo.sql import territory_feature_collection
 from opencity.errors import DomainError, Forbidden
 
@@ -329,7 +330,8 @@ def outage_close_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("This outage is already closed."))
     form = OutageCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        closed = _run_service(form, lambda: outage_close(actor=request.user, outage=outage, **form.cleaned_data))
+        close = import_string(settings.OPENCITY_OUTAGE_CLOSE_SERVICE)  # see the setting: it may do more
+        closed = _run_service(form, lambda: close(actor=request.user, outage=outage, **form.cleaned_data))
         if closed is not None:
             messages.success(request, _("The outage is closed."))
             return redirect("geo:outage-detail", pk=outage.pk)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Executor
+from geo.models import BudgetProject
 from issues.models import Category, IssueStatus
 from issues.rules.transitions import Action
 
@@ -22,6 +23,9 @@ class TransitionForm(forms.Form):
         label=_("Executor"), queryset=Executor.objects.filter(is_active=True), required=False, to_field_name="code"
     )
     duplicate_of = forms.CharField(label=_("Reference of the original issue"), required=False, max_length=24)
+    budget_project = forms.ModelChoiceField(
+        label=_("Budget project"), queryset=BudgetProject.objects.all(), required=False
+    )
 
 
 class CategoryChangeForm(forms.Form):

@@ -304,6 +304,22 @@ class Issue(models.Model):
         blank=True,
         related_name="duplicates",
     )
+    outage = models.ForeignKey(
+        "geo.Outage",
+        verbose_name=_("known outage"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issues",
+    )
+    budget_project = models.ForeignKey(
+        "geo.BudgetProject",
+        verbose_name=_("budget project"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issues",
+    )
     is_hidden = models.BooleanField(_("hidden by moderation"), default=False)
     support_count = models.PositiveIntegerField(_("supporters"), default=0)
     source = models.CharField(_("source"), max_length=16, choices=IssueSource, default=IssueSource.WEB)

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Executor
 from issues.models import Category, IssueEvent, IssueEventKind
@@ -78,6 +79,12 @@ def event_summary(event: IssueEvent) -> str:
             "old": _category_name(data.get("from", "")),
             "new": _category_name(data.get("to", "")),
         }
+    if kind == IssueEventKind.OUTAGE_LINKED:
+        return outage_notice(kind=data.get("kind", ""), expected_end=data.get("expected_end_at"))
+    if kind == IssueEventKind.MEDIA_ADDED:
+        if data.get("role") == "after":
+            return _("Photos of the finished work added")
+        return _("Photos or a video added")
     if kind == IssueEventKind.DUPLICATE_FLAGGED:
         return _("Possibly the same as %(refs)s") % {"refs": ", ".join(data.get("refs", []))}
     return str(IssueEventKind(kind).label)
@@ -90,10 +97,15 @@ def _status_change_summary(data: dict) -> str:
     if action == "plan":
         if data.get("promised_date"):
             return _("Planned for %(date)s") % {"date": _date(data.get("promised_date"))}
+        title = _budget_project_title(data.get("budget_project_id"))
+        if title:
+            return _("Planned as part of the budget project “%(title)s”") % {"title": title}
         return _("Planned as part of a budget project")
     if action == "resume":
         return _("Work resumed")
     if action == "resolve":
+        if data.get("reason") == "outage_closed":
+            return _("Resolved: the provider reports that the outage is over")
         return _("Marked as fixed")
     if action == "reject":
         return _("Rejected")
@@ -110,6 +122,45 @@ def _status_change_summary(data: dict) -> str:
             }
         return _("Closed")
     return _("Status changed")
+
+
+def _budget_project_title(project_id: int | None) -> str:
+    from geo.models import BudgetProject
+
+    project = BudgetProject.objects.filter(pk=project_id).first() if project_id else None
+    return project.title if project else ""
+
+
+OUTAGE_NOTICES = {
+    "water": (
+        gettext_lazy("Known water outage here; water is expected back by %(when)s."),
+        gettext_lazy("Known water outage here."),
+    ),
+    "electricity": (
+        gettext_lazy("Known power outage here; electricity is expected back by %(when)s."),
+        gettext_lazy("Known power outage here."),
+    ),
+    "gas": (
+        gettext_lazy("Known gas outage here; gas is expected back by %(when)s."),
+        gettext_lazy("Known gas outage here."),
+    ),
+    "heating": (
+        gettext_lazy("Known heating outage here; heating is expected back by %(when)s."),
+        gettext_lazy("Known heating outage here."),
+    ),
+}
+
+
+def outage_notice(*, kind: str, expected_end) -> str:
+    """What a citizen is told when their report falls inside a known outage."""
+    if isinstance(expected_end, str):
+        expected_end = datetime.datetime.fromisoformat(expected_end)
+    with_end, without_end = OUTAGE_NOTICES.get(
+        kind, (gettext_lazy("Known outage here; expected back by %(when)s."), gettext_lazy("Known outage here."))
+    )
+    if expected_end is None:
+        return str(without_end)
+    return str(with_end) % {"when": deadline_in_words(expected_end)}
 
 
 def deadline_in_words(value: datetime.datetime | None) -> str:

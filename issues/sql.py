@@ -92,7 +92,13 @@ class IssueLayerFilter:
     executor_codes: list[str] = field(default_factory=list)
     reporter_id: int | None = None
     refs: list[str] = field(default_factory=list)
+    budget_project_id: int | None = None  # issues planned against the project
+    near_budget_project_id: int | None = None  # open issues within NEAR_PROJECT_M of the project
     limit: int = 1000
+
+
+# "Issues around a budget project": open reports this close to the project's geometry.
+NEAR_PROJECT_M = 300
 
 
 def issue_layer_geojson(*, filters: IssueLayerFilter, language: str) -> str:
@@ -114,6 +120,17 @@ def issue_layer_geojson(*, filters: IssueLayerFilter, language: str) -> str:
         if values:
             where.append(f"{column} = ANY(%({name})s)")
             params[name] = list(values)
+    if filters.budget_project_id is not None:
+        where.append("i.budget_project_id = %(budget_project_id)s")
+        params["budget_project_id"] = filters.budget_project_id
+    if filters.near_budget_project_id is not None:
+        where.append(
+            "i.status IN ('new', 'assigned', 'in_progress', 'planned') AND EXISTS ("
+            "SELECT 1 FROM geo_budgetproject bp WHERE bp.id = %(near_project_id)s"
+            " AND i.point && ST_Envelope(ST_Buffer(bp.geom::geography, %(near_m)s)::geometry)"
+            " AND ST_DWithin(i.point::geography, bp.geom::geography, %(near_m)s))"
+        )
+        params.update(near_project_id=filters.near_budget_project_id, near_m=NEAR_PROJECT_M)
     if filters.reporter_id is not None:
         where.append("i.reporter_id = %(reporter_id)s")
         params["reporter_id"] = filters.reporter_id

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import user_executor, user_is_dispatcher
 from issues.forms import CategoryChangeForm, CommentForm, QueueFilterForm, TransitionForm
 from issues.models import FollowReason, Issue, IssueFollower, IssueStatus
-from issues.presentation import deadline_in_words, event_summary
+from issues.presentation import deadline_in_words, event_summary, outage_notice
 from issues.rules.transitions import ActorRole, available_actions
 from issues.selectors import (
     dispatch_overdue,
@@ -39,7 +39,9 @@ DUE_SOON_HOURS = 24
 
 def _issue_for_viewer(request: HttpRequest, ref: str) -> tuple[Issue, frozenset[ActorRole]]:
     issue = (
-        Issue.objects.select_related("category__group", "district", "executor", "duplicate_of", "reporter")
+        Issue.objects.select_related(
+            "category__group", "district", "executor", "duplicate_of", "reporter", "outage", "budget_project"
+        )
         .filter(ref=ref)
         .first()
     )
@@ -49,6 +51,21 @@ def _issue_for_viewer(request: HttpRequest, ref: str) -> tuple[Issue, frozenset[
     if issue.is_hidden and not roles & {ActorRole.REPORTER, ActorRole.EXECUTOR, ActorRole.DISPATCHER}:
         raise Http404
     return issue, roles
+
+
+# Budget projects a dispatcher or executor may plan an issue against: current ones within this
+# distance of the issue.
+PLAN_PROJECT_RADIUS_M = 1000
+
+
+def _projects_to_plan_against(issue: Issue) -> list:
+    from geo.models import BudgetProject
+
+    return list(
+        BudgetProject.objects.near(issue.point, PLAN_PROJECT_RADIUS_M)
+        .filter(status__in=["planned", "procurement", "in_progress"])
+        .order_by("-budget_year", "title_uk")[:30]
+    )
 
 
 def _render_issue(request: HttpRequest, issue: Issue, roles, *, errors=None, status: int = 200) -> HttpResponse:
@@ -64,6 +81,10 @@ def _render_issue(request: HttpRequest, issue: Issue, roles, *, errors=None, sta
         "can_support": viewer.is_authenticated and issue.is_open and issue.reporter_id != viewer.pk,
         "supports": viewer.is_authenticated and issue.followers.filter(user=viewer, reason="supporter").exists(),
         "timeline": timeline,
+        "outage_notice": outage_notice(kind=issue.outage.kind, expected_end=issue.outage.expected_end_at)
+        if issue.outage_id and issue.outage.ended_at is None
+        else "",
+        "nearby_projects": _projects_to_plan_against(issue) if staff else [],
         "actions": [a.value for a in available_actions(status=issue.status, roles=roles - {ActorRole.SYSTEM})],
         "is_staff_view": staff,
         "is_dispatcher": ActorRole.DISPATCHER in roles,
@@ -129,6 +150,7 @@ def issue_act(request: HttpRequest, ref: str) -> HttpResponse:
                 promised_date=data["promised_date"],
                 executor=data["executor"],
                 duplicate_of=duplicate_of,
+                budget_project_id=data["budget_project"].pk if data["budget_project"] else None,
                 media=tuple(photos),
             ),
         )

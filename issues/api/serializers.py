@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, Point
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Executor
+from geo.models import BudgetProject
 from issues.models import Category, Issue, IssueEvent, IssueStatus
-from issues.presentation import deadline_in_words, event_summary
+from issues.presentation import deadline_in_words, event_summary, outage_notice
 from issues.rules.transitions import Action
 from issues.sql import IssueLayerFilter
 
@@ -144,6 +146,39 @@ class IssueDetailOutput(IssueOutput):
     timeline = serializers.SerializerMethodField()
     media = serializers.SerializerMethodField()
     held_for_confirmation = serializers.SerializerMethodField()
+    outage = serializers.SerializerMethodField()
+    outage_notice = serializers.SerializerMethodField()
+    budget_project = serializers.SerializerMethodField()
+
+    def get_outage(self, issue: Issue) -> dict | None:
+        outage = issue.outage
+        if outage is None:
+            return None
+        return {
+            "id": outage.pk,
+            "kind": outage.kind,
+            "title": outage.title,
+            "expected_end_at": serializers.DateTimeField().to_representation(outage.expected_end_at)
+            if outage.expected_end_at
+            else None,
+            "ended_at": serializers.DateTimeField().to_representation(outage.ended_at) if outage.ended_at else None,
+            "url": reverse("geo:outage-detail", kwargs={"pk": outage.pk}),
+        }
+
+    def get_outage_notice(self, issue: Issue) -> str | None:
+        if issue.outage is None or issue.outage.ended_at is not None:
+            return None
+        return outage_notice(kind=issue.outage.kind, expected_end=issue.outage.expected_end_at)
+
+    def get_budget_project(self, issue: Issue) -> dict | None:
+        project = issue.budget_project
+        if project is None:
+            return None
+        return {
+            "id": project.pk,
+            "title": project.title,
+            "url": reverse("geo:budget-detail", kwargs={"pk": project.pk}),
+        }
 
     def get_held_for_confirmation(self, issue: Issue) -> bool:
         """True, for its own reporter only, while the report waits for an e-mail confirmation."""
@@ -183,6 +218,13 @@ class TransitionInput(serializers.Serializer):
         allow_null=True,
         default=None,
         error_messages={"does_not_exist": _("Unknown executor “{value}”.")},
+    )
+    budget_project = serializers.PrimaryKeyRelatedField(
+        queryset=BudgetProject.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"does_not_exist": _("No budget project with the number “{pk_value}”.")},
     )
     duplicate_of = serializers.SlugRelatedField(
         slug_field="ref",
@@ -237,6 +279,8 @@ class IssueListFilterInput(serializers.Serializer):
     district = serializers.CharField(required=False, allow_blank=True)
     executor = serializers.CharField(required=False, allow_blank=True)
     mine = serializers.BooleanField(required=False, default=False)
+    budget_project = serializers.PrimaryKeyRelatedField(queryset=BudgetProject.objects.all(), required=False)
+    near_budget_project = serializers.PrimaryKeyRelatedField(queryset=BudgetProject.objects.all(), required=False)
     limit = serializers.IntegerField(required=False, min_value=1)
 
     def validate_mine(self, value: bool) -> bool:
@@ -317,6 +361,8 @@ class IssueListFilterInput(serializers.Serializer):
             district_codes=data.get("district") or [],
             executor_codes=data.get("executor") or [],
             reporter_id=self.context["request"].user.pk if data.get("mine") else None,
+            budget_project_id=data["budget_project"].pk if data.get("budget_project") else None,
+            near_budget_project_id=data["near_budget_project"].pk if data.get("near_budget_project") else None,
             limit=data.get("limit") or settings.OPENCITY_ISSUE_LIST_LIMIT,
         )
 

@@ -43,7 +43,10 @@ from opencity.errors import Forbidden, InvalidInput
 def issue_visible_to(*, ref: str, user) -> Issue:
     """The issue by reference; a hidden one only for its reporter, its executor and dispatchers."""
     issue = get_object_or_404(
-        Issue.objects.select_related("category__group", "district", "executor", "duplicate_of"), ref=ref
+        Issue.objects.select_related(
+            "category__group", "district", "executor", "duplicate_of", "outage", "budget_project"
+        ),
+        ref=ref,
     )
     if issue.is_hidden and not issue_actor_roles(issue=issue, user=user) & {
         ActorRole.REPORTER,
@@ -170,6 +173,7 @@ class IssueTransitionApi(APIView):
                 promised_date=data["promised_date"],
                 executor=data["executor"],
                 duplicate_of=data["duplicate_of"],
+                budget_project_id=data["budget_project"].pk if data["budget_project"] else None,
                 media=tuple(media),
             ),
         )

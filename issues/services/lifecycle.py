@@ -81,10 +81,14 @@ def issue_actor_roles(*, issue: Issue, user: User | None) -> frozenset[ActorRole
     return frozenset(roles)
 
 
-def _validate_input(*, issue: Issue, action: Action, requires: tuple[str, ...], data: TransitionInput, today) -> None:
+def _validate_input(
+    *, issue: Issue, action: Action, requires: tuple[str, ...], data: TransitionInput, today, system: bool = False
+) -> None:
     errors: dict[str, list] = {}
     note = data.note.strip()
-    if "note" in requires and not note:
+    # The platform's own steps (e.g. an outage closing) explain themselves with a reason code that
+    # pages turn into words; people write their explanation.
+    if "note" in requires and not note and not (system and data.extra):
         errors["note"] = [_("Please write a short explanation.")]
     if len(note) > MAX_NOTE_LENGTH:
         errors["note"] = [_("The text is too long (at most %(n)d characters).") % {"n": MAX_NOTE_LENGTH}]
@@ -205,6 +209,7 @@ def _apply(*, issue: Issue, action: Action, data: TransitionInput, now: datetime
         if data.promised_date:
             recorded["promised_date"] = data.promised_date.isoformat()
         if data.budget_project_id:
+            issue.budget_project_id = data.budget_project_id
             recorded["budget_project_id"] = data.budget_project_id
     elif action == Action.RESOLVE:
         issue.responded_at = issue.responded_at or now
@@ -269,7 +274,12 @@ def issue_transition(
                 code="transition_not_allowed",
             ) from None
         _validate_input(
-            issue=locked, action=action, requires=transition.requires, data=data, today=timezone.localdate(now)
+            issue=locked,
+            action=action,
+            requires=transition.requires,
+            data=data,
+            today=timezone.localdate(now),
+            system=actor is None,
         )
         if action == Action.RESOLVE and actor is not None:
             _check_after_photos(issue=locked, data=data)

@@ -32,6 +32,7 @@ from issues.rules.routing import RoutingDecision, RuleCandidate, resolve_route
 from issues.rules.transitions import Action
 from issues.services.lifecycle import TransitionInput, issue_transition
 from issues.services.media import issue_attach_media, media_check_set
+from issues.services.outages import issue_link_outage
 from issues.sql import issues_nearby
 from media_store.models import MediaAsset, MediaKind
 from opencity.errors import InvalidInput, RateLimited
@@ -219,6 +220,7 @@ def issue_create(
             data={"source": source, "held_for_email_confirmation": not confirmed},
         )
         issue_attach_media(issue=issue, assets=media, role=MediaRole.REPORT, actor=reporter, now=now)
+        issue_link_outage(issue=issue, now=now)
         _flag_possible_duplicates(issue=issue, now=now)
         if confirmed:
             issue = issue_route(issue=issue, now=now)

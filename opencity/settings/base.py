@@ -226,6 +226,9 @@ OPENCITY_REGISTRATIONS_PER_HOUR = env_int("OPENCITY_REGISTRATIONS_PER_HOUR", 10)
 OPENCITY_TRUST_X_FORWARDED_FOR = env_bool("OPENCITY_TRUST_X_FORWARDED_FOR", False)
 # Days an e-mail confirmation link stays valid.
 OPENCITY_EMAIL_CONFIRMATION_DAYS = env_int("OPENCITY_EMAIL_CONFIRMATION_DAYS", 3)
+# The service the outage desk closes outages with: the issues app's one also resolves the reports
+# linked to the outage (geo itself never imports issues; the wiring is chosen here).
+OPENCITY_OUTAGE_CLOSE_SERVICE = "issues.services.outages.outage_close_resolving_issues"
 # Days a reporter has to confirm or dispute a fix before the issue closes by itself.
 OPENCITY_CONFIRM_DAYS = env_int("OPENCITY_CONFIRM_DAYS", 7)
 # How often `manage.py opencity_sla_sweep --every` looks for missed deadlines, in seconds.

@@ -105,18 +105,20 @@ def test_a_second_report_with_a_video_gets_a_poster(new_page, world, tmp_path):
     world.citizen.set_password("secret-pass-123")
     world.citizen.save()
     video = make_video(tmp_path / "clip.mp4", seconds=2, size="320x240")
-    page = new_page(PHONE)
+    page = new_page(DESKTOP)
     page.goto("/accounts/login/?next=/")
     sign_in_here(page, "citizen")
     page.wait_for_selector("#map[data-loaded=territory]")  # the scripts have run
     page.get_by_role("button", name="Повідомити про проблему").click()
-    page.locator("#map").click(position={"x": 150, "y": 160})
+    page.locator("#map").click(position={"x": 460, "y": 420})  # inside the community, left of the form
     page.get_by_label("Відкритий люк").check()
     page.fill("#report-description", "Люк без кришки біля школи")
     page.set_input_files("#report-photos", files=[{"name": "clip.mp4", "mimeType": "video/mp4", "buffer": video}])
     page.wait_for_selector(".media-item .media-status:text('Готово')")
+    screenshot(page, "report-form-desktop")
     page.get_by_role("button", name="Надіслати звернення").click()
     page.wait_for_selector("#report-done:not([hidden])")
+    screenshot(page, "report-confirmation-desktop")
     issue = Issue.objects.get(ref=page.locator("#done-ref").inner_text())
     call_command("db_worker", "--batch", "--no-reload", verbosity=0)
     asset = MediaAsset.objects.get(issue_link__issue=issue)
@@ -125,4 +127,4 @@ def test_a_second_report_with_a_video_gets_a_poster(new_page, world, tmp_path):
     page.goto(f"/issues/{issue.ref}/")
     assert page.locator("video").get_attribute("poster") == asset.poster_url
     assert issue.created_at <= timezone.now()
-    screenshot(page, "issue-with-video-phone")
+    screenshot(page, "issue-with-video-desktop")

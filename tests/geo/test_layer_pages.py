@@ -98,7 +98,7 @@ def test_budget_project_page_has_money_tender_and_the_issues_hook(client):
     assert response.status_code == 200
     assert "18 400 000,00 грн" in text(response) and "6 250 000,00 грн" in text(response)
     assert 'href="https://prozorro.gov.ua/tender/UA-2026-02-10-004512-a"' in html
-    assert f'<section id="project-issues" data-project-id="{project.pk}"></section>' in html
+    assert f'<section id="project-issues" class="card" data-project-id="{project.pk}"' in html
     assert "ТОВ «Шляхбуд» &lt;b&gt;" in html
     assert client.get("/budget/999999/").status_code == 404
 

@@ -72,6 +72,9 @@ def test_create_answers_201_with_the_routed_issue(world):
         "timeline",
         "media",
         "held_for_confirmation",
+        "outage",
+        "outage_notice",
+        "budget_project",
     }
     assert data["ref"] == issue.ref
     assert data["status"] == "assigned"
@@ -97,6 +100,7 @@ def test_create_answers_201_with_the_routed_issue(world):
     assert [event["kind"] for event in data["timeline"]] == ["created", "routed"]
     assert data["timeline"][1]["summary"] == "Надіслано: Дорожня служба"
     assert "reporter" not in json.dumps(data)
+    assert (data["outage"], data["outage_notice"], data["budget_project"]) == (None, None, None)
 
 
 def test_create_unrouted_has_null_executor_and_deadlines(world):
