@@ -9,7 +9,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,16 +16,8 @@ from accounts.forms import RegistrationForm
 from accounts.services import user_register
 from accounts.tasks import send_email_confirmation
 from opencity.errors import DomainError
+from opencity.http import safe_next_url
 from opencity.ratelimit import client_ip, rate_limit_hit
-
-
-def _safe_next(request: HttpRequest) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or "/"
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return "/"
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -62,10 +53,10 @@ def register(request: HttpRequest) -> HttpResponse:
                     )
                     % {"email": user.email},
                 )
-                return redirect(_safe_next(request))
+                return redirect(safe_next_url(request))
     elif request.method == "POST":
         status = 400
-    return render(request, "accounts/register.html", {"form": form, "next": _safe_next(request)}, status=status)
+    return render(request, "accounts/register.html", {"form": form, "next": safe_next_url(request)}, status=status)
 
 
 @login_required
@@ -80,4 +71,4 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("We have sent the confirmation link again to %(email)s.") % {"email": request.user.email}
             )
-    return redirect(_safe_next(request))
+    return redirect(safe_next_url(request))

@@ -33,6 +33,7 @@ from issues.selectors import (
 from issues.services import TransitionInput, issue_actor_roles, issue_transition
 from issues.services.moderation import issue_change_category, issue_comment, issue_set_hidden
 from opencity.errors import DomainError
+from opencity.http import safe_next_url
 
 DUE_SOON_HOURS = 24
 
@@ -159,10 +160,7 @@ def issue_act(request: HttpRequest, ref: str) -> HttpResponse:
             media_delete(asset=asset)
         return _domain_error_response(request, issue, roles, error, "action")
     messages.success(request, _("Done: %(ref)s updated.") % {"ref": issue.ref})
-    next_url = request.POST.get("next", "")
-    return redirect(
-        next_url if next_url.startswith("/") and not next_url.startswith("//") else issue.get_absolute_url()
-    )
+    return redirect(safe_next_url(request, default=issue.get_absolute_url()))
 
 
 @login_required
@@ -200,10 +198,7 @@ def issue_moderate(request: HttpRequest, ref: str) -> HttpResponse:
     except DomainError as error:
         return _domain_error_response(request, issue, roles, error, "moderation")
     messages.success(request, _("Done: %(ref)s updated.") % {"ref": issue.ref})
-    next_url = request.POST.get("next", "")
-    return redirect(
-        next_url if next_url.startswith("/") and not next_url.startswith("//") else issue.get_absolute_url()
-    )
+    return redirect(safe_next_url(request, default=issue.get_absolute_url()))
 
 
 @login_required
