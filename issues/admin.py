@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
 from issues.models import (
@@ -111,3 +112,8 @@ class IssueAdmin(LeafletGeoAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+admin.site.site_header = _("Open City administration")
+admin.site.site_title = _("Open City")
+admin.site.index_title = _("Reference data, issues and layers")

@@ -432,5 +432,37 @@ def demo_issues_load(
                 step(Action.CONFIRM, hours(2, 72), issue.reporter)
             elif reporter_roll < 0.65:
                 step(Action.DISPUTE, hours(2, 72), issue.reporter, note=rng.choice(texts["notes"]["dispute"]))
+        created_count += _demo_reports_in_outages(rng, now=now, reporters=reporters, texts=texts)
         sla_sweep(now=now)
     return created_count
+
+
+def _demo_reports_in_outages(rng, *, now: datetime.datetime, reporters: list, texts: dict) -> int:
+    """A few fresh reports inside the active outages ("no water" in the water outage…), so the demo
+    shows them linked to the outage and resolved when the outage desk closes it."""
+    from geo.models import Outage
+    from issues.models import IssueSource
+    from issues.services import issue_create
+
+    created = 0
+    for outage in Outage.objects.active_at(now).order_by("pk"):
+        category = Category.objects.filter(outage_kind=outage.kind, is_active=True).order_by("order", "code").first()
+        if category is None or category.code not in texts["texts"]:
+            continue
+        for _ in range(2):
+            moment = max(outage.starts_at, now - datetime.timedelta(hours=3)) + datetime.timedelta(
+                minutes=rng.randint(5, 60)
+            )
+            if moment >= now:
+                continue
+            issue_create(
+                reporter=rng.choice(reporters),
+                category=category,
+                description=rng.choice(texts["texts"][category.code]),
+                point=_point_in(outage.area, rng),
+                address=f"{rng.choice(texts['streets'])}, {rng.randint(1, 120)}",
+                source=IssueSource.DEMO,
+                now=moment,
+            )
+            created += 1
+    return created

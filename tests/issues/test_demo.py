@@ -47,7 +47,9 @@ def test_demo_load_is_idempotent_and_keeps_changes(monkeypatch):
     Category.objects.filter(code="pothole").update(duplicate_radius_m=77)
     demo_load()
     assert counts() == before
-    assert Issue.objects.count() == issues_before == 160
+    # 160 reports of history, and two fresh ones inside each of the two outages active at load time.
+    assert Issue.objects.count() == issues_before == 164
+    assert Issue.objects.filter(outage__isnull=False).count() == 4
     assert Category.objects.get(code="pothole").duplicate_radius_m == 77
 
 
