@@ -33,14 +33,27 @@ def calendar_spec(calendar: WorkingCalendar) -> CalendarSpec:
     )
 
 
-def issue_get_public(*, ref: str) -> Issue | None:
-    """A visible issue by its public reference, with what its page shows."""
-    return (
-        Issue.objects.public()
-        .select_related("category__group", "category__sla_policy", "district", "executor", "duplicate_of")
+def issue_for_viewer(*, ref: str, user) -> tuple[Issue | None, frozenset]:
+    """The issue with this public reference as `user` may see it, and the user's roles for it.
+
+    A hidden issue exists only for its reporter, its executor's staff and dispatchers; for anyone
+    else it is (None, roles) exactly like an unknown reference, so hiding leaks nothing."""
+    from issues.rules.transitions import ActorRole
+    from issues.services.lifecycle import issue_actor_roles
+
+    issue = (
+        Issue.objects.select_related(
+            "category__group", "district", "executor", "duplicate_of", "reporter", "outage", "budget_project"
+        )
         .filter(ref=ref)
         .first()
     )
+    if issue is None:
+        return None, frozenset()
+    roles = issue_actor_roles(issue=issue, user=user) if user.is_authenticated else frozenset()
+    if issue.is_hidden and not roles & {ActorRole.REPORTER, ActorRole.EXECUTOR, ActorRole.DISPATCHER}:
+        return None, roles
+    return issue, roles
 
 
 def issue_public_timeline(*, issue: Issue) -> QuerySet[IssueEvent]:

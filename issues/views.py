@@ -26,11 +26,12 @@ from issues.selectors import (
     dispatch_overdue,
     dispatch_possible_duplicates,
     dispatch_unrouted,
+    issue_for_viewer,
     issue_public_timeline,
     issue_timeline,
     queue_for_executor,
 )
-from issues.services import TransitionInput, issue_actor_roles, issue_transition
+from issues.services import TransitionInput, issue_transition
 from issues.services.moderation import issue_change_category, issue_comment, issue_set_hidden
 from opencity.errors import DomainError
 from opencity.http import safe_next_url
@@ -39,17 +40,8 @@ DUE_SOON_HOURS = 24
 
 
 def _issue_for_viewer(request: HttpRequest, ref: str) -> tuple[Issue, frozenset[ActorRole]]:
-    issue = (
-        Issue.objects.select_related(
-            "category__group", "district", "executor", "duplicate_of", "reporter", "outage", "budget_project"
-        )
-        .filter(ref=ref)
-        .first()
-    )
+    issue, roles = issue_for_viewer(ref=ref, user=request.user)
     if issue is None:
-        raise Http404
-    roles = issue_actor_roles(issue=issue, user=request.user) if request.user.is_authenticated else frozenset()
-    if issue.is_hidden and not roles & {ActorRole.REPORTER, ActorRole.EXECUTOR, ActorRole.DISPATCHER}:
         raise Http404
     return issue, roles
 

@@ -3,8 +3,7 @@ serialize. Errors come out through opencity.api.exception_handler."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
@@ -27,10 +26,9 @@ from issues.api.serializers import (
     TransitionInput,
 )
 from issues.models import Issue
-from issues.rules.transitions import ActorRole
-from issues.selectors import categories_active, issue_public_timeline, queue_for_executor
+from issues.selectors import categories_active, issue_for_viewer, issue_public_timeline, queue_for_executor
 from issues.services import TransitionInput as TransitionData
-from issues.services import issue_actor_roles, issue_create, issue_transition
+from issues.services import issue_create, issue_transition
 from issues.services.media import MAX_PHOTOS, issue_add_media, media_intake_many
 from issues.services.support import issue_support
 from issues.sql import issue_layer_geojson, issues_nearby
@@ -41,20 +39,9 @@ from opencity.errors import Forbidden, InvalidInput
 
 
 def issue_visible_to(*, ref: str, user) -> Issue:
-    """The issue by reference; a hidden one only for its reporter, its executor and dispatchers."""
-    issue = get_object_or_404(
-        Issue.objects.select_related(
-            "category__group", "district", "executor", "duplicate_of", "outage", "budget_project"
-        ),
-        ref=ref,
-    )
-    if issue.is_hidden and not issue_actor_roles(issue=issue, user=user) & {
-        ActorRole.REPORTER,
-        ActorRole.EXECUTOR,
-        ActorRole.DISPATCHER,
-    }:
-        from django.http import Http404
-
+    """The issue by reference as this user may see it (selectors.issue_for_viewer), else 404."""
+    issue, _roles = issue_for_viewer(ref=ref, user=user)
+    if issue is None:
         raise Http404
     return issue
 
