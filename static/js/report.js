@@ -90,6 +90,10 @@
     );
   });
 
+  document.getElementById("use-centre").addEventListener("click", function () {
+    setPoint(map.getCenter());
+  });
+
   // --- Categories, urgent notices, nearby duplicates -----------------------------------------
   function chosenCategory() {
     return form.querySelector('input[name="category"]:checked');
