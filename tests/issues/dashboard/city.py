@@ -65,8 +65,9 @@ def city(world, report) -> City:
     issues["B"] = act(b, roads, "resolve", kyiv(2026, 12, 11, 11, 0), note="Тепер точно")
 
     # C, planned: answered by planning after 4 h (due Thu 3 Dec 10:00); paused from Wed 2 Dec 14:00
-    # to Thu 10 Dec 10:00; the fix deadline moves from Wed 9 Dec 10:00 to Wed 16 Dec 11:00, so the
-    # fix on Tue 15 Dec is on time, after 4 + 120 = 124 running hours.
+    # to Thu 10 Dec 10:00; the fix deadline moves from Wed 9 Dec 10:00 to Wed 16 Dec 15:00 (4 working
+    # hours before the pause, 7 + 9 + 9 + 9 + 7 after it), so the fix on Tue 15 Dec is on time, after
+    # 4 + 120 = 124 running hours (without the pause it would be late).
     c = report(where=east, now=kyiv(2026, 12, 2, 10, 0))
     c = act(c, roads, "plan", kyiv(2026, 12, 2, 14, 0), promised_date=datetime.date(2026, 12, 10))
     c = act(c, roads, "resume", kyiv(2026, 12, 10, 10, 0))

@@ -211,6 +211,6 @@ def test_the_events_record_the_deadlines_they_set(city):
     assert [(e.data["action"], e.data.get("deadlines")) for e in events] == [
         ("route", {"response_due_at": "2026-12-03T08:00:00+00:00", "resolve_due_at": "2026-12-09T08:00:00+00:00"}),
         ("plan", {"response_due_at": "2026-12-03T08:00:00+00:00", "resolve_due_at": None}),
-        ("resume", {"response_due_at": "2026-12-03T08:00:00+00:00", "resolve_due_at": "2026-12-16T09:00:00+00:00"}),
+        ("resume", {"response_due_at": "2026-12-03T08:00:00+00:00", "resolve_due_at": "2026-12-16T13:00:00+00:00"}),
         ("resolve", None),
     ]
