@@ -32,7 +32,7 @@ optionally one district (the issue's district):
 * **Trends** — per calendar week (Monday first) and category group: reports received (issues
   created) and fixes (resolve events: an issue fixed again after a dispute counts again).
 * **Heat map** — reports received in the period per square cell of `HEAT_CELL_M` metres.
-* **Problem spots** — open issues (now) reported before the end of the period, clustered with
+* **Problem spots** — issues reported in the period that are still open now, clustered with
   DBSCAN: at least `SPOT_MIN_ISSUES` issues each within `SPOT_EPS_M` metres of another.
 * **Satisfaction** — the fixes made in the period and what the reporter did next: confirmed,
   disputed, no answer (closed when the confirmation window passed, or by a dispatcher), or

@@ -285,14 +285,15 @@ def heat_grid_rows(*, window: Window, cell_m: int, srid: int) -> list[dict]:
     return _rows(HEAT_GRID_SQL.format(district=window.district_condition()), window.params(cell=cell_m, srid=srid))
 
 
-# Problem spots: open issues (now) clustered with DBSCAN in the metric projection: a spot is a
-# group of at least `min_points` open issues, each within `eps` metres of another of them. The
-# partial GiST index on open issues' points narrows the rows first; DBSCAN runs over what is left.
+# Problem spots: the issues reported in the period that are still open, clustered with DBSCAN in
+# the metric projection: a spot is a group of at least `min_points` of them, each within `eps`
+# metres of another. Restricting to the period keeps DBSCAN (which runs over all its input rows,
+# with no index) to the tens of thousands of rows at most; see README "Measured".
 HOT_SPOTS_SQL = """
 WITH open_issues AS (
     SELECT i.id, i.created_at, i.category_id, i.district_id, ST_Transform(i.point, %(srid)s) AS p
     FROM issues_issue i
-    WHERE i.status IN {open_statuses} AND i.created_at < %(end)s {district}
+    WHERE i.status IN {open_statuses} AND i.created_at >= %(start)s AND i.created_at < %(end)s {district}
 ),
 clustered AS (
     SELECT o.*, ST_ClusterDBSCAN(p, eps => %(eps)s, minpoints => %(min_points)s) OVER () AS cluster
