@@ -84,7 +84,7 @@ WHERE n.n <= %(count)s;
 -- Each issue's random draws and the times of everything that may happen to it.
 CREATE TEMP TABLE gen_issue AS
 WITH base AS (
-    SELECT p.n, p.point, p.district_id,
+    SELECT p.n AS point_n, p.point, p.district_id,
            least(date_trunc('day', %(now)s - random() * %(days)s * interval '1 day')
                  + (7 + random() * 15) * interval '1 hour', %(now)s - interval '1 minute') AS created_at,
            random() * (SELECT max(high) FROM gen_category) AS category_draw,
@@ -111,7 +111,8 @@ assigned AS (
                AS reporter
     FROM drawn d
 )
-SELECT a.*,
+-- Numbered in the order of reporting, as real issues get their ids (and their place on disk).
+SELECT row_number() OVER (ORDER BY a.created_at, a.point_n) AS n, a.*,
        a.assigned_at + a.answer_h * interval '1 hour' AS answered_at,
        a.assigned_at + (1 + 47 * a.r4) * interval '1 hour' AS merged_at,
        a.assigned_at + a.answer_h * interval '1 hour' + (2 + 22 * a.r4) * interval '1 hour' AS second_assigned_at,
@@ -238,7 +239,9 @@ SELECT %(base)s + g.n,
        CASE WHEN s.status = 'new' THEN NULL ELSE a.responded_at END,
        CASE WHEN s.status IN ('resolved', 'closed') THEN s.resolved_at END,
        CASE WHEN s.status IN ('closed', 'rejected', 'duplicate') THEN s.closed_at END,
-       NULL, NULL, CASE WHEN s.status = 'duplicate' THEN %(base)s + g.n - 1 END, NULL, NULL, false, 0, 'demo', '',
+       NULL, NULL,
+       CASE WHEN s.status = 'duplicate' THEN %(base)s + g.n - 1 END,  -- a duplicate of the report just before
+       NULL, NULL, false, 0, 'demo', '',
        g.created_at, greatest(g.created_at, coalesce(s.closed_at, s.resolved_at, s.clock_started_at, g.created_at))
 FROM gen_issue g JOIN story s ON s.n = g.n LEFT JOIN answered a ON a.n = g.n
 ORDER BY g.n;

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
 OPEN_STATUSES_SQL = "('new', 'assigned', 'in_progress', 'planned')"
 # Events that set an issue's status (the `created` event sets the first one, `new`).
@@ -49,9 +49,19 @@ class Window:
         """A fixed SQL fragment (the value is bound): the issue lies in the chosen district."""
         return f" AND {alias}.district_id = %(district_id)s" if self.district_id is not None else ""
 
+    def issue_join(self, events: str = "e") -> str:
+        """Join the issue to its events only when a district needs it (it costs a scan of issues)."""
+        return f" JOIN issues_issue i ON i.id = {events}.issue_id" if self.district_id is not None else ""
+
+
+# The windows and sorts over a month of a large city's events need more than PostgreSQL's default
+# 4 MB, or they spill to disk; only these statements get it (SET LOCAL ends with the transaction).
+DASHBOARD_WORK_MEM = "64MB"
+
 
 def _rows(sql: str, params: dict) -> list[dict]:
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{DASHBOARD_WORK_MEM}'")
         cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -123,7 +133,7 @@ def backlog_rows(*, window: Window, at: datetime.datetime) -> list[dict]:
 PERIODS_SQL = """
 WITH started AS (
     SELECT DISTINCT e.issue_id
-    FROM issues_issueevent e JOIN issues_issue i ON i.id = e.issue_id
+    FROM issues_issueevent e {issue_join}
     WHERE e.at >= %(start)s AND e.at < %(end)s
       AND (e.kind IN ('routed', 'reassigned') OR (e.kind = 'status_changed' AND e.data->>'action' = 'dispute'))
       {district}
@@ -134,29 +144,32 @@ log AS (
            (e.kind IN ('routed', 'reassigned') OR e.data->>'action' = 'dispute') AS opens_period,
            CASE WHEN e.kind IN ('routed', 'reassigned') THEN e.data->>'executor' END AS assigned_to
     FROM issues_issueevent e
-    WHERE e.issue_id IN (SELECT issue_id FROM started)
+    -- ANY(ARRAY(...)): one index lookup per issue instead of a hash join over the whole log
+    WHERE e.issue_id = ANY (ARRAY(SELECT issue_id FROM started))
       AND (e.kind IN ('routed', 'reassigned', 'status_changed', 'merged')
            OR (e.kind = 'category_changed' AND e.data ? 'deadlines'))
 ),
 numbered AS (
+    -- One pass over each issue's history: the period number, and what is in force at each event
+    -- (the last executor assigned, status set and deadlines recorded so far; PostgreSQL has no
+    -- IGNORE NULLS, so the values so far are collected and the last one taken).
     SELECT log.*,
            sum(opens_period::int) OVER w AS period_no,
-           sum((assigned_to IS NOT NULL)::int) OVER w AS assignment_no,
-           sum((to_status <> '')::int) OVER w AS status_no,
-           sum((deadlines IS NOT NULL)::int) OVER w AS deadlines_no,
+           array_agg(assigned_to) FILTER (WHERE assigned_to IS NOT NULL) OVER w AS executors,
+           array_agg(to_status) FILTER (WHERE to_status <> '') OVER w AS statuses,
+           array_agg(deadlines) FILTER (WHERE deadlines IS NOT NULL) OVER w AS deadline_sets,
            coalesce(lead(at) OVER w, greatest(%(now)s, at)) AS until
     FROM log
     WINDOW w AS (PARTITION BY issue_id ORDER BY at, id)
 ),
 intervals AS (
     SELECT issue_id, period_no, at, until, from_status, to_status, action, opens_period,
-           first_value(assigned_to) OVER (PARTITION BY issue_id, assignment_no ORDER BY at, id) AS executor_code,
-           first_value(to_status) OVER (PARTITION BY issue_id, status_no ORDER BY at, id) AS status,
-           (first_value(deadlines) OVER (PARTITION BY issue_id, deadlines_no ORDER BY at, id)
-               ->>'response_due_at')::timestamptz AS response_due,
-           (first_value(deadlines) OVER (PARTITION BY issue_id, deadlines_no ORDER BY at, id)
-               ->>'resolve_due_at')::timestamptz AS resolve_due
+           executors[cardinality(executors)] AS executor_code,
+           statuses[cardinality(statuses)] AS status,
+           (deadline_sets[cardinality(deadline_sets)]->>'response_due_at')::timestamptz AS response_due,
+           (deadline_sets[cardinality(deadline_sets)]->>'resolve_due_at')::timestamptz AS resolve_due
     FROM numbered
+    WHERE period_no > 0
 ),
 periods AS (
     SELECT issue_id, period_no,
@@ -169,7 +182,6 @@ periods AS (
                AS fix_missed,
            sum(extract(epoch FROM until - at)) FILTER (WHERE status IN ('assigned', 'in_progress')) AS running_seconds
     FROM intervals
-    WHERE period_no > 0
     GROUP BY issue_id, period_no
 )
 SELECT p.executor_code,
@@ -192,7 +204,9 @@ GROUP BY GROUPING SETS ((p.executor_code), ())
 
 def executor_sla_rows(*, window: Window) -> list[dict]:
     """One row per executor with assignment periods starting in the window, and a total row."""
-    sql = PERIODS_SQL.format(district=window.district_condition(), answer_actions=ANSWER_ACTIONS_SQL)
+    sql = PERIODS_SQL.format(
+        issue_join=window.issue_join(), district=window.district_condition(), answer_actions=ANSWER_ACTIONS_SQL
+    )
     return _rows(sql, window.params())
 
 
@@ -222,11 +236,16 @@ JOIN issues_category c ON c.id = i.category_id JOIN issues_categorygroup g ON g.
 WHERE i.created_at >= %(start)s AND i.created_at < %(end)s {district}
 GROUP BY 2, 3
 UNION ALL
-SELECT 'resolved', date_trunc('week', e.at AT TIME ZONE %(tz)s)::date, g.code, count(*)
-FROM issues_issueevent e
-JOIN issues_issue i ON i.id = e.issue_id
-JOIN issues_category c ON c.id = i.category_id JOIN issues_categorygroup g ON g.id = c.group_id
-WHERE e.kind = 'status_changed' AND e.to_status = 'resolved' AND e.at >= %(start)s AND e.at < %(end)s {district}
+SELECT 'resolved', fixes.week, g.code, count(*)
+FROM (
+    -- the issue's category by its primary key, row by row: cheaper than joining a million issues
+    SELECT date_trunc('week', e.at AT TIME ZONE %(tz)s)::date AS week,
+           (SELECT i.category_id FROM issues_issue i WHERE i.id = e.issue_id {district}) AS category_id
+    FROM issues_issueevent e
+    WHERE e.kind = 'status_changed' AND e.to_status = 'resolved' AND e.at >= %(start)s AND e.at < %(end)s
+    OFFSET 0  -- keeps the subquery from being inlined (and evaluated twice) by the planner
+) fixes
+JOIN issues_category c ON c.id = fixes.category_id JOIN issues_categorygroup g ON g.id = c.group_id
 GROUP BY 2, 3
 """
 
@@ -241,8 +260,7 @@ def trend_rows(*, window: Window) -> list[dict]:
 # passed, or a dispatcher closed it), or nothing yet.
 SATISFACTION_SQL = """
 SELECT coalesce(next.action, 'awaiting') AS outcome, count(*) AS fixes
-FROM issues_issueevent f
-JOIN issues_issue i ON i.id = f.issue_id
+FROM issues_issueevent f {issue_join}
 LEFT JOIN LATERAL (
     SELECT n.data->>'action' AS action
     FROM issues_issueevent n
@@ -257,7 +275,8 @@ GROUP BY 1
 
 
 def satisfaction_rows(*, window: Window) -> list[dict]:
-    return _rows(SATISFACTION_SQL.format(district=window.district_condition()), window.params())
+    sql = SATISFACTION_SQL.format(issue_join=window.issue_join("f"), district=window.district_condition())
+    return _rows(sql, window.params())
 
 
 # --- The map: heat grid and problem spots ----------------------------------------------------------
