@@ -11,7 +11,7 @@
   var cells = L.geoJSON(data.cells, {
     style: function (feature) {
       var share = feature.properties.issues / max;
-      return { stroke: false, fillColor: "#D55E00", fillOpacity: 0.15 + 0.7 * share };
+      return { color: "#8a3a00", weight: 1, opacity: 0.5, fillColor: "#D55E00", fillOpacity: 0.45 + 0.5 * share };
     },
     onEachFeature: function (feature, layer) {
       layer.bindTooltip(OpenCity.escapeHtml(data.text.reports) + ": " + feature.properties.issues);
@@ -32,11 +32,11 @@
     return marker;
   })).addTo(map);
 
-  // Once the territory is drawn (it sets the view), show the reports if they are all in one part.
+  // Once the territory is drawn (it sets the view), frame the period's reports.
   map.on("opencity:territory", function () {
     var bounds = cells.getBounds();
-    if (bounds.isValid() && data.cells.features.length > 0 && data.cells.features.length < 4) {
-      map.fitBounds(bounds.pad(2), { animate: false, maxZoom: 15 });
+    if (bounds.isValid()) {
+      map.fitBounds(bounds.pad(0.3), { animate: false, maxZoom: 16 });
     }
     document.getElementById("map").dataset.dashboard = "ready";
   });
