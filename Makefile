@@ -21,5 +21,9 @@ setup-dev:
 stop:           ## Stop the project's own PostgreSQL cluster
 	@.venv/bin/python -m opencity.localdb stop
 
+bench:          ## Time the dashboard's queries on 1,000,000 generated issues (own database under var/bench-pg)
+	@bash scripts/bootstrap.sh runtime
+	@.venv/bin/python scripts/bench_dashboard.py $(if $(COUNT),--count $(COUNT))
+
 messages:       ## Refresh the Ukrainian translation catalogue from the code and templates
 	@.venv/bin/python manage.py makemessages -l uk --no-obsolete --ignore=.venv --ignore=var --ignore=staticfiles

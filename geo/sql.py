@@ -116,9 +116,11 @@ SELECT json_build_object(
             'state', {state},
             'overdue', (o.ended_at IS NULL AND o.expected_end_at IS NOT NULL
                         AND o.starts_at <= %(at)s AND o.expected_end_at < %(at)s),
-            'starts_at', o.starts_at,
-            'expected_end_at', o.expected_end_at,
-            'ended_at', o.ended_at,
+            -- whole seconds: PostgreSQL's JSON drops trailing zeros of microseconds, which gives
+            -- timestamps of varying length; clients (and Open311) expect whole seconds anyway
+            'starts_at', date_trunc('second', o.starts_at),
+            'expected_end_at', date_trunc('second', o.expected_end_at),
+            'ended_at', date_trunc('second', o.ended_at),
             'affected_streets', o.affected_streets,
             'public_notes', o.public_notes,
             'provider', json_build_object(

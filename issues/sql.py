@@ -62,10 +62,11 @@ SELECT json_build_object(
                 'title', left(s.description, 140),
                 'address', s.address,
                 'support_count', s.support_count,
-                'created_at', s.created_at,
-                'updated_at', s.updated_at,
-                'response_due_at', s.response_due_at,
-                'resolve_due_at', s.resolve_due_at,
+                -- whole seconds, a fixed-length ISO 8601 with the offset (see geo/sql.py)
+                'created_at', date_trunc('second', s.created_at),
+                'updated_at', date_trunc('second', s.updated_at),
+                'response_due_at', date_trunc('second', s.response_due_at),
+                'resolve_due_at', date_trunc('second', s.resolve_due_at),
                 'url', '/issues/' || s.ref || '/',
                 'thumbnail_url', CASE WHEN p.public_id IS NULL THEN NULL
                                       ELSE '/issues/pictures/' || p.public_id || '/thumbnail/' END

@@ -34,6 +34,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix): 
         shutil.rmtree(cluster.directory, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language (Ukrainian). A request through the test
+    client leaves its language active in this thread, which would leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def immediate_tasks(settings):
     """Run background tasks as soon as they are enqueued (after the commit), in this process."""

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 
 from issues.api import views
+from issues.api.dashboard import DashboardApi
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
@@ -13,4 +14,5 @@ urlpatterns = [
     path("issues/<str:ref>/media/", views.IssueMediaApi.as_view(), name="issue-media"),
     path("issues/<str:ref>/transition/", views.IssueTransitionApi.as_view(), name="issue-transition"),
     path("queue/", views.QueueApi.as_view(), name="queue"),
+    path("dashboard/", DashboardApi.as_view(), name="dashboard"),
 ]

@@ -37,6 +37,10 @@ EVENT_KIND_FOR_ACTION = {
 }
 # A wrong assignment handed back is the city's internal business; every other step is public.
 INTERNAL_ACTIONS = {Action.HAND_BACK}
+# Actions that set the stored deadlines (a new assignment period, a pause, the end of a pause): their
+# event records the deadlines they set, so the dashboard can judge every assignment period against
+# the deadlines in force at the time, even after a later one overwrote the stored fields.
+DEADLINE_SETTING_ACTIONS = {Action.ROUTE, Action.REASSIGN, Action.DISPUTE, Action.PLAN, Action.RESUME}
 STATUS_EVENT_KINDS = [
     IssueEventKind.ROUTED,
     IssueEventKind.REASSIGNED,
@@ -134,16 +138,22 @@ def _check_after_photos(*, issue: Issue, data: TransitionInput) -> None:
         raise InvalidInput(message, code="after_photo_required", fields={"media": [message]})
 
 
+StatusChange = tuple[datetime.datetime, str, str]
+
+
 def _planned_pauses(
-    *, issue: Issue, since: datetime.datetime
+    *, issue: Issue, since: datetime.datetime, pending: StatusChange | None = None
 ) -> list[tuple[datetime.datetime, datetime.datetime | None]]:
-    """Intervals spent `planned` since the clock started, from the event log (the last may be open)."""
+    """Intervals spent `planned` since the clock started, from the event log (the last may be open).
+    `pending` is a status change about to be written as an event, counted as if it already were."""
     pauses: list[tuple[datetime.datetime, datetime.datetime | None]] = []
-    changes = (
+    changes = list(
         IssueEvent.objects.filter(issue=issue, kind__in=STATUS_EVENT_KINDS, at__gte=since)
         .order_by("at", "pk")
         .values_list("at", "from_status", "to_status")
     )
+    if pending is not None:
+        changes.append(pending)
     opened: datetime.datetime | None = None
     for at, from_status, to_status in changes:
         if to_status == IssueStatus.PLANNED and opened is None:
@@ -156,13 +166,14 @@ def _planned_pauses(
     return pauses
 
 
-def issue_recompute_deadlines(*, issue: Issue) -> None:
+def issue_recompute_deadlines(*, issue: Issue, pending: StatusChange | None = None) -> None:
     """Set the stored deadlines from the category's SLA policy, the calendar and the pauses.
 
     Deadlines exist while someone is responsible (assigned, in progress, planned); a new issue has
     none; a finished one keeps the last ones, and an answered one keeps its answer deadline
     (statistics compare them with what happened). While planned the fix deadline is None: the
-    clock is stopped.
+    clock is stopped. `pending` is the status change being made (at, from, to), whose event is
+    written after the deadlines, so that the event can record them.
     """
     if issue.status == IssueStatus.NEW or issue.clock_started_at is None:
         issue.response_due_at = issue.resolve_due_at = None
@@ -171,11 +182,20 @@ def issue_recompute_deadlines(*, issue: Issue) -> None:
         return
     policy = issue.category.sla_policy
     calendar = calendar_spec(policy.calendar)
-    pauses = _planned_pauses(issue=issue, since=issue.clock_started_at)
+    pauses = _planned_pauses(issue=issue, since=issue.clock_started_at, pending=pending)
     common = {"start": issue.clock_started_at, "clock": policy.clock, "calendar": calendar, "pauses": pauses}
     if issue.responded_at is None:  # once answered, the answer deadline is history: keep it
         issue.response_due_at = deadline(hours=policy.response_hours, **common)
     issue.resolve_due_at = deadline(hours=policy.resolution_hours, **common)
+
+
+def issue_deadlines_record(issue: Issue) -> dict:
+    """The stored deadlines as event data (UTC ISO 8601, None where there is none)."""
+
+    def iso(value: datetime.datetime | None) -> str | None:
+        return value.astimezone(datetime.UTC).isoformat() if value is not None else None
+
+    return {"response_due_at": iso(issue.response_due_at), "resolve_due_at": iso(issue.resolve_due_at)}
 
 
 def _start_clock(issue: Issue, now: datetime.datetime) -> None:
@@ -287,6 +307,9 @@ def issue_transition(
         recorded = _apply(issue=locked, action=action, data=data, now=now)
         locked.status = transition.target
         locked.updated_at = now
+        issue_recompute_deadlines(issue=locked, pending=(now, from_status, transition.target))
+        if action in DEADLINE_SETTING_ACTIONS:
+            recorded["deadlines"] = issue_deadlines_record(locked)
         event = IssueEvent.objects.create(
             issue=locked,
             kind=EVENT_KIND_FOR_ACTION.get(action, IssueEventKind.STATUS_CHANGED),
@@ -298,7 +321,6 @@ def issue_transition(
             note=data.note.strip(),
             data=recorded,
         )
-        issue_recompute_deadlines(issue=locked)
         locked.save()
         if data.media:
             from issues.services.media import issue_attach_media

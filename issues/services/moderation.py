@@ -12,7 +12,7 @@ from accounts.models import User
 from accounts.roles import user_is_dispatcher
 from issues.models import Category, Issue, IssueEvent, IssueEventKind, IssueStatus
 from issues.rules.transitions import ActorRole
-from issues.services.lifecycle import issue_actor_roles, issue_recompute_deadlines
+from issues.services.lifecycle import issue_actor_roles, issue_deadlines_record, issue_recompute_deadlines
 from issues.services.reporting import issue_route
 from opencity.errors import Forbidden, InvalidInput
 
@@ -72,7 +72,9 @@ def issue_change_category(
             at=now,
             actor=actor,
             is_public=True,
-            data={"from": previous, "to": category.code},
+            # The new policy's deadlines, when it changed running ones (see DEADLINE_SETTING_ACTIONS).
+            data={"from": previous, "to": category.code}
+            | ({"deadlines": issue_deadlines_record(locked)} if locked.is_open and locked.clock_started_at else {}),
         )
         if locked.status == IssueStatus.NEW:
             locked = issue_route(issue=locked, now=now)

@@ -135,7 +135,16 @@ def test_the_dispatcher_reassigns_and_the_clock_restarts(world, report):
     event = issue.events.latest("pk")
     assert (event.kind, event.data) == (
         "reassigned",
-        {"action": "reassign", "from_executor": "roads", "executor": "water"},
+        {
+            "action": "reassign",
+            "from_executor": "roads",
+            "executor": "water",
+            # 9 and 45 working hours from Tuesday 16:00 (Kyiv), recorded for the dashboard
+            "deadlines": {
+                "response_due_at": "2026-12-02T14:00:00+00:00",
+                "resolve_due_at": "2026-12-08T14:00:00+00:00",
+            },
+        },
     )
     with pytest.raises(Forbidden):
         act(issue, world.roads_staff, "accept", TUESDAY_10, promised_date=DEC_4)

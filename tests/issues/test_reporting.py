@@ -42,6 +42,7 @@ def test_a_report_is_routed_with_deadlines_and_its_reason(world, report):
             "in_force": 1,
             "outranked": [],
         },
+        "deadlines": {"response_due_at": "2026-12-02T08:00:00+00:00", "resolve_due_at": "2026-12-08T08:00:00+00:00"},
     }
 
 

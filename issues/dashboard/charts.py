@@ -1,0 +1,230 @@
+"""Charts as SVG made on the server: no JavaScript, nothing to install, the same picture on a
+phone, on a projector and on paper. Each chart scales to its container (viewBox), has a title and
+a description for screen readers, and sits next to the table with the same numbers.
+
+Colours are the Okabe–Ito palette (distinguishable with the common colour-vision deficiencies),
+and every series is also named in a legend, never told by colour alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+PALETTE = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#332288",
+    "#999999",
+    "#882255",
+    "#117733",
+    "#000000",
+]
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif"
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: Sequence[float]
+    colour: str
+
+
+def _nice_ceiling(value: float) -> float:
+    """A round number at or above `value` for the top of an axis (1, 2, 5 × 10^n)."""
+    if value <= 0:
+        return 1
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 5, 10):
+        if step * magnitude >= value:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _svg(width: int, height: int, title: str, description: str, body: list[str], chart_id: str) -> str:
+    return (
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        f'xmlns="http://www.w3.org/2000/svg" font-family="{FONT}" preserveAspectRatio="xMidYMid meet">'
+        f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(description)}</desc>'
+        + "".join(body)
+        + "</svg>"
+    )
+
+
+def _legend(series: Sequence[Series], x: float, y: float, width: float) -> tuple[list[str], float]:
+    """Legend entries flowing in rows; returns the elements and the height used."""
+    body, cursor_x, cursor_y = [], x, y
+    for item in series:
+        entry_width = 26 + 10.5 * len(item.label)
+        if cursor_x + entry_width > x + width and cursor_x > x:
+            cursor_x, cursor_y = x, cursor_y + 28
+        body.append(f'<rect x="{cursor_x:.1f}" y="{cursor_y:.1f}" width="18" height="18" fill="{item.colour}"/>')
+        body.append(f'<text x="{cursor_x + 24:.1f}" y="{cursor_y + 15:.1f}" font-size="18">{escape(item.label)}</text>')
+        cursor_x += entry_width + 14
+    return body, cursor_y - y + 28
+
+
+def stacked_columns(
+    *, chart_id: str, title: str, categories: Sequence[str], series: Sequence[Series], description: str
+) -> str:
+    """Columns per category (e.g. weeks) stacked by series (e.g. category groups), totals on top."""
+    width, left, right, top = 640, 48, 8, 24
+    legend, legend_height = _legend(series, left, 0, width - left - right)
+    plot_height = 260
+    height = top + plot_height + 44 + legend_height + 8
+    totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
+    ceiling = _nice_ceiling(max(totals, default=0))
+    slot = (width - left - right) / max(len(categories), 1)
+    bar = min(slot * 0.7, 90)
+    body = []
+    for step in range(5):
+        value = ceiling * step / 4
+        y = top + plot_height - plot_height * step / 4
+        body.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d8dde3"/>')
+        body.append(f'<text x="{left - 6}" y="{y + 6:.1f}" font-size="18" text-anchor="end">{value:g}</text>')
+    label_every = max(1, round(len(categories) / 6))
+    for i, category in enumerate(categories):
+        x = left + slot * i + (slot - bar) / 2
+        base = top + plot_height
+        for item in series:
+            value = item.values[i]
+            if value <= 0:
+                continue
+            h = plot_height * value / ceiling
+            base -= h
+            body.append(
+                f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{item.colour}">'
+                f"<title>{escape(category)} · {escape(item.label)}: {value:g}</title></rect>"
+            )
+        if totals[i] and len(categories) <= 14:
+            body.append(
+                f'<text x="{x + bar / 2:.1f}" y="{base - 6:.1f}" font-size="18" font-weight="600" '
+                f'text-anchor="middle">{totals[i]:g}</text>'
+            )
+        if i % label_every == 0:
+            body.append(
+                f'<text x="{x + bar / 2:.1f}" y="{top + plot_height + 26}" font-size="18" '
+                f'text-anchor="middle">{escape(category)}</text>'
+            )
+    body.append(
+        f'<line x1="{left}" x2="{width - right}" y1="{top + plot_height}" y2="{top + plot_height}" stroke="#1d232a"/>'
+    )
+    body.append(f'<g transform="translate(0 {top + plot_height + 44})">{"".join(legend)}</g>')
+    return _svg(width, height, title, description, body, chart_id)
+
+
+def paired_bars(
+    *,
+    chart_id: str,
+    title: str,
+    labels: Sequence[str],
+    first: Series,
+    second: Series,
+    description: str,
+    unit: str = "",
+    maximum: float | None = None,
+) -> str:
+    """Horizontal bars, two per label (e.g. planned and spent, answered and fixed on time)."""
+    width, label_width, right = 640, 200, 100
+    row = 58
+    legend, legend_height = _legend([first, second], label_width, 0, width - label_width - right)
+    height = legend_height + 8 + row * len(labels) + 8
+    ceiling = maximum or _nice_ceiling(max([*first.values, *second.values], default=0))
+    span = width - label_width - right
+    body = [f"<g>{''.join(legend)}</g>"]
+    for i, label in enumerate(labels):
+        y = legend_height + 8 + row * i
+        short = label if len(label) <= 18 else label[:17] + "…"
+        body.append(
+            f'<text x="{label_width - 10}" y="{y + 32}" font-size="18" text-anchor="end">'
+            f"<title>{escape(label)}</title>{escape(short)}</text>"
+        )
+        for j, item in enumerate((first, second)):
+            value = item.values[i]
+            bar_width = span * min(value or 0, ceiling) / ceiling if ceiling else 0
+            bar_y = y + 4 + j * 24
+            body.append(
+                f'<rect x="{label_width}" y="{bar_y}" width="{bar_width:.1f}" height="22" fill="{item.colour}"/>'
+            )
+            text = "—" if value is None else f"{value:,.1f}".replace(",", " ").removesuffix(".0") + unit
+            body.append(f'<text x="{label_width + bar_width + 6:.1f}" y="{bar_y + 17}" font-size="17">{text}</text>')
+    return _svg(width, height, title, description, body, chart_id)
+
+
+def share_bar(*, chart_id: str, title: str, parts: Sequence[Series], description: str) -> str:
+    """One horizontal bar split into shares (e.g. confirmed, disputed, no answer, awaiting)."""
+    width = 640
+    total = sum(part.values[0] for part in parts)
+    legend, legend_height = _legend(
+        [Series(f"{p.label}: {p.values[0]:g}", p.values, p.colour) for p in parts], 0, 58, width
+    )
+    body, x = [], 0.0
+    for part in parts:
+        value = part.values[0]
+        if not total or not value:
+            continue
+        w = width * value / total
+        body.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="48" fill="{part.colour}"/>')
+        if w > 60:
+            body.append(
+                f'<text x="{x + w / 2:.1f}" y="31" font-size="18" font-weight="700" text-anchor="middle" '
+                f'fill="#fff" stroke="#000" stroke-width=".6" paint-order="stroke">'
+                f"{round(100 * value / total)} %</text>"
+            )
+        x += w
+    body.extend(legend)
+    return _svg(width, 58 + legend_height + 4, title, description, body, chart_id)
+
+
+def heat_map(
+    *,
+    chart_id: str,
+    title: str,
+    outline,
+    cells: Sequence,
+    cell_m: int,
+    spots: Sequence,
+    description: str,
+) -> str:
+    """The territory with the grid cells shaded by reports and the problem spots numbered, in the
+    metric projection (for the printable summary; the page has the interactive map)."""
+    if outline is None:
+        return ""
+    # Frame the reports (and a kilometre around them), or the whole territory when there are none.
+    if cells:
+        xs = [c.x for c in cells] + [c.x + cell_m for c in cells]
+        ys = [c.y for c in cells] + [c.y + cell_m for c in cells]
+        box = (min(xs), min(ys), max(xs), max(ys))
+        pad = max(1000, 0.1 * max(box[2] - box[0], box[3] - box[1]))
+    else:
+        box, pad = (outline.min_x, outline.min_y, outline.max_x, outline.max_y), 200
+    min_x, min_y = box[0] - pad, box[1] - pad
+    span_x, span_y = box[2] - box[0] + 2 * pad, box[3] - box[1] + 2 * pad
+    maximum = max((cell.issues for cell in cells), default=0)
+    body = [f'<path d="{escape(outline.path)}" fill="#f6f7f9" stroke="#0b5394" stroke-width="{span_x / 400:.1f}"/>']
+    for cell in cells:
+        strength = 0.15 + 0.85 * (cell.issues / maximum) if maximum else 0
+        body.append(
+            f'<rect x="{cell.x:.0f}" y="{-(cell.y + cell_m):.0f}" width="{cell_m}" height="{cell_m}" '
+            f'fill="#D55E00" fill-opacity="{strength:.2f}"><title>{cell.issues}</title></rect>'
+        )
+    radius = span_x / 45
+    for spot in spots:
+        body.append(
+            f'<circle cx="{spot.x:.0f}" cy="{-spot.y:.0f}" r="{radius:.0f}" fill="#fff" stroke="#000" '
+            f'stroke-width="{radius / 6:.0f}"/><text x="{spot.x:.0f}" y="{-spot.y + radius * 0.45:.0f}" '
+            f'font-size="{radius * 1.3:.0f}" font-weight="700" text-anchor="middle">{spot.rank}</text>'
+        )
+    return (
+        f'<svg class="chart map-chart" viewBox="{min_x:.0f} {-(min_y + span_y):.0f} {span_x:.0f} {span_y:.0f}" '
+        f'preserveAspectRatio="xMidYMid meet" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        f'xmlns="http://www.w3.org/2000/svg" '
+        f'font-family="{FONT}"><title id="{chart_id}-t">{escape(title)}</title>'
+        f'<desc id="{chart_id}-d">{escape(description)}</desc>' + "".join(body) + "</svg>"
+    )

@@ -1,0 +1,142 @@
+"""`make bench`: the dashboard's queries on a million generated issues, timed.
+
+Uses a database of its own (never the development one): OPENCITY_BENCH_DATABASE_URL, or a cluster
+under var/bench-pg that this script starts (and leaves running; `--stop` stops it). The first run
+migrates, loads the Drohobych reference data and generates the issues (a few minutes); later runs
+reuse them while the count matches. Each query runs once to warm the cache and then `--repeat`
+times; the median is printed with its ratio to a baseline run in the same process: the map's
+default layer (the newest 1,000 public issues as GeoJSON built by PostGIS), what every visitor of
+the home page asks for.
+
+    .venv/bin/python scripts/bench_dashboard.py [--count 1000000] [--repeat 5] [--stop]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def database_url(stop: bool) -> str:
+    url = os.environ.get("OPENCITY_BENCH_DATABASE_URL")
+    if url:
+        return url
+    from opencity.localdb import LocalCluster
+
+    cluster = LocalCluster(ROOT / "var" / "bench-pg", 54331)
+    if stop:
+        cluster.stop()
+        print("Benchmark cluster stopped.")
+        sys.exit(0)
+    cluster.start(fast_unsafe=True)
+    cluster.create_database("opencity_bench")
+    return cluster.url("opencity_bench")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--stop", action="store_true", help="stop the benchmark cluster and exit")
+    args = parser.parse_args()
+
+    os.environ["DATABASE_URL"] = database_url(args.stop)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "opencity.settings.local"
+    import django
+
+    django.setup()
+    import datetime
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from geo.models import District
+    from issues.dashboard import selectors
+    from issues.demo import demo_load
+    from issues.generator import issues_generate
+    from issues.models import Issue, IssueEvent
+    from issues.sql import IssueLayerFilter, issue_layer_geojson
+
+    call_command("migrate", verbosity=0)
+    demo_load(with_history=False)
+    have = Issue.objects.count()
+    if have != args.count:
+        print(f"Generating {args.count:,} issues (the database has {have:,}); this takes a few minutes…", flush=True)
+        began = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE issues_issueevent, issues_issuefollower, issues_issuemedia, issues_issue CASCADE")
+        written = issues_generate(count=args.count)
+        print(f"  {written['issues']:,} issues, {written['events']:,} events in {time.perf_counter() - began:.0f} s")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE issues_issue")
+            cursor.execute("VACUUM ANALYZE issues_issueevent")
+    events = IssueEvent.objects.count()
+    open_issues = Issue.objects.open().count()
+    print(
+        f"Database: {args.count:,} issues ({open_issues:,} open), {events:,} events; PostgreSQL "
+        f"{connection.cursor().connection.server_version}; repeat {args.repeat}, median shown.\n"
+    )
+
+    def measure(function) -> float:
+        function()  # warm the cache
+        samples = []
+        for _ in range(args.repeat):
+            began = time.perf_counter()
+            function()
+            samples.append((time.perf_counter() - began) * 1000)
+        return statistics.median(samples)
+
+    baseline = measure(lambda: issue_layer_geojson(filters=IssueLayerFilter(limit=1000), language="uk"))
+    print(f"baseline: the map's default layer (1,000 newest issues as GeoJSON)  {baseline:8.1f} ms   1.0×\n")
+
+    now = timezone.now()
+    today = timezone.localdate()
+    district = District.objects.order_by("code").first()
+    scenarios = [
+        ("last 30 days", selectors.DashboardFilter(start=today - datetime.timedelta(days=29), end=today)),
+        ("last 90 days", selectors.DashboardFilter(start=today - datetime.timedelta(days=89), end=today)),
+        ("last 365 days", selectors.DashboardFilter(start=today - datetime.timedelta(days=364), end=today)),
+        (
+            "two years (the longest allowed)",
+            selectors.DashboardFilter(start=today - datetime.timedelta(days=729), end=today),
+        ),
+        (
+            f"last 30 days, district {district.code}",
+            selectors.DashboardFilter(start=today - datetime.timedelta(days=29), end=today, district=district),
+        ),
+        (
+            "a past month (backlog from the log)",
+            selectors.DashboardFilter(
+                start=today - datetime.timedelta(days=210), end=today - datetime.timedelta(days=180)
+            ),
+        ),
+    ]
+    parts = [
+        ("backlog", selectors.dashboard_backlog),
+        ("SLA per executor", selectors.dashboard_executor_sla),
+        ("trends", selectors.dashboard_trends),
+        ("heat grid", selectors.dashboard_heat_grid),
+        ("problem spots", selectors.dashboard_hot_spots),
+        ("satisfaction", selectors.dashboard_satisfaction),
+        ("budget", selectors.dashboard_budget),
+    ]
+    for title, filters in scenarios:
+        print(f"{title} ({filters.start} – {filters.end})")
+        total = 0.0
+        for name, function in parts:
+            elapsed = measure(lambda function=function, filters=filters: function(filters=filters, now=now))
+            total += elapsed
+            print(f"  {name:<18} {elapsed:9.1f} ms  {elapsed / baseline:7.1f}×")
+        print(f"  {'whole dashboard':<18} {total:9.1f} ms  {total / baseline:7.1f}×\n")
+
+
+if __name__ == "__main__":
+    main()

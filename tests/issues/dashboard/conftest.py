@@ -1,0 +1,1 @@
+from tests.issues.dashboard.city import city  # noqa: F401
