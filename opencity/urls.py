@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("issues.urls")),
     path("api/v1/", include("geo.api.urls")),  # namespace geo_api
+    path("open311/v2/", include("issues.open311.urls")),  # namespace open311
     path("", include("geo.urls")),
 ]
 

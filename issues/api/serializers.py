@@ -62,6 +62,31 @@ class CategoryCodeField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", queryset=Category.objects.filter(is_active=True), **kwargs)
 
 
+class AttributesField(serializers.Field):
+    """Answers to the category's extra questions: a JSON object `{"code": value}` (a list for a
+    multi-value question). Multipart requests send the object as JSON text. The reporting service
+    checks the answers against the category's questions."""
+
+    default_error_messages = {"invalid": _("Answers must be an object of question codes and answers.")}
+
+    def to_internal_value(self, data) -> dict:
+        import json
+
+        if isinstance(data, str):
+            try:
+                data = json.loads(data) if data.strip() else {}
+            except ValueError:
+                self.fail("invalid")
+        if not isinstance(data, dict) or not all(
+            isinstance(value, str | int | float | list | type(None)) for value in data.values()
+        ):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value: dict) -> dict:
+        return value
+
+
 class IssueCreateInput(serializers.Serializer):
     """JSON or multipart. Media either uploaded beforehand (`media`: ids from POST /api/v1/media/)
     or sent with the report as files (`photos`, repeated, and `video`; handled by the view)."""
@@ -71,6 +96,7 @@ class IssueCreateInput(serializers.Serializer):
     location = PointField()
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     media = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=5)
+    attributes = AttributesField(required=False, default=dict)
 
 
 class MediaAddInput(serializers.Serializer):
@@ -143,6 +169,7 @@ class IssueOutput(serializers.Serializer):
 
 
 class IssueDetailOutput(IssueOutput):
+    attributes = serializers.DictField(read_only=True)
     timeline = serializers.SerializerMethodField()
     media = serializers.SerializerMethodField()
     held_for_confirmation = serializers.SerializerMethodField()
@@ -236,6 +263,28 @@ class TransitionInput(serializers.Serializer):
     )
 
 
+class AttributeOptionOutput(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CategoryAttributeOutput(serializers.Serializer):
+    """An extra question, in the reader's language."""
+
+    code = serializers.CharField()
+    datatype = serializers.CharField()
+    required = serializers.BooleanField()
+    variable = serializers.BooleanField()
+    order = serializers.IntegerField()
+    description = serializers.CharField()
+    datatype_description = serializers.CharField()
+    values = serializers.SerializerMethodField()
+
+    def get_values(self, attribute) -> list[dict]:
+        options = [{"key": item["key"], "name": attribute.value_name(item["key"])} for item in attribute.values]
+        return AttributeOptionOutput(options, many=True).data
+
+
 class CategoryOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -247,6 +296,7 @@ class CategoryOutput(serializers.Serializer):
     outage_kind = serializers.CharField()
     urgent_notice = serializers.SerializerMethodField()
     sla = serializers.SerializerMethodField()
+    attributes = CategoryAttributeOutput(many=True, read_only=True)
 
     def get_group(self, category: Category) -> dict:
         return {"code": category.group.code, "name": category.group.name}

@@ -139,6 +139,7 @@ class IssueListCreateApi(APIView):
                 point=data["location"],
                 address=data["address"],
                 media=[*uploaded, *sent],
+                attributes=data["attributes"],
                 source="api",
                 idempotency_key=request.headers.get("Idempotency-Key", ""),
             )

@@ -273,3 +273,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Open311 GeoReport v2 (/open311/v2/). This server is one jurisdiction: requests naming another
+# `jurisdiction_id` are answered 404. The contact is where integrators ask for an API key.
+OPENCITY_OPEN311_JURISDICTION = os.environ.get("OPENCITY_OPEN311_JURISDICTION", "drohobych.gov.ua")
+OPENCITY_OPEN311_CONTACT = os.environ.get("OPENCITY_OPEN311_CONTACT", "opencity@drohobych.gov.ua")
+# `production` or `test`, as the discovery document calls the endpoint.
+OPENCITY_OPEN311_ENDPOINT_TYPE = os.environ.get("OPENCITY_OPEN311_ENDPOINT_TYPE", "production")
