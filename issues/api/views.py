@@ -39,7 +39,7 @@ from issues.services.support import issue_support
 from issues.sql import issue_layer_geojson, issues_nearby
 from media_store.selectors import media_get_many
 from media_store.services import media_delete
-from opencity.api import GeoJSONRenderer
+from opencity.api import AcceptHeaderNegotiation, GeoJSONRenderer
 from opencity.errors import Forbidden, InvalidInput
 from opencity.openapi import (
     BAD_REQUEST,
@@ -82,6 +82,8 @@ ISSUE_LAYER = feature_collection(
     description="Public issues as a GeoJSON FeatureCollection, newest first.",
 )
 
+# Renderers are chosen by the Accept header (AcceptHeaderNegotiation), not a `format` parameter.
+NO_FORMAT_PARAMETER = OpenApiParameter("format", exclude=True)
 REF = OpenApiParameter(
     "ref", str, OpenApiParameter.PATH, description="The issue's public reference, e.g. DRH-2026-000123."
 )
@@ -207,6 +209,7 @@ class CategoryListApi(APIView):
 
 class IssueListCreateApi(APIView):
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
+    content_negotiation_class = AcceptHeaderNegotiation
 
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "POST" else []
@@ -215,7 +218,7 @@ class IssueListCreateApi(APIView):
         tags=["issues"],
         summary="Public issues (GeoJSON)",
         operation_id="issues_list",
-        parameters=[IssueListFilterInput],
+        parameters=[IssueListFilterInput, NO_FORMAT_PARAMETER],
         responses={
             (200, "application/geo+json"): OpenApiResponse(ISSUE_LAYER, description="The issues."),
             (400, "application/json"): BAD_REQUEST,
@@ -234,6 +237,7 @@ class IssueListCreateApi(APIView):
         summary="Report a problem",
         operation_id="issues_create",
         parameters=[
+            NO_FORMAT_PARAMETER,
             OpenApiParameter(
                 "Idempotency-Key",
                 str,

@@ -223,3 +223,11 @@ def _as_open311(error: DomainError) -> Open311Error:
         for message in messages if isinstance(messages, list | tuple) else [messages]:
             descriptions.append(f"{name}: {message}")
     return Open311Error(error.status if error.status in (400, 403, 404) else 400, descriptions or [str(error.message)])
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """An address under /open311/ that is no resource: the spec's error list (XML when it asked for .xml)."""
+    with translation.override(_language(request)):
+        fmt = "xml" if request.path.endswith(".xml") else "json"
+        error = Open311Error(404, [_("No such resource. Start from %(url)s.") % {"url": "/open311/v2/discovery.json"}])
+        return respond(fmt, "errors", error.as_list(), status=404)
