@@ -26,6 +26,13 @@ ROOTS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads of these tests go to a directory of their own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media-root")
+    return tmp_path / "media-root"
+
+
 @pytest.fixture
 def questions(world):
     """The pothole's extra questions: a required number, a list, a multi-list, an explanation."""
@@ -96,16 +103,16 @@ class Open311Client:
     def __init__(self, language: str = "uk") -> None:
         self.client = Client(headers={"accept-language": language})
 
-    def get(self, resource: str, schema: str, *, status: int = 200, headers=None, **params):
+    def get(self, resource: str, schema: str, *, expect: int = 200, headers=None, **params):
         answer = self.client.get(f"/open311/v2/{resource}.json", params, headers=headers)
-        assert answer.status_code == status, answer.content.decode()
+        assert answer.status_code == expect, answer.content.decode()
         assert answer["Content-Type"] == "application/json; charset=utf-8"
         data = json.loads(answer.content.decode("utf-8"))
-        validate("errors.json" if status >= 400 else schema, data)
+        validate("errors.json" if expect >= 400 else schema, data)
         twin = self.client.get(f"/open311/v2/{resource}.xml", params, headers=headers)
-        assert twin.status_code == status
+        assert twin.status_code == expect
         assert twin["Content-Type"] == "text/xml; charset=utf-8"
-        root = "errors" if status >= 400 else ROOTS[schema]
+        root = "errors" if expect >= 400 else ROOTS[schema]
         assert xml_data(twin.content.decode("utf-8"), root=root) == as_text(data)
         return data
 
