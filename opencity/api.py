@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.settings import APISettings
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import APISettings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from opencity.errors import DomainError

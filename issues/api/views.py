@@ -185,7 +185,12 @@ class TokenApi(ObtainAuthToken):
             "application/x-www-form-urlencoded": AuthTokenSerializer,
             "multipart/form-data": AuthTokenSerializer,
         },
-        responses={200: inline_serializer("Token", {"token": serializers.CharField()}), 400: BAD_REQUEST},
+        responses={
+            200: OpenApiResponse(
+                inline_serializer("Token", {"token": serializers.CharField()}), description="The user's token."
+            ),
+            400: BAD_REQUEST,
+        },
         auth=[],
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
@@ -201,7 +206,7 @@ class CategoryListApi(APIView):
         operation_id="categories_list",
         description="Categories a citizen can choose, in display order, with their group, SLA targets, urgent "
         "notice and extra questions.",
-        responses={200: CategoryOutput(many=True)},
+        responses={200: OpenApiResponse(CategoryOutput(many=True), description="The categories.")},
     )
     def get(self, request: Request) -> Response:
         return Response(CategoryOutput(categories_active(), many=True).data)
@@ -243,7 +248,7 @@ class IssueListCreateApi(APIView):
                 str,
                 OpenApiParameter.HEADER,
                 description="Any unique string per report: a retry with the same key returns the first issue (200).",
-            )
+            ),
         ],
         request={"application/json": IssueCreateInput, "multipart/form-data": IssueMultipartInput},
         responses={
@@ -285,7 +290,7 @@ class IssueDetailApi(APIView):
         summary="One issue",
         operation_id="issues_retrieve",
         parameters=[REF],
-        responses={200: IssueDetailOutput, 404: NOT_FOUND},
+        responses={200: OpenApiResponse(IssueDetailOutput, description="The issue."), 404: NOT_FOUND},
     )
     def get(self, request: Request, ref: str) -> Response:
         """One issue with its public timeline."""
@@ -302,7 +307,7 @@ class IssueTransitionApi(APIView):
         parameters=[REF],
         request=TransitionInput,
         responses={
-            200: IssueDetailOutput,
+            200: OpenApiResponse(IssueDetailOutput, description="Done; the issue as it is now."),
             400: BAD_REQUEST,
             401: UNAUTHORIZED,
             403: FORBIDDEN,
@@ -343,7 +348,7 @@ class IssueMediaApi(APIView):
         parameters=[REF],
         request={"application/json": MediaAddInput, "multipart/form-data": MediaAddMultipartInput},
         responses={
-            201: IssueDetailOutput,
+            201: OpenApiResponse(IssueDetailOutput, description="Added; the issue as it is now."),
             400: BAD_REQUEST,
             401: UNAUTHORIZED,
             403: FORBIDDEN,
@@ -374,13 +379,16 @@ class IssueNearbyApi(APIView):
         operation_id="issues_nearby",
         parameters=[NearbyInput],
         responses={
-            200: inline_serializer(
-                "NearbyIssues",
-                {
-                    "category": serializers.CharField(),
-                    "radius_m": serializers.IntegerField(),
-                    "results": NearbyIssueOutput(many=True),
-                },
+            200: OpenApiResponse(
+                inline_serializer(
+                    "NearbyIssues",
+                    {
+                        "category": serializers.CharField(),
+                        "radius_m": serializers.IntegerField(),
+                        "results": NearbyIssueOutput(many=True),
+                    },
+                ),
+                description="Nearest first, within the category's duplicate radius.",
             ),
             400: BAD_REQUEST,
         },
@@ -414,14 +422,17 @@ class IssueSupportApi(APIView):
         parameters=[REF],
         request=None,
         responses={
-            200: inline_serializer(
-                "SupportResult",
-                {
-                    "ref": serializers.CharField(),
-                    "support_count": serializers.IntegerField(),
-                    "supported": serializers.BooleanField(),
-                    "added": serializers.BooleanField(help_text="False when this citizen supported it before."),
-                },
+            200: OpenApiResponse(
+                inline_serializer(
+                    "SupportResult",
+                    {
+                        "ref": serializers.CharField(),
+                        "support_count": serializers.IntegerField(),
+                        "supported": serializers.BooleanField(),
+                        "added": serializers.BooleanField(help_text="False when this citizen supported it before."),
+                    },
+                ),
+                description="Supported (once per citizen).",
             ),
             400: BAD_REQUEST,
             401: UNAUTHORIZED,
@@ -442,7 +453,13 @@ class QueueApi(APIView):
         tags=["issues"],
         summary="The executor's queue",
         operation_id="queue_list",
-        responses={200: QueueItemOutput(many=True), 401: UNAUTHORIZED, 403: FORBIDDEN},
+        responses={
+            200: OpenApiResponse(
+                QueueItemOutput(many=True), description="Overdue first, then by the nearest deadline."
+            ),
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+        },
     )
     def get(self, request: Request) -> Response:
         """The signed-in executor's open issues: overdue first, then by the nearest deadline."""

@@ -84,7 +84,11 @@ class MediaDetailView(APIView):
         tags=["media"],
         summary="An upload's processing status",
         parameters=[OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
-        responses={200: MediaAssetOutputSerializer, 401: UNAUTHORIZED, 404: NOT_FOUND},
+        responses={
+            200: OpenApiResponse(MediaAssetOutputSerializer, description="The upload and its status."),
+            401: UNAUTHORIZED,
+            404: NOT_FOUND,
+        },
     )
     def get(self, request, public_id):
         asset = media_get_for_uploader(public_id=public_id, user=request.user)

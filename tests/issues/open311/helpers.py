@@ -24,9 +24,7 @@ XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 
 def _load_schemas() -> tuple[dict[str, dict], Registry]:
     schemas = {path.name: json.loads(path.read_text(encoding="utf-8")) for path in SCHEMA_DIR.glob("*.json")}
-    registry = Registry().with_resources(
-        (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
-    )
+    registry = Registry().with_resources((schema["$id"], Resource.from_contents(schema)) for schema in schemas.values())
     return schemas, registry
 
 

@@ -146,10 +146,13 @@ def test_an_unknown_format_suffix(language, world, client):
     assert json.loads(answer.content) == [{"code": 400, "description": description}]
     missing = client.get("/open311/v2/services", headers={"accept-language": language})
     assert missing.status_code == 400
-    assert json.loads(missing.content)[0]["description"] == {
-        "uk": "Додайте формат до ресурсу: .json або .xml.",
-        "en": "Add the format to the resource: .json or .xml.",
-    }[language]
+    assert (
+        json.loads(missing.content)[0]["description"]
+        == {
+            "uk": "Додайте формат до ресурсу: .json або .xml.",
+            "en": "Add the format to the resource: .json or .xml.",
+        }[language]
+    )
 
 
 def test_the_locale_parameter_wins_over_accept_language(world, client):

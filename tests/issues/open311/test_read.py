@@ -176,9 +176,10 @@ def test_a_request_in_full(world, pothole, open311):
             "media_url": None,
         }
     ]
-    assert data[0]["expected_datetime"] == pothole.resolve_due_at.astimezone(datetime.UTC).astimezone(
-        kyiv(2026, 1, 1).tzinfo
-    ).isoformat()
+    assert (
+        data[0]["expected_datetime"]
+        == pothole.resolve_due_at.astimezone(datetime.UTC).astimezone(kyiv(2026, 1, 1).tzinfo).isoformat()
+    )
     assert open311.get(f"requests/{pothole.ref}", "service_requests.json") == data
 
 
@@ -193,7 +194,10 @@ def test_a_request_with_extensions(world, pothole, open311_en):
     data = open311_en.get(f"requests/{pothole.ref}", "service_requests_extended.json", extensions="true")
     request = data[0]
     assert request["status"] == "open"
-    assert request["status_notes"] == "In progress: Accepted; promised to be fixed by 4 December 2026. Бригада виїде в четвер"
+    assert (
+        request["status_notes"]
+        == "In progress: Accepted; promised to be fixed by 4 December 2026. Бригада виїде в четвер"
+    )
     assert request["updated_datetime"] == "2026-12-01T12:00:00+02:00"
     assert request["attributes"] == [
         {
@@ -263,9 +267,9 @@ def test_hidden_issues_never_appear(world, report, open311):
     issue_set_hidden(issue=hidden, actor=world.dispatcher, hidden=True, note="Особисті дані в описі")
     assert [r["service_request_id"] for r in open311.get("requests", "service_requests.json")] == [visible.ref]
     ids = f"{visible.ref},{hidden.ref}"
-    assert [r["service_request_id"] for r in open311.get("requests", "service_requests.json", service_request_id=ids)] == [
-        visible.ref
-    ]
+    assert [
+        r["service_request_id"] for r in open311.get("requests", "service_requests.json", service_request_id=ids)
+    ] == [visible.ref]
     open311.get(f"requests/{hidden.ref}", "service_requests.json", expect=404)
     open311.get(f"tokens/{hidden.ref}", "tokens.json", expect=404)
     updates = open311.get("servicerequestupdates", "service_request_updates.json")
