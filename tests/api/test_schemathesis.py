@@ -45,7 +45,7 @@ def _openapi() -> dict:
 CONFIG = SchemathesisConfig.from_dict(
     {
         "seed": 2026,
-        "generation": {"max-examples": 12, "database": "none"},
+        "generation": {"max-examples": 25, "database": "none"},
         "phases": {
             "examples": {"enabled": True},
             "coverage": {"enabled": True},
