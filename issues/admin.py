@@ -206,3 +206,29 @@ class IssueAdmin(LeafletGeoAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Open311Submission)
+class Open311SubmissionAdmin(admin.ModelAdmin):
+    """What Open311 clients sent with their reports: the key, and private contact details that
+    only staff see. Read-only; the contact details can be erased (a data-protection request)."""
+
+    list_display = ("issue", "api_key", "created_at", "email", "phone")
+    list_filter = ("api_key",)
+    search_fields = ("issue__ref", "email", "phone", "account_id", "device_id")
+    readonly_fields = [field.name for field in Open311Submission._meta.fields]
+    actions = ["erase_contact"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Erase the contact details"), permissions=["change"])
+    def erase_contact(self, request, queryset):
+        from issues.open311.services import open311_submission_erase_contact
+
+        for submission in queryset:
+            open311_submission_erase_contact(submission=submission)
+        self.message_user(request, _("Contact details erased."))

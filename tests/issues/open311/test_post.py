@@ -233,3 +233,18 @@ def test_the_key_may_come_in_the_query_string(world, api_key, open311):
     answer = open311.client.post(f"/open311/v2/requests.json?api_key={api_key}", body)
     assert answer.status_code == 201
     assert Issue.objects.get().source == "open311"
+
+
+def test_staff_can_erase_the_contact_details(world, api_key, open311, client):
+    open311.post(form(api_key, service_code="playground", email="olena@example.net", phone="+380671234567"))
+    submission = Open311Submission.objects.get()
+    client.force_login(world.dispatcher)
+    assert client.get("/admin/issues/open311submission/").status_code in (302, 403)  # not staff
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/issues/issue/{submission.issue_id}/change/").content.decode()
+    assert "olena@example.net" in page
+    client.post("/admin/issues/open311submission/", {"action": "erase_contact", "_selected_action": [submission.pk]})
+    submission.refresh_from_db()
+    assert (submission.email, submission.phone, submission.api_key.user.username) == ("", "", "civic-app")
