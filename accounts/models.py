@@ -100,3 +100,54 @@ class ExecutorMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.executor.code}"
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def active(self) -> "ApiKeyQuerySet":
+        """Keys that still open the door: not revoked, and their account still active."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiKey(models.Model):
+    """An integrator's key for the write side of Open311 (and whatever else asks for one).
+
+    Issued and revoked by an administrator, tied to an account: what comes in through a key is
+    done as that account (its rate limits, its reports). Only a SHA-256 digest of the key is kept —
+    the key is 256 random bits, so a plain digest is as good as a slow password hash here and lets a
+    request find its key with one indexed lookup. The key itself is shown once, when it is issued.
+    `prefix` (its first characters) lets people tell their keys apart without revealing them.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.PROTECT, related_name="api_keys"
+    )
+    name = models.CharField(_("integrator"), max_length=200, help_text=_("Who uses it, e.g. the app's name."))
+    prefix = models.CharField(_("key starts with"), max_length=12, editable=False)
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("issued at"), editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="api_key_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

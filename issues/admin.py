@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
@@ -5,9 +6,11 @@ from leaflet.admin import LeafletGeoAdmin
 from issues.models import (
     CalendarDate,
     Category,
+    CategoryAttribute,
     CategoryGroup,
     Issue,
     IssueEvent,
+    Open311Submission,
     RoutingRule,
     SlaPolicy,
     WorkingCalendar,
@@ -36,6 +39,70 @@ class CategoryGroupAdmin(admin.ModelAdmin):
     list_display = ("code", "name_uk", "name_en", "order")
 
 
+class AttributeOptionsField(forms.CharField):
+    """The options of a list question, one per line: `key | Ukrainian name | English name`.
+    Stored as the JSON list the model keeps; the model's clean() checks it."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 40})
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("List questions only: one option per line, “key | Ukrainian | English”."))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value) -> str:
+        if isinstance(value, list):
+            return "\n".join(
+                " | ".join([item.get("key", ""), item.get("name_uk", ""), item.get("name_en", "")]).rstrip(" |")
+                for item in value
+                if isinstance(item, dict)
+            )
+        return value or ""
+
+    def to_python(self, value) -> list[dict]:
+        options = []
+        for line in (value or "").splitlines():
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")]
+            if len(parts) < 2 or len(parts) > 3:
+                raise forms.ValidationError(_("Write each option as “key | Ukrainian | English”."))
+            key, name_uk, name_en = (parts + [""])[:3]
+            options.append({"key": key, "name_uk": name_uk, "name_en": name_en})
+        return options
+
+
+class CategoryAttributeForm(forms.ModelForm):
+    values = AttributeOptionsField(label=_("options"))
+
+    class Meta:
+        model = CategoryAttribute
+        fields = (
+            "order",
+            "code",
+            "datatype",
+            "variable",
+            "required",
+            "description_uk",
+            "description_en",
+            "datatype_description_uk",
+            "datatype_description_en",
+            "values",
+        )
+        widgets = {
+            "description_uk": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+            "description_en": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+        }
+
+
+class CategoryAttributeInline(admin.StackedInline):
+    """The category's extra questions (the Open311 service definition)."""
+
+    model = CategoryAttribute
+    form = CategoryAttributeForm
+    extra = 0
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = (
@@ -50,6 +117,7 @@ class CategoryAdmin(admin.ModelAdmin):
     )
     list_filter = ("group", "sla_policy", "outage_kind", "is_active")
     search_fields = ("code", "name_uk", "name_en")
+    inlines = [CategoryAttributeInline]
 
 
 @admin.register(RoutingRule)
@@ -67,6 +135,31 @@ class IssueEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ("at", "kind", "actor", "from_status", "to_status", "is_public", "note", "data")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class Open311SubmissionInline(admin.StackedInline):
+    """How the issue came in through Open311: the key, and the contact details the client sent
+    (private: staff only, never in any public answer)."""
+
+    model = Open311Submission
+    extra = 0
+    can_delete = False
+    fields = (
+        "api_key",
+        "created_at",
+        "email",
+        "first_name",
+        "last_name",
+        "phone",
+        "device_id",
+        "account_id",
+        "address_id",
+        "media_url",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -100,18 +193,45 @@ class IssueAdmin(LeafletGeoAdmin):
         "is_hidden",
         "support_count",
         "source",
+        "attributes",
         "created_at",
         "updated_at",
         "category",
     )
     fields = ("ref", "category", "description", "address", "point", *readonly_fields[1:-1])
-    inlines = [IssueEventInline]
+    inlines = [Open311SubmissionInline, IssueEventInline]
 
     def has_add_permission(self, request) -> bool:
         return False  # reports come through the map, the API or Open311, with routing and deadlines
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Open311Submission)
+class Open311SubmissionAdmin(admin.ModelAdmin):
+    """What Open311 clients sent with their reports: the key, and private contact details that
+    only staff see. Read-only; the contact details can be erased (a data-protection request)."""
+
+    list_display = ("issue", "api_key", "created_at", "email", "phone")
+    list_filter = ("api_key",)
+    search_fields = ("issue__ref", "email", "phone", "account_id", "device_id")
+    readonly_fields = [field.name for field in Open311Submission._meta.fields]
+    actions = ["erase_contact"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Erase the contact details"), permissions=["change"])
+    def erase_contact(self, request, queryset):
+        from issues.open311.services import open311_submission_erase_contact
+
+        for submission in queryset:
+            open311_submission_erase_contact(submission=submission)
+        self.message_user(request, _("Contact details erased."))
 
 
 admin.site.site_header = _("Open City administration")

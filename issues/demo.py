@@ -22,7 +22,15 @@ from accounts.models import Executor, ExecutorMembership, User
 from accounts.roles import DISPATCHERS_GROUP, LEADERSHIP_GROUP
 from geo.demo import demo_layers_load
 from geo.models import CommunityBoundary, District
-from issues.models import CalendarDate, Category, CategoryGroup, RoutingRule, SlaPolicy, WorkingCalendar
+from issues.models import (
+    CalendarDate,
+    Category,
+    CategoryAttribute,
+    CategoryGroup,
+    RoutingRule,
+    SlaPolicy,
+    WorkingCalendar,
+)
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures" / "drohobych"
 DEFAULT_DEMO_PASSWORD = "opencity-demo"
@@ -147,6 +155,15 @@ def _load_reference(data: dict, report: DemoLoadReport) -> None:
             },
         )
         report.count("categories", created)
+
+    for item in data.get("category_attributes", []):
+        category = Category.objects.get(code=item["category"])
+        fields = {key: value for key, value in item.items() if key not in ("category", "code")}
+        question = CategoryAttribute(category=category, code=item["code"], **fields)
+        if not CategoryAttribute.objects.filter(category=category, code=item["code"]).exists():
+            question.full_clean()
+            question.save()
+            report.count("extra questions", True)
 
     for item in data["routing_rules"]:
         district = District.objects.get(code=item["district"]) if item.get("district") else None
@@ -322,6 +339,26 @@ def _demo_reporters(password_unusable_count: int = 12) -> list[User]:
     return reporters
 
 
+def _demo_answers(rng, category: Category, moment: datetime.datetime) -> dict:
+    """Plausible answers to the category's extra questions: always the required ones, sometimes the rest."""
+    answers: dict = {}
+    for question in category.attributes.all():
+        if not question.variable or (not question.required and rng.random() < 0.5):
+            continue
+        keys = [item["key"] for item in question.values]
+        if question.datatype == "singlevaluelist":
+            answers[question.code] = rng.choice(keys)
+        elif question.datatype == "multivaluelist":
+            answers[question.code] = rng.sample(keys, rng.randint(1, min(2, len(keys))))
+        elif question.datatype == "number":
+            answers[question.code] = rng.randint(1, 9) if question.code == "floor" else rng.randint(5, 25)
+        elif question.datatype == "datetime":
+            answers[question.code] = (moment - datetime.timedelta(hours=rng.randint(1, 12))).isoformat()
+        elif question.datatype == "string" and question.code == "pole_number":
+            answers[question.code] = f"{rng.randint(1, 40)}/{rng.randint(1, 9)}"
+    return answers
+
+
 def demo_issues_load(
     *, now: datetime.datetime | None = None, count: int = DEMO_ISSUE_COUNT, seed: int = DEMO_SEED
 ) -> int:
@@ -340,6 +377,7 @@ def demo_issues_load(
         return 0
     now = now or timezone.now()
     rng = random.Random(seed)  # noqa: S311 (reproducible demo data, not security)
+    answers_rng = random.Random(seed + 1)  # noqa: S311 (its own stream: adding questions changes no other choice)
     texts = json.loads((FIXTURES_DIR / "demo_issues.json").read_text(encoding="utf-8"))
     categories = {c.code: c for c in Category.objects.filter(code__in=CATEGORY_WEIGHTS)}
     codes = [code for code in CATEGORY_WEIGHTS if code in categories]
@@ -375,6 +413,7 @@ def demo_issues_load(
                 point=_point_in(district.geom, rng),
                 address=f"{rng.choice(texts['streets'])}, {rng.randint(1, 120)}",
                 source=IssueSource.DEMO,
+                attributes=_demo_answers(answers_rng, categories[code], moment),
                 now=moment,
             ).issue
             created_count += 1

@@ -10,10 +10,11 @@ from django.contrib.gis.db import models
 from django.contrib.gis.geos import Point
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import F, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Executor, LocalizedNameMixin
@@ -151,6 +152,104 @@ class Category(LocalizedNameMixin, models.Model):
         ]
 
 
+class AttributeDatatype(models.TextChoices):
+    """What kind of answer an extra question takes (the Open311 GeoReport v2 datatypes)."""
+
+    STRING = "string", _("short text")
+    NUMBER = "number", _("number")
+    DATETIME = "datetime", _("date and time")
+    TEXT = "text", _("long text")
+    SINGLE = "singlevaluelist", _("one option from a list")
+    MULTI = "multivaluelist", _("several options from a list")
+
+
+LIST_DATATYPES = [AttributeDatatype.SINGLE, AttributeDatatype.MULTI]
+
+
+class CategoryAttribute(models.Model):
+    """An extra question asked when a problem of this category is reported ("how deep is the
+    pothole?", "which floor?"). Open311 publishes them as the service definition. A non-variable
+    one is only an explanation shown to the reporter; it takes no answer.
+
+    The options of a list question are a small JSON list `[{"key", "name_uk", "name_en"}]`: they
+    are edited together with the question in the category's admin page, checked by `clean()`, and a
+    check constraint keeps list questions with options and the others without.
+    """
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="attributes"
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]{1,40}$", _("Latin letters, digits, “-” and “_” only."))],
+    )
+    datatype = models.CharField(_("answer type"), max_length=16, choices=AttributeDatatype)
+    required = models.BooleanField(_("answer required"), default=False)
+    variable = models.BooleanField(
+        _("takes an answer"), default=True, help_text=_("Off: an explanation shown to the reporter, with no answer.")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=1, validators=[MinValueValidator(1)])
+    description_uk = models.TextField(_("question (Ukrainian)"), max_length=1000)
+    description_en = models.TextField(_("question (English)"), max_length=1000, blank=True)
+    datatype_description_uk = models.CharField(_("answer hint (Ukrainian)"), max_length=300, blank=True)
+    datatype_description_en = models.CharField(_("answer hint (English)"), max_length=300, blank=True)
+    values = models.JSONField(_("options"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("extra question")
+        verbose_name_plural = _("extra questions")
+        ordering = ["category", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="category_attribute_code_unique"),
+            models.CheckConstraint(
+                condition=Q(datatype__in=AttributeDatatype.values), name="category_attribute_datatype_valid"
+            ),
+            models.CheckConstraint(condition=Q(order__gte=1), name="category_attribute_order_from_one"),
+            models.CheckConstraint(
+                condition=Q(variable=True) | Q(required=False), name="category_attribute_informational_not_required"
+            ),
+            # List questions have options; the others have none.
+            models.CheckConstraint(
+                condition=(Q(datatype__in=LIST_DATATYPES) & ~Q(values=[]))
+                | (~Q(datatype__in=LIST_DATATYPES) & Q(values=[])),
+                name="category_attribute_options_match_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.code}/{self.code}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from issues.rules.attributes import attribute_values_problems
+
+        problems = attribute_values_problems(datatype=self.datatype, values=self.values)
+        if problems:
+            raise ValidationError({"values": problems})
+        if not self.variable and self.required:
+            raise ValidationError({"required": _("An explanation takes no answer, so it cannot be required.")})
+
+    def _localized(self, uk: str, en: str) -> str:
+        return en if (get_language() or "uk").startswith("en") and en else uk
+
+    @property
+    def description(self) -> str:
+        return self._localized(self.description_uk, self.description_en)
+
+    @property
+    def datatype_description(self) -> str:
+        return self._localized(self.datatype_description_uk, self.datatype_description_en)
+
+    def value_name(self, key: str) -> str:
+        """The option's name in the active language (the key itself if it is no longer offered)."""
+        for item in self.values:
+            if item.get("key") == key:
+                return self._localized(item.get("name_uk", key), item.get("name_en", ""))
+        return key
+
+
 class RoutingRuleQuerySet(models.QuerySet):
     def for_category(self, category: Category) -> RoutingRuleQuerySet:
         return self.filter(category=category)
@@ -246,6 +345,22 @@ class IssueQuerySet(models.QuerySet):
 
         return self.filter(point__coveredby=Polygon.from_bbox(bbox))
 
+    def within(self, *, lon: float, lat: float, metres: float) -> IssueQuerySet:
+        """Issues within `metres` of a point, measured on the spheroid (geography). The `&&` against
+        the envelope of a geography buffer lets the GiST index prefilter without converting metres
+        to degrees by hand."""
+        from django.db.models import BooleanField
+        from django.db.models.expressions import RawSQL
+
+        here = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)"
+        near = RawSQL(  # noqa: S611 (fixed SQL text; the numbers are bound parameters)
+            f"issues_issue.point && ST_Envelope(ST_Buffer({here}::geography, %s)::geometry)"
+            f" AND ST_DWithin(issues_issue.point::geography, {here}::geography, %s)",
+            (lon, lat, metres, lon, lat, metres),
+            output_field=BooleanField(),
+        )
+        return self.filter(near)
+
     def for_executor(self, executor: Executor) -> IssueQuerySet:
         return self.filter(executor=executor)
 
@@ -321,6 +436,9 @@ class Issue(models.Model):
         related_name="issues",
     )
     is_hidden = models.BooleanField(_("hidden by moderation"), default=False)
+    # Answers to the category's extra questions, by question code, as checked by the reporting
+    # service (issues/rules/attributes.py): text, numbers, ISO datetimes, option keys or lists of them.
+    attributes = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
     support_count = models.PositiveIntegerField(_("supporters"), default=0)
     source = models.CharField(_("source"), max_length=16, choices=IssueSource, default=IssueSource.WEB)
     idempotency_key = models.CharField(max_length=64, blank=True)
@@ -508,3 +626,37 @@ class IssueMedia(models.Model):
         ordering = ["role", "position", "pk"]
         constraints = [models.CheckConstraint(condition=Q(role__in=MediaRole.values), name="issue_media_role_valid")]
         indexes = [models.Index(fields=["issue", "role"], name="issue_media_issue_role_idx")]
+
+
+class Open311Submission(models.Model):
+    """How an issue came in through Open311: the API key it came through, and what the client said
+    about the person behind it.
+
+    Open311 lets a client send the citizen's e-mail, name, phone and its own device and account
+    ids. We create no accounts from them (the issue's reporter is the key's account) and never show
+    them in any answer; staff see them here. They are kept out of the event log on purpose: events
+    are append-only, and personal data must stay erasable (`open311_submission_erase_contact`).
+    `media_url` is kept as sent but never served: we did not fetch it, so nobody checked it.
+    """
+
+    issue = models.OneToOneField(Issue, on_delete=models.CASCADE, related_name="open311_submission")
+    api_key = models.ForeignKey(
+        "accounts.ApiKey", verbose_name=_("API key"), on_delete=models.PROTECT, related_name="open311_submissions"
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    device_id = models.CharField(_("device id"), max_length=200, blank=True)
+    account_id = models.CharField(_("client's account id"), max_length=200, blank=True)
+    address_id = models.CharField(_("address id"), max_length=200, blank=True)
+    media_url = models.URLField(_("media URL as sent"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Open311 submission")
+        verbose_name_plural = _("Open311 submissions")
+        indexes = [models.Index(fields=["api_key", "created_at"], name="open311_submission_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} via {self.api_key_id}"

@@ -123,6 +123,7 @@ def categories_active() -> QuerySet[Category]:
     return (
         Category.objects.filter(is_active=True)
         .select_related("group", "sla_policy")
+        .prefetch_related("attributes")
         .order_by("group__order", "group__code", "order", "code")
     )
 

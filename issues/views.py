@@ -410,6 +410,20 @@ def map_page(request: HttpRequest) -> HttpResponse:
                 "duplicate_radius_m": category.duplicate_radius_m,
                 "photo_required": category.photo_required,
                 "urgent_notice": notice,
+                "questions": [
+                    {
+                        "code": question.code,
+                        "datatype": question.datatype,
+                        "required": question.required,
+                        "variable": question.variable,
+                        "description": question.description,
+                        "hint": question.datatype_description,
+                        "options": [
+                            {"key": item["key"], "name": question.value_name(item["key"])} for item in question.values
+                        ],
+                    }
+                    for question in sorted(category.attributes.all(), key=lambda q: (q.order, q.pk))
+                ],
             }
         )
     config = {

@@ -9,19 +9,38 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import APISettings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from opencity.errors import DomainError
 
 
-def _flatten(detail) -> dict | list | str:
+def _flat_fields(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's validation detail as {field: [messages]}. Errors inside lists and nested objects get
+    dotted names (`media.0`, `location.coordinates`), so every field maps to a list of strings."""
+    fields: dict[str, list[str]] = {}
+
+    def add(name: str, message) -> None:
+        fields.setdefault(name or "non_field_errors", []).append(str(message))
+
     if isinstance(detail, dict):
-        return {key: _flatten(value) for key, value in detail.items()}
-    if isinstance(detail, list):
-        return [_flatten(item) for item in detail]
-    return str(detail)
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            for inner, messages in _flat_fields(value, name).items():
+                fields.setdefault(inner, []).extend(messages)
+    elif isinstance(detail, list):
+        for index, item in enumerate(detail):
+            if isinstance(item, dict | list):
+                for inner, messages in _flat_fields(item, f"{prefix}.{index}" if prefix else str(index)).items():
+                    fields.setdefault(inner, []).extend(messages)
+            else:
+                add(prefix, item)
+    else:
+        add(prefix, detail)
+    return fields
 
 
 def error_body(*, code: str, detail: str, fields: dict | None = None) -> dict:
@@ -40,9 +59,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail)
-        if not isinstance(fields, dict):
-            fields = {"non_field_errors": fields if isinstance(fields, list) else [fields]}
+        fields = _flat_fields(exc.detail)
         response.data = error_body(code="invalid", detail=_("The request has invalid fields."), fields=fields)
         response.status_code = status.HTTP_400_BAD_REQUEST
     else:
@@ -57,3 +74,26 @@ class GeoJSONRenderer(JSONRenderer):
 
     media_type = "application/geo+json"
     format = "geojson"
+
+
+class AcceptHeaderNegotiation(DefaultContentNegotiation):
+    """Choose the renderer by the Accept header alone. DRF also reads a `?format=` parameter and
+    answers an unknown one with 404, which for an endpoint with query filters reads as "no such
+    endpoint"; with this, `format` is just an unknown parameter."""
+
+    settings = APISettings(user_settings={"URL_FORMAT_OVERRIDE": None})
+
+
+def page_not_found(request, exception):
+    """The project's 404: the API's error shape under /api/, Open311's error list under
+    /open311/, Django's page elsewhere. (An address no URL pattern matches never reaches a view.)"""
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code="not_found", detail=_("Not found.")), status=404)
+    if request.path.startswith("/open311/"):
+        from issues.open311.views import not_found
+
+        return not_found(request)
+    return defaults.page_not_found(request, exception)

@@ -159,7 +159,9 @@ def report(world):
     """Make an issue through the real service (routed by the rules), at a given time."""
     from issues.services import issue_create
 
-    def make(category=None, where=None, reporter=None, now=TUESDAY_10, description="Глибока яма посеред дороги"):
+    def make(
+        category=None, where=None, reporter=None, now=TUESDAY_10, description="Глибока яма посеред дороги", **more
+    ):
         return issue_create(
             reporter=reporter or world.citizen,
             category=category or world.pothole,
@@ -167,6 +169,7 @@ def report(world):
             point=where or world.inside_west,
             address="вул. Стрийська, 10",
             now=now,
+            **more,
         ).issue
 
     return make

@@ -7,11 +7,13 @@ message per field (through opencity.api.exception_handler), never a 500.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from geo.models import BUDGET_YEAR_MAX, BUDGET_YEAR_MIN, BudgetSector, BudgetStatus, OutageKind, OutageNature
 
 
+@extend_schema_field({"type": "string", "description": "One value, or several separated by commas."})
 class ChoiceListField(serializers.Field):
     """One value or several separated by commas (`status=planned,in_progress`), each a known choice."""
 
@@ -38,6 +40,13 @@ class ChoiceListField(serializers.Field):
         return ",".join(value)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "minLon,minLat,maxLon,maxLat in WGS84 degrees.",
+        "example": "23.45,49.32,23.56,49.38",
+    }
+)
 class BBoxField(serializers.Field):
     """`minLon,minLat,maxLon,maxLat` in WGS84 degrees, as Leaflet's `getBounds().toBBoxString()` gives."""
 

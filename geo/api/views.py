@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -21,10 +22,66 @@ from geo.models import OUTAGE_TITLES, PROZORRO_TENDER_URL, BudgetSector, BudgetS
 from geo.selectors import point_in_community
 from geo.sql import budget_feature_collection, outage_feature_collection
 from opencity.errors import InvalidInput
+from opencity.openapi import BAD_REQUEST, feature_collection
 
 GEOJSON = "application/geo+json"
 # Layers change rarely within a minute; a short public cache spares the database on busy days.
 CACHE_SECONDS = 60
+
+
+NULLABLE_TEXT = {"type": "string", "nullable": True}
+NULLABLE_TIME = {"type": "string", "nullable": True, "format": "date-time"}
+BUDGET_LAYER = feature_collection(
+    {
+        "layer": {"type": "string", "enum": ["budget"]},
+        "id": {"type": "integer"},
+        "code": {"type": "string"},
+        "title": {"type": "string"},
+        "sector": {"type": "string", "enum": list(BudgetSector.values)},
+        "sector_label": {"type": "string"},
+        "status": {"type": "string", "enum": list(BudgetStatus.values)},
+        "status_label": {"type": "string"},
+        "budget_year": {"type": "integer"},
+        "planned_amount": {"type": "number", "description": "UAH"},
+        "spent_amount": {"type": "number", "nullable": True, "description": "UAH"},
+        "executor": {"type": "object", "nullable": True},
+        "contractor": {"type": "string"},
+        "start_date": {"type": "string", "nullable": True, "format": "date"},
+        "end_date": {"type": "string", "nullable": True, "format": "date"},
+        "prozorro_tender_id": NULLABLE_TEXT,
+        "prozorro_url": NULLABLE_TEXT,
+        "url": {"type": "string"},
+    },
+    description="Budget projects as a GeoJSON FeatureCollection (points, lines or areas).",
+)
+OUTAGE_PROPERTIES = {
+    "layer": {"type": "string", "enum": ["outage"]},
+    "id": {"type": "integer"},
+    "title": {"type": "string"},
+    "kind": {"type": "string", "enum": list(OutageKind.values)},
+    "kind_label": {"type": "string"},
+    "nature": {"type": "string", "enum": list(OutageNature.values)},
+    "nature_label": {"type": "string"},
+    "state": {"type": "string"},
+    "overdue": {"type": "boolean"},
+    "starts_at": {"type": "string", "format": "date-time"},
+    "expected_end_at": NULLABLE_TIME,
+    "ended_at": NULLABLE_TIME,
+    "affected_streets": {"type": "string"},
+    "public_notes": {"type": "string"},
+    "provider": {"type": "object"},
+    "url": {"type": "string"},
+}
+OUTAGE_LAYER = feature_collection(OUTAGE_PROPERTIES, description="Outages as a GeoJSON FeatureCollection.")
+OUTAGES_AT = feature_collection(
+    OUTAGE_PROPERTIES,
+    extra={
+        "point": {"type": "array", "items": {"type": "number"}, "description": "The point asked about: [lon, lat]."},
+        "at": {"type": "string", "format": "date-time", "description": "The moment asked about."},
+    },
+    description="The outages covering the point, with the question's point and moment.",
+)
+GEOJSON_ERRORS = {(400, "application/json"): BAD_REQUEST}
 
 
 def _labels(**choices) -> dict[str, dict[str, str]]:
@@ -59,6 +116,12 @@ class BudgetProjectLayer(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @extend_schema(
+        tags=["layers"],
+        summary="Budget projects (GeoJSON)",
+        parameters=[BudgetLayerFilters],
+        responses={(200, GEOJSON): OpenApiResponse(BUDGET_LAYER, description="The projects."), **GEOJSON_ERRORS},
+    )
     def get(self, request: Request) -> HttpResponse:
         filters = _validated(BudgetLayerFilters, request)
         body = budget_feature_collection(
@@ -81,6 +144,12 @@ class OutageLayer(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @extend_schema(
+        tags=["layers"],
+        summary="Outages (GeoJSON)",
+        parameters=[OutageLayerFilters],
+        responses={(200, GEOJSON): OpenApiResponse(OUTAGE_LAYER, description="The outages."), **GEOJSON_ERRORS},
+    )
     def get(self, request: Request) -> HttpResponse:
         filters = _validated(OutageLayerFilters, request)
         body = outage_feature_collection(
@@ -103,6 +172,12 @@ class OutagesAtPoint(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @extend_schema(
+        tags=["layers"],
+        summary="Outages at a point",
+        parameters=[OutagePointQuery],
+        responses={(200, GEOJSON): OpenApiResponse(OUTAGES_AT, description="The outages there."), **GEOJSON_ERRORS},
+    )
     def get(self, request: Request) -> HttpResponse:
         query = _validated(OutagePointQuery, request)
         lon, lat = query["lon"], query["lat"]

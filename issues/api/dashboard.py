@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +18,7 @@ from issues.dashboard.access import user_may_see_dashboard
 from issues.dashboard.forms import DashboardFilterForm
 from issues.dashboard.selectors import Dashboard, ExecutorSla, dashboard_get
 from opencity.errors import Forbidden, InvalidInput
+from opencity.openapi import BAD_REQUEST, FORBIDDEN, UNAUTHORIZED
 
 
 def _executor(row: ExecutorSla) -> dict:
@@ -119,9 +122,72 @@ def dashboard_output(dashboard: Dashboard) -> dict:
     }
 
 
+_NUMBER = {"type": "number", "nullable": True}
+_INT = {"type": "integer"}
+_STR = {"type": "string"}
+_EXECUTOR = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string", "nullable": True},
+        "name": _STR,
+        "assignment_periods": _INT,
+        "answer_judged": _INT,
+        "answered_on_time": _INT,
+        "answered_on_time_pct": _NUMBER,
+        "median_answer_hours": _NUMBER,
+        "fix_judged": _INT,
+        "fixed_on_time": _INT,
+        "fixed_on_time_pct": _NUMBER,
+        "median_fix_hours": _NUMBER,
+        "overdue_now": _INT,
+    },
+}
+# The answer's shape, for the OpenAPI schema (the figures are defined in issues/dashboard/selectors.py).
+DASHBOARD_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "period": {
+            "type": "object",
+            "properties": {
+                "from": {"type": "string", "format": "date"},
+                "to": {"type": "string", "format": "date"},
+                "district": {"type": "string", "nullable": True},
+            },
+        },
+        "generated_at": {"type": "string", "format": "date-time"},
+        "backlog": {"type": "object", "description": "Open issues by status and by age bucket."},
+        "executors": {"type": "array", "items": _EXECUTOR},
+        "executors_total": _EXECUTOR,
+        "trends": {"type": "object", "description": "Reports received and resolved per week, by category group."},
+        "heat_grid": {"type": "object", "description": "Reports per square of the metric grid, with outlines."},
+        "spots": {"type": "array", "items": {"type": "object"}, "description": "Clusters of open issues."},
+        "satisfaction": {"type": "object", "description": "Fixes confirmed, disputed, unanswered, awaiting."},
+        "budget": {"type": "object", "description": "Planned and spent per sector (UAH as strings)."},
+    },
+}
+
+
 class DashboardApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        tags=["dashboard"],
+        summary="Dashboard figures",
+        operation_id="dashboard_retrieve",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First day of the period (default: 30 days ago)."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day of the period (default: today)."),
+            OpenApiParameter(
+                "district", OpenApiTypes.STR, description="A district's code; the whole community if absent."
+            ),
+        ],
+        responses={
+            200: OpenApiResponse(DASHBOARD_SCHEMA, description="The figures for the period and district."),
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+        },
+    )
     def get(self, request: Request) -> Response:
         """Every figure of the dashboard for a period (`from`, `to`: dates, at most two years) and
         an optional `district` (code); see the README for their definitions."""

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Executor
@@ -42,6 +43,17 @@ def parse_point(value) -> Point:
     return point
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "A GeoJSON Point: [longitude, latitude] in WGS84.",
+        "properties": {
+            "type": {"type": "string", "enum": ["Point"]},
+            "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+        },
+        "required": ["type", "coordinates"],
+    }
+)
 class PointField(serializers.Field):
     default_error_messages = {"required": _("Please put the pin on the map.")}
 
@@ -62,6 +74,45 @@ class CategoryCodeField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", queryset=Category.objects.filter(is_active=True), **kwargs)
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "Answers to the category's extra questions by code: text, a number, an ISO 8601 datetime, "
+        "an option key, or a list of option keys (see `attributes` of GET /api/v1/categories/).",
+        "additionalProperties": {
+            "oneOf": [
+                {"type": "string"},
+                {"type": "number"},
+                {"type": "array", "items": {"type": "string"}},
+            ]
+        },
+    }
+)
+class AttributesField(serializers.Field):
+    """Answers to the category's extra questions: a JSON object `{"code": value}` (a list for a
+    multi-value question). Multipart requests send the object as JSON text. The reporting service
+    checks the answers against the category's questions."""
+
+    default_error_messages = {"invalid": _("Answers must be an object of question codes and answers.")}
+
+    def to_internal_value(self, data) -> dict:
+        import json
+
+        if isinstance(data, str):
+            try:
+                data = json.loads(data) if data.strip() else {}
+            except ValueError:
+                self.fail("invalid")
+        if not isinstance(data, dict) or not all(
+            isinstance(value, str | int | float | list | type(None)) for value in data.values()
+        ):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value: dict) -> dict:
+        return value
+
+
 class IssueCreateInput(serializers.Serializer):
     """JSON or multipart. Media either uploaded beforehand (`media`: ids from POST /api/v1/media/)
     or sent with the report as files (`photos`, repeated, and `video`; handled by the view)."""
@@ -71,6 +122,7 @@ class IssueCreateInput(serializers.Serializer):
     location = PointField()
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     media = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=5)
+    attributes = AttributesField(required=False, default=dict)
 
 
 class MediaAddInput(serializers.Serializer):
@@ -107,6 +159,21 @@ class TimelineEventOutput(serializers.Serializer):
         return event_summary(event)
 
 
+class OutageRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    expected_end_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.CharField()
+
+
+class BudgetProjectRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+
+
 class IssueOutput(serializers.Serializer):
     ref = serializers.CharField()
     status = serializers.CharField()
@@ -135,14 +202,19 @@ class IssueOutput(serializers.Serializer):
     def get_resolve_due_text(self, issue: Issue) -> str:
         return deadline_in_words(issue.resolve_due_at)
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_district(self, issue: Issue) -> str | None:
         return issue.district.name if issue.district_id else None
 
+    @extend_schema_field(ExecutorOutput(allow_null=True))
     def get_executor(self, issue: Issue) -> dict | None:
         return ExecutorOutput(issue.executor).data if issue.executor_id else None
 
 
 class IssueDetailOutput(IssueOutput):
+    attributes = serializers.DictField(
+        read_only=True, child=serializers.JSONField(), help_text="Answers to the category's extra questions, by code."
+    )
     timeline = serializers.SerializerMethodField()
     media = serializers.SerializerMethodField()
     held_for_confirmation = serializers.SerializerMethodField()
@@ -150,6 +222,7 @@ class IssueDetailOutput(IssueOutput):
     outage_notice = serializers.SerializerMethodField()
     budget_project = serializers.SerializerMethodField()
 
+    @extend_schema_field(OutageRefOutput(allow_null=True))
     def get_outage(self, issue: Issue) -> dict | None:
         outage = issue.outage
         if outage is None:
@@ -165,11 +238,13 @@ class IssueDetailOutput(IssueOutput):
             "url": reverse("geo:outage-detail", kwargs={"pk": outage.pk}),
         }
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_outage_notice(self, issue: Issue) -> str | None:
         if issue.outage is None or issue.outage.ended_at is not None:
             return None
         return outage_notice(kind=issue.outage.kind, expected_end=issue.outage.expected_end_at)
 
+    @extend_schema_field(BudgetProjectRefOutput(allow_null=True))
     def get_budget_project(self, issue: Issue) -> dict | None:
         project = issue.budget_project
         if project is None:
@@ -187,10 +262,12 @@ class IssueDetailOutput(IssueOutput):
             return False
         return issue.status == "new" and viewer.email_confirmed_at is None
 
+    @extend_schema_field(IssueMediaOutput(many=True))
     def get_media(self, issue: Issue) -> list:
         links = issue.media.select_related("asset").order_by("role", "position", "pk")
         return IssueMediaOutput(links, many=True).data
 
+    @extend_schema_field(TimelineEventOutput(many=True))
     def get_timeline(self, issue: Issue) -> list:
         events = self.context.get("timeline")
         if events is None:
@@ -236,6 +313,40 @@ class TransitionInput(serializers.Serializer):
     )
 
 
+class AttributeOptionOutput(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CategoryAttributeOutput(serializers.Serializer):
+    """An extra question, in the reader's language."""
+
+    code = serializers.CharField()
+    datatype = serializers.CharField()
+    required = serializers.BooleanField()
+    variable = serializers.BooleanField()
+    order = serializers.IntegerField()
+    description = serializers.CharField()
+    datatype_description = serializers.CharField()
+    values = serializers.SerializerMethodField()
+
+    @extend_schema_field(AttributeOptionOutput(many=True))
+    def get_values(self, attribute) -> list[dict]:
+        options = [{"key": item["key"], "name": attribute.value_name(item["key"])} for item in attribute.values]
+        return AttributeOptionOutput(options, many=True).data
+
+
+class CategoryGroupOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class SlaOutput(serializers.Serializer):
+    clock = serializers.ChoiceField(choices=["working_hours", "calendar_hours"])
+    response_hours = serializers.FloatField()
+    resolution_hours = serializers.FloatField()
+
+
 class CategoryOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -247,7 +358,9 @@ class CategoryOutput(serializers.Serializer):
     outage_kind = serializers.CharField()
     urgent_notice = serializers.SerializerMethodField()
     sla = serializers.SerializerMethodField()
+    attributes = CategoryAttributeOutput(many=True, read_only=True)
 
+    @extend_schema_field(CategoryGroupOutput)
     def get_group(self, category: Category) -> dict:
         return {"code": category.group.code, "name": category.group.name}
 
@@ -258,6 +371,7 @@ class CategoryOutput(serializers.Serializer):
             return category.urgent_notice_en
         return category.urgent_notice_uk
 
+    @extend_schema_field(SlaOutput)
     def get_sla(self, category: Category) -> dict:
         policy = category.sla_policy
         return {
@@ -390,6 +504,7 @@ class NearbyIssueOutput(serializers.Serializer):
     def get_distance_m(self, row: dict) -> float:
         return round(row["distance_m"], 1)
 
+    @extend_schema_field(PointField)
     def get_location(self, row: dict) -> dict:
         return {"type": "Point", "coordinates": [round(row["lon"], 7), round(row["lat"], 7)]}
 

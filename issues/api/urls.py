@@ -1,11 +1,10 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
 from issues.api import views
 from issues.api.dashboard import DashboardApi
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("auth/token/", views.TokenApi.as_view(), name="auth-token"),
     path("categories/", views.CategoryListApi.as_view(), name="categories"),
     path("issues/", views.IssueListCreateApi.as_view(), name="issues"),
     path("issues/nearby/", views.IssueNearbyApi.as_view(), name="issues-nearby"),

@@ -6,7 +6,10 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -34,8 +37,74 @@ from issues.services.support import issue_support
 from issues.sql import issue_layer_geojson, issues_nearby
 from media_store.selectors import media_get_many
 from media_store.services import media_delete
-from opencity.api import GeoJSONRenderer
+from opencity.api import AcceptHeaderNegotiation, GeoJSONRenderer
 from opencity.errors import Forbidden, InvalidInput
+from opencity.openapi import (
+    BAD_REQUEST,
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    RATE_LIMITED,
+    UNAUTHORIZED,
+    feature_collection,
+)
+
+ISSUE_LAYER = feature_collection(
+    {
+        "ref": {"type": "string"},
+        "status": {"type": "string"},
+        "category": {"type": "string"},
+        "category_name": {"type": "string"},
+        "group": {"type": "string"},
+        "district": {"type": "string", "nullable": True},
+        "executor": {
+            "type": "object",
+            "nullable": True,
+            "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+        },
+        "title": {"type": "string"},
+        "address": {"type": "string"},
+        "support_count": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "response_due_at": {"type": "string", "nullable": True, "format": "date-time"},
+        "resolve_due_at": {"type": "string", "nullable": True, "format": "date-time"},
+        "url": {"type": "string"},
+        "thumbnail_url": {"type": "string", "nullable": True},
+    },
+    extra={
+        "count": {"type": "integer", "description": "Features in this answer."},
+        "limit": {"type": "integer", "description": "The most features this answer could hold."},
+        "truncated": {"type": "boolean", "description": "More issues matched than the limit allowed."},
+    },
+    description="Public issues as a GeoJSON FeatureCollection, newest first.",
+)
+
+# Renderers are chosen by the Accept header (AcceptHeaderNegotiation), not a `format` parameter.
+NO_FORMAT_PARAMETER = OpenApiParameter("format", exclude=True)
+REF = OpenApiParameter(
+    "ref", str, OpenApiParameter.PATH, description="The issue's public reference, e.g. DRH-2026-000123."
+)
+
+
+class IssueMultipartInput(serializers.Serializer):
+    """A report sent as multipart/form-data, with its files."""
+
+    category = serializers.CharField(help_text="A category code from GET /api/v1/categories/.")
+    description = serializers.CharField(max_length=4000)
+    location = serializers.CharField(help_text='A GeoJSON Point as text: {"type": "Point", "coordinates": [lon, lat]}.')
+    address = serializers.CharField(max_length=300, required=False)
+    media = serializers.ListField(child=serializers.UUIDField(), required=False, help_text="Ids of earlier uploads.")
+    attributes = serializers.CharField(required=False, help_text="Answers to the extra questions, as JSON text.")
+    photos = serializers.ListField(child=serializers.FileField(), required=False, help_text="Up to 5 photos.")
+    video = serializers.FileField(required=False, help_text="Or one video.")
+
+
+class MediaAddMultipartInput(serializers.Serializer):
+    media = serializers.ListField(child=serializers.UUIDField(), required=False, help_text="Ids of earlier uploads.")
+    role = serializers.ChoiceField(choices=["report", "before", "after"], required=False)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, help_text="Up to 5 photos.")
+    video = serializers.FileField(required=False, help_text="Or one video.")
 
 
 def issue_visible_to(*, ref: str, user) -> Issue:
@@ -91,19 +160,63 @@ def detail_response(issue: Issue, *, status_code: int = status.HTTP_200_OK, view
     return Response(data, status=status_code)
 
 
+class TokenApi(ObtainAuthToken):
+    """A user name and password for a token (send it as `Authorization: Token …`)."""
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Get a token",
+        operation_id="auth_token_create",
+        request={
+            "application/json": AuthTokenSerializer,
+            "application/x-www-form-urlencoded": AuthTokenSerializer,
+            "multipart/form-data": AuthTokenSerializer,
+        },
+        responses={
+            200: OpenApiResponse(
+                inline_serializer("Token", {"token": serializers.CharField()}), description="The user's token."
+            ),
+            400: BAD_REQUEST,
+        },
+        auth=[],
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
 class CategoryListApi(APIView):
     """Categories a citizen can choose, with their group, SLA targets and urgent notices."""
 
+    @extend_schema(
+        tags=["issues"],
+        summary="Categories",
+        operation_id="categories_list",
+        description="Categories a citizen can choose, in display order, with their group, SLA targets, urgent "
+        "notice and extra questions.",
+        responses={200: OpenApiResponse(CategoryOutput(many=True), description="The categories.")},
+    )
     def get(self, request: Request) -> Response:
         return Response(CategoryOutput(categories_active(), many=True).data)
 
 
 class IssueListCreateApi(APIView):
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
+    content_negotiation_class = AcceptHeaderNegotiation
 
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "POST" else []
 
+    @extend_schema(
+        tags=["issues"],
+        summary="Public issues (GeoJSON)",
+        operation_id="issues_list",
+        parameters=[IssueListFilterInput, NO_FORMAT_PARAMETER],
+        responses={
+            (200, "application/geo+json"): OpenApiResponse(ISSUE_LAYER, description="The issues."),
+            (400, "application/json"): BAD_REQUEST,
+            (400, "application/geo+json"): BAD_REQUEST,
+        },
+    )
     def get(self, request: Request) -> HttpResponse:
         """The public issues as a GeoJSON FeatureCollection built by PostGIS."""
         filters = IssueListFilterInput(data=request.query_params, context={"request": request})
@@ -111,6 +224,28 @@ class IssueListCreateApi(APIView):
         body = issue_layer_geojson(filters=filters.to_filter(), language=get_language() or "uk")
         return HttpResponse(body, content_type="application/geo+json")
 
+    @extend_schema(
+        tags=["issues"],
+        summary="Report a problem",
+        operation_id="issues_create",
+        parameters=[
+            NO_FORMAT_PARAMETER,
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Any unique string per report: a retry with the same key returns the first issue (200).",
+            ),
+        ],
+        request={"application/json": IssueCreateInput, "multipart/form-data": IssueMultipartInput},
+        responses={
+            201: OpenApiResponse(IssueDetailOutput, description="The new issue, routed when a rule matched."),
+            200: OpenApiResponse(IssueDetailOutput, description="A retry: the issue the key made first."),
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            429: RATE_LIMITED,
+        },
+    )
     def post(self, request: Request) -> Response:
         """Report a problem, with photos or a video (uploaded before by id, or as files here).
         A retry with the same Idempotency-Key header returns the first issue."""
@@ -126,6 +261,7 @@ class IssueListCreateApi(APIView):
                 point=data["location"],
                 address=data["address"],
                 media=[*uploaded, *sent],
+                attributes=data["attributes"],
                 source="api",
                 idempotency_key=request.headers.get("Idempotency-Key", ""),
             )
@@ -136,6 +272,13 @@ class IssueListCreateApi(APIView):
 
 
 class IssueDetailApi(APIView):
+    @extend_schema(
+        tags=["issues"],
+        summary="One issue",
+        operation_id="issues_retrieve",
+        parameters=[REF],
+        responses={200: OpenApiResponse(IssueDetailOutput, description="The issue."), 404: NOT_FOUND},
+    )
     def get(self, request: Request, ref: str) -> Response:
         """One issue with its public timeline."""
         return detail_response(issue_visible_to(ref=ref, user=request.user), viewer=request.user)
@@ -144,6 +287,21 @@ class IssueDetailApi(APIView):
 class IssueTransitionApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        tags=["issues"],
+        summary="Act on an issue",
+        operation_id="issues_transition",
+        parameters=[REF],
+        request=TransitionInput,
+        responses={
+            200: OpenApiResponse(IssueDetailOutput, description="Done; the issue as it is now."),
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
     def post(self, request: Request, ref: str) -> Response:
         """Take an action on an issue: 200 with the new state, 403, 409 or 400."""
         issue = issue_visible_to(ref=ref, user=request.user)
@@ -170,6 +328,21 @@ class IssueTransitionApi(APIView):
 class IssueMediaApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        tags=["issues"],
+        summary="Add photos or a video",
+        operation_id="issues_media_add",
+        parameters=[REF],
+        request={"application/json": MediaAddInput, "multipart/form-data": MediaAddMultipartInput},
+        responses={
+            201: OpenApiResponse(IssueDetailOutput, description="Added; the issue as it is now."),
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
     def post(self, request: Request, ref: str) -> Response:
         """Add photos or a video to an issue (the reporter's, or the executor's before/after)."""
         issue = issue_visible_to(ref=ref, user=request.user)
@@ -187,6 +360,26 @@ class IssueMediaApi(APIView):
 
 
 class IssueNearbyApi(APIView):
+    @extend_schema(
+        tags=["issues"],
+        summary="Open issues nearby",
+        operation_id="issues_nearby",
+        parameters=[NearbyInput],
+        responses={
+            200: OpenApiResponse(
+                inline_serializer(
+                    "NearbyIssues",
+                    {
+                        "category": serializers.CharField(),
+                        "radius_m": serializers.IntegerField(),
+                        "results": NearbyIssueOutput(many=True),
+                    },
+                ),
+                description="Nearest first, within the category's duplicate radius.",
+            ),
+            400: BAD_REQUEST,
+        },
+    )
     def get(self, request: Request) -> Response:
         """Open issues of a category within its duplicate radius of a point, nearest first, so a
         citizen can support one instead of reporting it again."""
@@ -209,6 +402,31 @@ class IssueNearbyApi(APIView):
 class IssueSupportApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        tags=["issues"],
+        summary="Support an issue (“me too”)",
+        operation_id="issues_support",
+        parameters=[REF],
+        request=None,
+        responses={
+            200: OpenApiResponse(
+                inline_serializer(
+                    "SupportResult",
+                    {
+                        "ref": serializers.CharField(),
+                        "support_count": serializers.IntegerField(),
+                        "supported": serializers.BooleanField(),
+                        "added": serializers.BooleanField(help_text="False when this citizen supported it before."),
+                    },
+                ),
+                description="Supported (once per citizen).",
+            ),
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
     def post(self, request: Request, ref: str) -> Response:
         """ "Me too": once per citizen; saying it again changes nothing."""
         issue, added = issue_support(issue=issue_visible_to(ref=ref, user=request.user), user=request.user)
@@ -218,6 +436,18 @@ class IssueSupportApi(APIView):
 class QueueApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        tags=["issues"],
+        summary="The executor's queue",
+        operation_id="queue_list",
+        responses={
+            200: OpenApiResponse(
+                QueueItemOutput(many=True), description="Overdue first, then by the nearest deadline."
+            ),
+            401: UNAUTHORIZED,
+            403: FORBIDDEN,
+        },
+    )
     def get(self, request: Request) -> Response:
         """The signed-in executor's open issues: overdue first, then by the nearest deadline."""
         executor = user_executor(request.user)

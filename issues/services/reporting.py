@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from accounts.models import User
 from geo.selectors import district_at, point_in_community
 from issues.models import (
     Category,
+    CategoryAttribute,
     FollowReason,
     Issue,
     IssueEvent,
@@ -28,6 +29,7 @@ from issues.models import (
     MediaRole,
     RoutingRule,
 )
+from issues.rules.attributes import AttributeSpec, attributes_clean
 from issues.rules.routing import RoutingDecision, RuleCandidate, resolve_route
 from issues.rules.transitions import Action
 from issues.services.lifecycle import TransitionInput, issue_transition
@@ -128,7 +130,14 @@ class ReportResult:
     created: bool  # False when an idempotency key matched an earlier submission
 
 
-def _clean_report(*, category: Category | None, description: str, point: Point | None, address: str) -> dict:
+def _clean_report(
+    *,
+    category: Category | None,
+    description: str,
+    point: Point | None,
+    address: str,
+    attributes: Mapping[str, object] | None = None,
+) -> dict:
     errors: dict[str, list] = {}
     description = (description or "").strip()
     address = (address or "").strip()
@@ -148,10 +157,31 @@ def _clean_report(*, category: Category | None, description: str, point: Point |
         errors["location"] = [
             _("This place is outside the community. We can only take reports from inside its boundary.")
         ]
+    answers: dict[str, object] = {}
+    if category is not None:
+        answers, problems = attributes_clean(
+            specs=category_attribute_specs(category=category), answers=attributes, time_zone=settings.TIME_ZONE
+        )
+        errors.update({f"attributes.{code}": messages for code, messages in problems.items()})
     if errors:
         code = "outside_community" if list(errors) == ["location"] and point is not None else "invalid"
         raise InvalidInput(_("The report cannot be accepted yet."), code=code, fields=errors)
-    return {"description": description, "address": address}
+    return {"description": description, "address": address, "attributes": answers}
+
+
+def category_attribute_specs(*, category: Category) -> list[AttributeSpec]:
+    """The category's extra questions as plain data for the answer rules, in order."""
+    return [
+        AttributeSpec(
+            code=attribute.code,
+            datatype=attribute.datatype,
+            question=attribute.description,
+            required=attribute.required,
+            variable=attribute.variable,
+            keys=tuple(item["key"] for item in attribute.values),
+        )
+        for attribute in CategoryAttribute.objects.filter(category=category).order_by("order", "pk")
+    ]
 
 
 def issue_create(
@@ -164,6 +194,7 @@ def issue_create(
     source: str = IssueSource.WEB,
     idempotency_key: str = "",
     media: Sequence[MediaAsset] = (),
+    attributes: Mapping[str, object] | None = None,
     now: datetime.datetime | None = None,
 ) -> ReportResult:
     """Turn a report into an issue: check it, find its district, store it, route it.
@@ -172,6 +203,8 @@ def issue_create(
     does. A retried submission with the same idempotency key returns the first issue. Reports by
     people who have not confirmed their e-mail address wait in the dispatcher's queue unrouted.
     `media` are already-checked uploads (media_store); they are attached in the same transaction.
+    `attributes` answer the category's extra questions (code → value, a list for several options);
+    they are checked against the category's definition, whatever the channel.
     """
     now = now or timezone.now()
     idempotency_key = (idempotency_key or "").strip()[:64]
@@ -186,7 +219,9 @@ def issue_create(
                 _("You have sent many reports in the last hour. Please try again a little later."),
                 code="rate_limited",
             )
-    cleaned = _clean_report(category=category, description=description, point=point, address=address)
+    cleaned = _clean_report(
+        category=category, description=description, point=point, address=address, attributes=attributes
+    )
     media_check_set(assets=media)
     if category.photo_required and not any(asset.kind == MediaKind.PHOTO for asset in media):
         message = _("This kind of problem needs a photo.")
@@ -199,6 +234,7 @@ def issue_create(
             category=category,
             description=cleaned["description"],
             address=cleaned["address"],
+            attributes=cleaned["attributes"],
             point=point,
             district=district_at(point=point),
             status=IssueStatus.NEW,

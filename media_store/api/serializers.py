@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from media_store.models import MediaAsset
@@ -36,9 +37,11 @@ class MediaAssetOutputSerializer(serializers.ModelSerializer):
     def get_url(self, asset: MediaAsset) -> str:
         return self._absolute(asset.display_url)
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_thumbnail_url(self, asset: MediaAsset) -> str | None:
         return self._absolute(asset.thumbnail_url)
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_poster_url(self, asset: MediaAsset) -> str | None:
         return self._absolute(asset.poster_url)
 
@@ -46,3 +49,13 @@ class MediaAssetOutputSerializer(serializers.ModelSerializer):
 class GpsOutputSerializer(serializers.Serializer):
     lat = serializers.FloatField()
     lon = serializers.FloatField()
+
+
+class MediaUploadOutputSerializer(MediaAssetOutputSerializer):
+    """The upload's answer: the asset, and the photo's GPS position if it had one."""
+
+    gps = GpsOutputSerializer(allow_null=True, read_only=True)
+
+    class Meta(MediaAssetOutputSerializer.Meta):
+        fields = [*MediaAssetOutputSerializer.Meta.fields, "gps"]
+        read_only_fields = fields

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -10,10 +12,16 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from media_store.api.serializers import GpsOutputSerializer, MediaAssetOutputSerializer, MediaUploadInputSerializer
+from media_store.api.serializers import (
+    GpsOutputSerializer,
+    MediaAssetOutputSerializer,
+    MediaUploadInputSerializer,
+    MediaUploadOutputSerializer,
+)
 from media_store.errors import FileTooLarge
 from media_store.selectors import media_get_for_uploader
 from media_store.services import MB, media_intake
+from opencity.openapi import BAD_REQUEST, NOT_FOUND, RATE_LIMITED, UNAUTHORIZED
 
 # Multipart framing around the file: boundaries, headers, other small fields.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
@@ -33,6 +41,21 @@ class MediaUploadView(APIView):
     parser_classes = [MultiPartParser, FormParser]
     throttle_classes = [MediaUploadThrottle]
 
+    @extend_schema(
+        tags=["media"],
+        summary="Upload a photo or a video",
+        request={"multipart/form-data": MediaUploadInputSerializer},
+        responses={
+            201: OpenApiResponse(
+                MediaUploadOutputSerializer,
+                description="Taken in; processing goes on in the background (`status`). `gps` is the photo's "
+                "EXIF position, returned once and never stored.",
+            ),
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            429: RATE_LIMITED,
+        },
+    )
     def post(self, request):
         # Refuse an announced oversized body before reading (and spooling to disk) any of it.
         limit_mb = max(settings.OPENCITY_MAX_PHOTO_MB, settings.OPENCITY_MAX_VIDEO_MB)
@@ -57,6 +80,16 @@ class MediaDetailView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        tags=["media"],
+        summary="An upload's processing status",
+        parameters=[OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+        responses={
+            200: OpenApiResponse(MediaAssetOutputSerializer, description="The upload and its status."),
+            401: UNAUTHORIZED,
+            404: NOT_FOUND,
+        },
+    )
     def get(self, request, public_id):
         asset = media_get_for_uploader(public_id=public_id, user=request.user)
         return Response(MediaAssetOutputSerializer(asset, context={"request": request}).data)

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_gis",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files (no CDN)
     "leaflet",
     "django_tasks_db",
     "accounts",
@@ -204,6 +206,34 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "opencity.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI 3 schema of /api/v1/ (drf-spectacular) at /api/schema/, Swagger UI at /api/docs/.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Open City API",
+    "DESCRIPTION": (
+        "The REST API (version 1) of Open City («Відкрите місто»): city problems on a map, routed to "
+        "whoever fixes them under SLA deadlines, with the budget and outage layers.\n\n"
+        "Errors always have the shape `{code, detail, fields}`, with messages in the request's "
+        "language (`Accept-Language: uk` or `en`; Ukrainian by default). Map layers are GeoJSON "
+        "FeatureCollections built by PostGIS. Open311 GeoReport v2 lives apart, at `/open311/v2/`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "PREPROCESSING_HOOKS": ["opencity.openapi.only_api_v1"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayOperationId": False},
+    "TAGS": [
+        {"name": "auth", "description": "Tokens for the API"},
+        {"name": "issues", "description": "Reports, their timelines and the lifecycle"},
+        {"name": "media", "description": "Photo and video uploads"},
+        {"name": "layers", "description": "Budget projects and outages as GeoJSON"},
+    ],
 }
 
 # GDAL on Debian 12 is 3.6, older than Django 6.1 recommends; we never hand user-supplied SRS
@@ -273,3 +303,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Open311 GeoReport v2 (/open311/v2/). This server is one jurisdiction: requests naming another
+# `jurisdiction_id` are answered 404. The contact is where integrators ask for an API key.
+OPENCITY_OPEN311_JURISDICTION = os.environ.get("OPENCITY_OPEN311_JURISDICTION", "drohobych.gov.ua")
+OPENCITY_OPEN311_CONTACT = os.environ.get("OPENCITY_OPEN311_CONTACT", "opencity@drohobych.gov.ua")
+# `production` or `test`, as the discovery document calls the endpoint.
+OPENCITY_OPEN311_ENDPOINT_TYPE = os.environ.get("OPENCITY_OPEN311_ENDPOINT_TYPE", "production")

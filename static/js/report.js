@@ -113,11 +113,41 @@
     });
   });
 
+  // The chosen category's extra questions (the others are hidden and disabled).
+  function showQuestions(code) {
+    form.querySelectorAll("[data-questions-for]").forEach(function (box) {
+      var mine = box.dataset.questionsFor === code;
+      box.hidden = !mine;
+      box.disabled = !mine;
+    });
+  }
+
+  function answers() {
+    var category = chosenCategory();
+    var result = {};
+    if (!category) { return result; }
+    var box = form.querySelector('[data-questions-for="' + CSS.escape(category.value) + '"]');
+    if (!box) { return result; }
+    box.querySelectorAll("[data-attribute]").forEach(function (row) {
+      var code = row.dataset.attribute;
+      if (row.dataset.datatype === "multivaluelist") {
+        var keys = [];
+        row.querySelectorAll('input[type="checkbox"]:checked').forEach(function (box) { keys.push(box.value); });
+        if (keys.length) { result[code] = keys; }
+        return;
+      }
+      var input = row.querySelector("input, select, textarea");
+      if (input && input.value.trim()) { result[code] = input.value.trim(); }
+    });
+    return result;
+  }
+
   form.querySelectorAll('input[name="category"]').forEach(function (radio) {
     radio.addEventListener("change", function () {
       var notice = radio.dataset.notice;
       urgent.textContent = notice || "";
       urgent.hidden = !notice;
+      showQuestions(radio.value);
       saveDraft();
       lookNearby();
     });
@@ -337,6 +367,7 @@
     mediaList.textContent = "";
     nearbyBox.hidden = true;
     urgent.hidden = true;
+    showQuestions("");
     whereStatus.textContent = "";
     clearErrors();
     try { sessionStorage.removeItem(DRAFT_KEY); } catch (error) { /* nothing kept */ }
@@ -372,7 +403,8 @@
       description: form.elements.description.value,
       address: form.elements.address.value,
       location: { type: "Point", coordinates: [Number(state.point.lng.toFixed(7)), Number(state.point.lat.toFixed(7))] },
-      media: ready.map(function (m) { return m.id; })
+      media: ready.map(function (m) { return m.id; }),
+      attributes: answers()
     };
     fetch(config.issuesUrl, {
       method: "POST",

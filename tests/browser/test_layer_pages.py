@@ -13,8 +13,22 @@ from tests.browser.conftest import DESKTOP, PHONE, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+# Resolves true once the page has not scrolled for two frames.
+SCROLL_SETTLED = """() => new Promise((resolve) => {
+    const y = window.scrollY;
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(window.scrollY === y)));
+})"""
+
+
 def click_map_at(page, lon: float, lat: float) -> None:
-    """Click the map where (lon, lat) is drawn, as a finger or a mouse would."""
+    """Click the map where (lon, lat) is drawn, as a finger or a mouse would.
+
+    On a phone the answer to a check scrolls smoothly into view below the map, taking the map's top
+    off the screen; a click aimed there went nowhere once the scroll had finished first (which it
+    does on a busy machine). So: let any scroll finish, bring the whole map into view, then aim."""
+    page.wait_for_function(SCROLL_SETTLED)
+    page.evaluate("() => document.getElementById('map').scrollIntoView({block: 'nearest', behavior: 'instant'})")
+    page.wait_for_function(SCROLL_SETTLED)
     script = "([lat, lon]) => { const p = OpenCity.map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }"
     x, y = page.evaluate(script, [lat, lon])
     box = page.locator("#map").bounding_box()

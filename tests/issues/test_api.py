@@ -69,6 +69,7 @@ def test_create_answers_201_with_the_routed_issue(world):
         "created_at",
         "updated_at",
         "url",
+        "attributes",
         "timeline",
         "media",
         "held_for_confirmation",
@@ -101,6 +102,7 @@ def test_create_answers_201_with_the_routed_issue(world):
     assert data["timeline"][1]["summary"] == "Надіслано: Дорожня служба"
     assert "reporter" not in json.dumps(data)
     assert (data["outage"], data["outage_notice"], data["budget_project"]) == (None, None, None)
+    assert data["attributes"] == {}
 
 
 def test_create_unrouted_has_null_executor_and_deadlines(world):
@@ -334,4 +336,5 @@ def test_categories(world):
         "outage_kind": "",
         "urgent_notice": "",
         "sla": {"clock": "calendar_hours", "response_hours": 2.0, "resolution_hours": 24.0},
+        "attributes": [],
     }

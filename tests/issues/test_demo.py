@@ -8,12 +8,32 @@ from accounts.models import Executor, User
 from accounts.roles import user_executor, user_is_dispatcher, user_is_leadership
 from geo.models import CommunityBoundary, District
 from issues.demo import demo_load
-from issues.models import CalendarDate, Category, CategoryGroup, Issue, IssueEvent, RoutingRule, SlaPolicy
+from issues.models import (
+    CalendarDate,
+    Category,
+    CategoryAttribute,
+    CategoryGroup,
+    Issue,
+    IssueEvent,
+    RoutingRule,
+    SlaPolicy,
+)
 from issues.selectors import dispatch_unrouted, queue_for_executor
 
 pytestmark = pytest.mark.django_db
 
-COUNTED = (CommunityBoundary, District, CalendarDate, SlaPolicy, Executor, CategoryGroup, Category, RoutingRule, User)
+COUNTED = (
+    CommunityBoundary,
+    District,
+    CalendarDate,
+    SlaPolicy,
+    Executor,
+    CategoryGroup,
+    Category,
+    CategoryAttribute,
+    RoutingRule,
+    User,
+)
 
 
 def counts() -> dict[str, int]:
@@ -30,6 +50,7 @@ def test_demo_load_creates_the_reference_data():
         "Executor": 10,
         "CategoryGroup": 10,
         "Category": 21,
+        "CategoryAttribute": 10,
         "RoutingRule": 21,
         "User": 14,
     }
@@ -38,6 +59,13 @@ def test_demo_load_creates_the_reference_data():
     assert "104" in gas_smell.urgent_notice_uk
     assert Category.objects.get(code="open-manhole").sla_policy.clock == "calendar_hours"
     assert Category.objects.get(code="pothole").sla_policy.clock == "working_hours"
+    where = CategoryAttribute.objects.get(category__code="pothole", code="where")
+    assert (where.datatype, where.required, [v["key"] for v in where.values]) == (
+        "singlevaluelist",
+        True,
+        ["roadway", "crossing", "sidewalk", "yard"],
+    )
+    assert {q.category.code for q in CategoryAttribute.objects.filter(variable=False)} == {"no-water"}
 
 
 def test_demo_load_is_idempotent_and_keeps_changes(monkeypatch):
@@ -51,6 +79,11 @@ def test_demo_load_is_idempotent_and_keeps_changes(monkeypatch):
     assert Issue.objects.count() == issues_before == 164
     assert Issue.objects.filter(outage__isnull=False).count() == 4
     assert Category.objects.get(code="pothole").duplicate_radius_m == 77
+    # The generated reports answered the required questions through the real service.
+    for issue in Issue.objects.filter(category__code__in=["pothole", "streetlight-out", "roof-leak"]):
+        assert {"pothole": "where", "streetlight-out": "lights_out", "roof-leak": "floor"}[issue.category.code] in (
+            issue.attributes
+        )
 
 
 def test_demo_history_gives_queues_with_overdue_work_and_a_dispatch_desk():

@@ -1,0 +1,95 @@
+"""OpenAPI wiring shared by every app's API: which paths the schema covers, and the shapes every
+endpoint shares (the error body, GeoJSON collections), declared once and referenced by name."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+
+def only_api_v1(endpoints, **kwargs):
+    """drf-spectacular preprocessing hook: the schema documents /api/v1/ only (Open311 has its
+    own specification, and the pages are not an API)."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer of the API."""
+
+    code = serializers.CharField(help_text="Stable code to branch on, e.g. `invalid`, `not_found`, `rate_limited`.")
+    detail = serializers.CharField(help_text="What went wrong, for people, in the request's language.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per input field (empty when the problem is not in a field).",
+    )
+
+    class Meta:
+        ref_name = "Error"
+
+
+def error(description: str, *, example_code: str = "invalid") -> OpenApiResponse:
+    return OpenApiResponse(
+        response=ErrorSerializer,
+        description=description,
+        examples=[
+            OpenApiExample(example_code, value={"code": example_code, "detail": "…", "fields": {}}, response_only=True)
+        ],
+    )
+
+
+BAD_REQUEST = error("Invalid input: messages per field.", example_code="invalid")
+UNAUTHORIZED = error("Not signed in: send `Authorization: Token …` (or a session).", example_code="not_authenticated")
+FORBIDDEN = error("Signed in, but not allowed to do this.", example_code="permission_denied")
+NOT_FOUND = error("No such object (or not visible to you).", example_code="not_found")
+CONFLICT = error("Someone else changed it first; reload and try again.", example_code="conflict")
+RATE_LIMITED = error("Too many requests; try again later.", example_code="rate_limited")
+
+
+def _geojson_geometry() -> dict:
+    return {
+        "type": "object",
+        "description": "A GeoJSON geometry (WGS84 longitude, latitude).",
+        "properties": {"type": {"type": "string"}, "coordinates": {"type": "array", "items": {}}},
+        "required": ["type", "coordinates"],
+    }
+
+
+def feature_collection(properties: dict, *, extra: dict | None = None, description: str = "") -> dict:
+    """The schema of a GeoJSON FeatureCollection whose features carry `properties`."""
+    return {
+        "type": "object",
+        "description": description,
+        "properties": {
+            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "features": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "type": {"type": "string", "enum": ["Feature"]},
+                        "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                        "geometry": _geojson_geometry(),
+                        "properties": {"type": "object", "properties": properties},
+                    },
+                    "required": ["type", "geometry", "properties"],
+                },
+            },
+            **(extra or {}),
+        },
+        "required": ["type", "features"],
+    }
+
+
+def point_schema() -> dict:
+    return {
+        "type": "object",
+        "description": "A GeoJSON Point: `[longitude, latitude]` in WGS84.",
+        "properties": {
+            "type": {"type": "string", "enum": ["Point"]},
+            "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+        },
+        "required": ["type", "coordinates"],
+    }
+
+
+__all__ = ["ErrorSerializer", "feature_collection", "inline_serializer", "point_schema"]

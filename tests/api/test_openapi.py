@@ -1,0 +1,121 @@
+"""The OpenAPI schema of /api/v1/ and its interactive documentation."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_validates_without_a_warning(tmp_path):
+    """`manage.py spectacular --validate --fail-on-warn`: an error or warning fails the test."""
+    target = tmp_path / "schema.json"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--format", "openapi-json", "--file", str(target))
+    schema = json.loads(target.read_text())
+    assert schema["openapi"].startswith("3.")
+    assert sorted(schema["paths"]) == [
+        "/api/v1/auth/token/",
+        "/api/v1/budget-projects/",
+        "/api/v1/categories/",
+        "/api/v1/dashboard/",
+        "/api/v1/issues/",
+        "/api/v1/issues/nearby/",
+        "/api/v1/issues/{ref}/",
+        "/api/v1/issues/{ref}/media/",
+        "/api/v1/issues/{ref}/support/",
+        "/api/v1/issues/{ref}/transition/",
+        "/api/v1/media/",
+        "/api/v1/media/{public_id}/",
+        "/api/v1/outages/",
+        "/api/v1/outages/at/",
+        "/api/v1/queue/",
+    ]
+
+
+def _schema(client) -> dict:
+    answer = client.get("/api/schema/", {"format": "json"})
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def test_every_operation_documents_its_answers_and_errors(client):
+    schema = _schema(client)
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert any(code.startswith("2") for code in responses), (method, path)
+            assert operation.get("summary"), (method, path)
+            for code, response in responses.items():
+                assert response.get("description"), (method, path, code)
+                if code.startswith("4"):
+                    for content in response["content"].values():
+                        assert content["schema"] == error, (method, path, code)
+            if operation.get("security") != [{}] and method == "post" and path != "/api/v1/auth/token/":
+                assert "401" in responses, (method, path)
+
+
+def test_the_documented_details(client):
+    schema = _schema(client)
+    issues = schema["paths"]["/api/v1/issues/"]
+    listed = issues["get"]
+    assert {p["name"] for p in listed["parameters"]} == {
+        "bbox", "status", "category", "group", "district", "executor", "mine", "budget_project",
+        "near_budget_project", "limit",
+    }  # fmt: skip
+    assert list(listed["responses"]["200"]["content"]) == ["application/geo+json"]
+    created = issues["post"]
+    assert set(created["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+    multipart = created["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].split("/")[-1]
+    photos = schema["components"]["schemas"][multipart]["properties"]["photos"]
+    assert photos == {
+        "type": "array",
+        "items": {"type": "string", "format": "binary"},
+        "description": "Up to 5 photos.",
+    }
+    assert [p["name"] for p in created["parameters"] if p["in"] == "header"] == ["Idempotency-Key"]
+    assert set(created["responses"]) == {"200", "201", "400", "401", "429"}
+    transition = schema["paths"]["/api/v1/issues/{ref}/transition/"]["post"]
+    assert set(transition["responses"]) == {"200", "400", "401", "403", "404", "409"}
+    upload = schema["paths"]["/api/v1/media/"]["post"]
+    assert list(upload["requestBody"]["content"]) == ["multipart/form-data"]
+    outages_at = schema["paths"]["/api/v1/outages/at/"]["get"]
+    assert {p["name"]: p.get("required", False) for p in outages_at["parameters"]} == {
+        "lon": True,
+        "lat": True,
+        "at": False,
+    }
+    assert schema["components"]["schemas"]["Error"]["required"] == ["code", "detail", "fields"]
+
+
+def test_the_docs_are_served_from_our_own_static_files(client):
+    answer = client.get("/api/docs/")
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert "/api/schema/" in page
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources, page
+    for source in sources:
+        assert source.startswith("/"), f"{source} is not ours"
+        assert not source.startswith("//")
+        if source.startswith("/static/"):
+            assert finders.find(source.removeprefix("/static/")), f"{source} is not in the static files"
+    assert any("swagger-ui-bundle.js" in source for source in sources)
+    assert "cdn" not in page.lower() and "unpkg" not in page.lower()
+
+
+def test_the_schema_is_not_in_the_schema(client):
+    assert not [path for path in _schema(client)["paths"] if "schema" in path or "docs" in path]
+
+
+def test_the_yaml_schema_is_the_default(client):
+    answer = client.get("/api/schema/")
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert io.StringIO(answer.content.decode()).readline().startswith("openapi: 3.")
