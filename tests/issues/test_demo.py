@@ -49,13 +49,15 @@ def test_demo_load_creates_the_reference_data():
         "SlaPolicy": 4,
         "Executor": 10,
         "CategoryGroup": 10,
-        "Category": 21,
+        "Category": 22,
         "CategoryAttribute": 10,
-        "RoutingRule": 21,
+        "RoutingRule": 22,
         "User": 14,
     }
     gas_smell = Category.objects.get(code="gas-smell")
-    assert gas_smell.outage_kind == "gas"
+    # A smell of gas is an emergency whatever the supply: never linked to (and resolved with) an outage.
+    assert gas_smell.outage_kind == ""
+    assert Category.objects.get(code="no-gas").outage_kind == "gas"
     assert "104" in gas_smell.urgent_notice_uk
     assert Category.objects.get(code="open-manhole").sla_policy.clock == "calendar_hours"
     assert Category.objects.get(code="pothole").sla_policy.clock == "working_hours"
