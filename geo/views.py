@@ -1,6 +1,6 @@
 """Pages of the map layers: the budget map, outages (public and the outage desk), duty contacts.
-(The city map itself, with the issues, is issues.views.map_page; it reuses map_config and
-layers_config from here.) Views validate, call one service or selector, and render."""
+(The city map itself, with the issues, is issues.views.map_page; every map page takes its
+configuration from geo.mapconfig.) Views validate, call one service or selector, and render."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Executor
 from accounts.roles import user_executor, user_is_dispatcher
 from geo.forms import BudgetFilterForm, OutageCloseForm, OutageEditForm, OutageExtendForm, OutagePublishForm
-from geo.models import BudgetProject, BudgetStatus, Outage, OutageKind
+from geo.mapconfig import layers_config, map_config
+from geo.models import BudgetProject, Outage, OutageKind
 from geo.permissions import user_can_manage_outages, user_can_manage_outages_of
 from geo.selectors import (
     budget_default_year,
@@ -36,62 +36,6 @@ from geo.selectors import (
 from geo.services import outage_extend, outage_publish, outage_update
 from geo.sql import territory_feature_collection
 from opencity.errors import DomainError, Forbidden
-
-
-def map_config() -> dict:
-    """What static/js/map.js needs to draw the shared city map."""
-    return {
-        "center": settings.OPENCITY_MAP_CENTER,
-        "zoom": settings.OPENCITY_MAP_ZOOM,
-        "tileUrl": settings.OPENCITY_TILE_URL,
-        "tileAttribution": settings.OPENCITY_TILE_ATTRIBUTION,
-        "territoryUrl": reverse("geo:territory"),
-    }
-
-
-def layers_config(**extra) -> dict:
-    """What static/js/layers.js needs: the layer endpoints and its interface strings, translated."""
-    return {
-        "language": (get_language() or "uk")[:2],
-        "timeZone": settings.OPENCITY_TIME_ZONE,
-        "budgetUrl": reverse("geo_api:budget-projects"),
-        "outagesUrl": reverse("geo_api:outages"),
-        "outagesAtUrl": reverse("geo_api:outages-at"),
-        "year": timezone.localdate().year,
-        "labels": {
-            "kind": {value: str(capfirst(label)) for value, label in OutageKind.choices},
-            "status": {value: str(capfirst(label)) for value, label in BudgetStatus.choices},
-        },
-        "text": {
-            "legend": _("Legend"),
-            "upcomingDashed": _("Upcoming (dashed)"),
-            "budgetLayer": _("Budget works"),
-            "outagesLayer": _("Outages"),
-            "planned": _("Planned"),
-            "spent": _("Spent"),
-            "contractor": _("Contractor"),
-            "executor": _("Executor"),
-            "dates": _("Dates"),
-            "tender": _("Prozorro tender"),
-            "details": _("Details"),
-            "starts": _("Starts"),
-            "expectedEnd": _("Expected end"),
-            "unknown": _("not known yet"),
-            "overdue": _("the expected end has passed; the provider has not confirmed the supply is back"),
-            "activeNow": _("Now"),
-            "upcoming": _("Upcoming"),
-            "provider": _("Provider"),
-            "streets": _("Streets"),
-            "checking": _("Checking…"),
-            "noOutages": _("No outages are known at this point, now or coming."),
-            "affected": _("Outages at this point"),
-            "checkFailed": _("Could not check this point. Try again."),
-            "locating": _("Finding your location…"),
-            "locationFailed": _("Your location is not available. Tap the map instead."),
-            "chosenPoint": _("The point you chose"),
-        },
-        **extra,
-    }
 
 
 @require_GET

@@ -10,7 +10,6 @@ from issues.models import (
     CategoryGroup,
     Issue,
     IssueEvent,
-    Open311Submission,
     RoutingRule,
     SlaPolicy,
     WorkingCalendar,
@@ -141,31 +140,6 @@ class IssueEventInline(admin.TabularInline):
         return False
 
 
-class Open311SubmissionInline(admin.StackedInline):
-    """How the issue came in through Open311: the key, and the contact details the client sent
-    (private: staff only, never in any public answer)."""
-
-    model = Open311Submission
-    extra = 0
-    can_delete = False
-    fields = (
-        "api_key",
-        "created_at",
-        "email",
-        "first_name",
-        "last_name",
-        "phone",
-        "device_id",
-        "account_id",
-        "address_id",
-        "media_url",
-    )
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Issue)
 class IssueAdmin(LeafletGeoAdmin):
     """Issues in the admin: descriptive fields can be corrected; the status, executor and
@@ -199,39 +173,13 @@ class IssueAdmin(LeafletGeoAdmin):
         "category",
     )
     fields = ("ref", "category", "description", "address", "point", *readonly_fields[1:-1])
-    inlines = [Open311SubmissionInline, IssueEventInline]
+    inlines = [IssueEventInline]
 
     def has_add_permission(self, request) -> bool:
         return False  # reports come through the map, the API or Open311, with routing and deadlines
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-@admin.register(Open311Submission)
-class Open311SubmissionAdmin(admin.ModelAdmin):
-    """What Open311 clients sent with their reports: the key, and private contact details that
-    only staff see. Read-only; the contact details can be erased (a data-protection request)."""
-
-    list_display = ("issue", "api_key", "created_at", "email", "phone")
-    list_filter = ("api_key",)
-    search_fields = ("issue__ref", "email", "phone", "account_id", "device_id")
-    readonly_fields = [field.name for field in Open311Submission._meta.fields]
-    actions = ["erase_contact"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.action(description=_("Erase the contact details"), permissions=["change"])
-    def erase_contact(self, request, queryset):
-        from issues.open311.services import open311_submission_erase_contact
-
-        for submission in queryset:
-            open311_submission_erase_contact(submission=submission)
-        self.message_user(request, _("Contact details erased."))
 
 
 admin.site.site_header = _("Open City administration")

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from issues import views
-from issues.dashboard import views as dashboard_views
 
 app_name = "issues"
 
@@ -16,8 +15,4 @@ urlpatterns = [
     path("me/notifications/<str:ref>/", views.me_notifications, name="me-notifications"),
     path("queue/", views.queue, name="queue"),
     path("dispatch/", views.dispatch, name="dispatch"),
-    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
-    path("dashboard/print/", dashboard_views.dashboard_print, name="dashboard-print"),
-    path("dashboard/overdue/<slug:code>/", dashboard_views.dashboard_overdue, name="dashboard-overdue"),
-    path("dashboard/export/<slug:table>.<slug:extension>", dashboard_views.dashboard_export, name="dashboard-export"),
 ]

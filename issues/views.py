@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import user_executor, user_is_dispatcher
+from geo.mapconfig import layers_config, map_config
 from issues.forms import CategoryChangeForm, CommentForm, QueueFilterForm, TransitionForm
 from issues.models import FollowReason, Issue, IssueFollower, IssueStatus
 from issues.presentation import deadline_in_words, event_summary, outage_notice
@@ -389,8 +390,6 @@ def map_page(request: HttpRequest) -> HttpResponse:
     """The city map: public issues, filters, the list of what is in view, and the report flow."""
     from django.urls import reverse
 
-    from geo.views import layers_config as geo_layers_config
-    from geo.views import map_config as geo_map_config
     from issues.models import CategoryGroup
     from issues.selectors import categories_active
 
@@ -427,7 +426,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             }
         )
     config = {
-        **geo_map_config(),
+        **map_config(),
         "issuesUrl": reverse("api:issues"),
         "nearbyUrl": reverse("api:issues-nearby"),
         "mediaUrl": "/api/v1/media/",
@@ -440,7 +439,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "geo/map.html",
         {
             "map_config": config,
-            "layers_config": geo_layers_config(),
+            "layers_config": layers_config(),
             "map_texts": _map_texts(),
             "groups": CategoryGroup.objects.filter(categories__is_active=True).distinct().order_by("order", "code"),
             "statuses": IssueStatus.choices,

@@ -93,7 +93,7 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(code="not_found", detail=_("Not found.")), status=404)
     if request.path.startswith("/open311/"):
-        from issues.open311.views import not_found
+        from open311.views import not_found
 
         return not_found(request)
     return defaults.page_not_found(request, exception)

@@ -11,6 +11,7 @@ from issues.views import confirm_email
 # The versioned REST API: each app contributes its own routes.
 api_v1 = [
     path("", include("issues.api.urls")),
+    path("", include("dashboard.api_urls")),
 ]
 
 urlpatterns = [
@@ -23,8 +24,9 @@ urlpatterns = [
     path("accounts/confirm/<str:token>/", confirm_email, name="accounts-confirm"),
     path("accounts/", include("accounts.urls")),
     path("", include("issues.urls")),
+    path("dashboard/", include("dashboard.urls")),  # namespace dashboard
     path("api/v1/", include("geo.api.urls")),  # namespace geo_api
-    path("open311/v2/", include("issues.open311.urls")),  # namespace open311
+    path("open311/v2/", include("open311.urls")),  # namespace open311
     path("", include("geo.urls")),
 ]
 

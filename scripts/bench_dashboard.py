@@ -58,10 +58,10 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from dashboard import selectors
+    from demo.generator import issues_generate
+    from demo.issues import demo_load
     from geo.models import District
-    from issues.dashboard import selectors
-    from issues.demo import demo_load
-    from issues.generator import issues_generate
     from issues.models import Issue, IssueEvent
     from issues.sql import IssueLayerFilter, issue_layer_geojson
 

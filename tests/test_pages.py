@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from issues.demo import demo_load
+from demo.issues import demo_load
 
 pytestmark = pytest.mark.django_db
 

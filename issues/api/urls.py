@@ -1,7 +1,6 @@
 from django.urls import path
 
 from issues.api import views
-from issues.api.dashboard import DashboardApi
 
 urlpatterns = [
     path("auth/token/", views.TokenApi.as_view(), name="auth-token"),
@@ -13,5 +12,4 @@ urlpatterns = [
     path("issues/<str:ref>/media/", views.IssueMediaApi.as_view(), name="issue-media"),
     path("issues/<str:ref>/transition/", views.IssueTransitionApi.as_view(), name="issue-transition"),
     path("queue/", views.QueueApi.as_view(), name="queue"),
-    path("dashboard/", DashboardApi.as_view(), name="dashboard"),
 ]

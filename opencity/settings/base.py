@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "geo",
     "media_store",
     "issues",
+    "open311",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

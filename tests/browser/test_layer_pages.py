@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from demo.issues import demo_load
 from geo.models import Outage
-from issues.demo import demo_load
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from issues.demo import demo_load
+from demo.issues import demo_load
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ import pytest
 
 from issues.models import Issue
 from tests.browser.conftest import DESKTOP, screenshot
-from tests.issues.open311.conftest import questions  # noqa: F401 (the pothole's questions)
+from tests.open311.conftest import questions  # noqa: F401 (the pothole's questions)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,4 +1,4 @@
-"""Extra questions through every channel but Open311 (tested in tests/issues/open311/): the REST
+"""Extra questions through every channel but Open311 (tested in tests/open311/): the REST
 API and the map's form (which posts to it), the categories API, the database's guards and the
 admin inline."""
 
@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from issues.models import CategoryAttribute, Issue, IssueEvent
 from tests.factories import CENTRE_LAT, CENTRE_LON, UserFactory
-from tests.issues.open311.conftest import questions  # noqa: F401 (the pothole's questions)
+from tests.open311.conftest import questions  # noqa: F401 (the pothole's questions)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,384 @@
+"""The dashboard's queries, in SQL, in one place.
+
+Why raw SQL: every figure is computed from the event log (IssueEvent) and the stored deadlines,
+over up to a million issues, and the natural tools for that are PostgreSQL's window functions
+(cutting an issue's history into assignment periods and status intervals), ordered-set aggregates
+(medians), GROUPING SETS (per executor and in total in one pass) and PostGIS (grid cells and
+ST_ClusterDBSCAN in a metric projection). Written through the ORM these would be several queries
+and Python loops per issue; here each table of the dashboard is one statement whose parameters are
+bound, never formatted in (only fixed fragments such as the district condition are inserted).
+
+The definitions of the figures are in dashboard/selectors.py and the README.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+OPEN_STATUSES_SQL = "('new', 'assigned', 'in_progress', 'planned')"
+# Events that set an issue's status (the `created` event sets the first one, `new`).
+STATUS_KINDS_SQL = "('created', 'routed', 'reassigned', 'status_changed', 'merged')"
+# Answers that stop the response clock of an assignment period: any of these from `assigned`.
+ANSWER_ACTIONS_SQL = "('accept', 'plan', 'resolve', 'reject', 'hand_back')"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The bound parameters every dashboard query shares."""
+
+    start: datetime.datetime  # first instant of the period (local midnight of its first day)
+    end: datetime.datetime  # first instant after it (local midnight after its last day)
+    now: datetime.datetime
+    district_id: int | None
+    time_zone: str
+
+    def params(self, **extra) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "now": self.now,
+            "district_id": self.district_id,
+            "tz": self.time_zone,
+            **extra,
+        }
+
+    def district_condition(self, alias: str = "i") -> str:
+        """A fixed SQL fragment (the value is bound): the issue lies in the chosen district."""
+        return f" AND {alias}.district_id = %(district_id)s" if self.district_id is not None else ""
+
+    def issue_join(self, events: str = "e") -> str:
+        """Join the issue to its events only when a district needs it (it costs a scan of issues)."""
+        return f" JOIN issues_issue i ON i.id = {events}.issue_id" if self.district_id is not None else ""
+
+
+# The windows and sorts over a month of a large city's events need more than PostgreSQL's default
+# 4 MB, or they spill to disk; only these statements get it (SET LOCAL ends with the transaction).
+DASHBOARD_WORK_MEM = "64MB"
+
+
+def _rows(sql: str, params: dict) -> list[dict]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{DASHBOARD_WORK_MEM}'")
+        cursor.execute(sql, params)
+        columns = [column.name for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --- Backlog -------------------------------------------------------------------------------------
+# Open issues at an instant T (the end of the period, or now if that is earlier), by status and age.
+# An issue whose status has not changed since T has its current status; for the few that changed
+# after T, the status is the one set by their last status event at or before T. With T = now the
+# second part is empty and the first uses the partial indexes on open issues.
+BACKLOG_SQL = """
+WITH changed_since AS (
+    SELECT DISTINCT e.issue_id
+    FROM issues_issueevent e JOIN issues_issue i ON i.id = e.issue_id
+    WHERE e.kind IN ('routed', 'reassigned', 'status_changed', 'merged') AND e.at > %(at)s
+      AND i.created_at <= %(at)s {district}
+),
+open_at AS (
+    SELECT i.status, i.created_at
+    FROM issues_issue i
+    WHERE i.status IN {open_statuses} AND i.created_at <= %(at)s {district}
+      AND NOT EXISTS (SELECT 1 FROM changed_since c WHERE c.issue_id = i.id)
+    UNION ALL
+    SELECT last.to_status, last.created_at
+    FROM changed_since c
+    CROSS JOIN LATERAL (
+        SELECT e.to_status, i.created_at
+        FROM issues_issueevent e JOIN issues_issue i ON i.id = e.issue_id
+        WHERE e.issue_id = c.issue_id AND e.kind IN {status_kinds} AND e.at <= %(at)s
+        ORDER BY e.at DESC, e.id DESC
+        LIMIT 1
+    ) last
+    WHERE last.to_status IN {open_statuses}
+)
+SELECT status,
+       CASE WHEN %(at)s - created_at < interval '3 days' THEN 0
+            WHEN %(at)s - created_at < interval '8 days' THEN 1
+            WHEN %(at)s - created_at < interval '31 days' THEN 2
+            WHEN %(at)s - created_at < interval '91 days' THEN 3
+            ELSE 4 END AS age_bucket,
+       count(*) AS issues
+FROM open_at
+GROUP BY 1, 2
+"""
+
+
+def backlog_rows(*, window: Window, at: datetime.datetime) -> list[dict]:
+    """(status, age_bucket, issues) of the issues open at `at`."""
+    sql = BACKLOG_SQL.format(
+        district=window.district_condition(), open_statuses=OPEN_STATUSES_SQL, status_kinds=STATUS_KINDS_SQL
+    )
+    return _rows(sql, window.params(at=at))
+
+
+# --- SLA compliance per executor ------------------------------------------------------------------
+# An *assignment period* starts with an event that gives an executor the issue with fresh
+# deadlines: `routed`, `reassigned`, or a reporter's `dispute` (reopened: same executor, new
+# deadlines). It lasts until the next such event. The issue's history of status events is cut
+# into intervals (from one event to the next, the last one until now); each interval carries the
+# status, the executor of its period and the deadlines in force (recorded by the event that set
+# them: see issues.services.lifecycle.DEADLINE_SETTING_ACTIONS).
+#
+# A deadline is *missed* in a period when some interval in which its clock runs ends after it:
+# the response clock runs while the period is `assigned` (not yet answered), the fix clock while
+# it is `assigned` or `in_progress` (not while `planned`, not once resolved). So an answer or fix
+# after the deadline is a miss, and so is a deadline that passed while nobody acted (even if the
+# period then ended by reassignment, or is still running now). A period that ended early by
+# someone else's hand (reassigned, merged) before its deadline is not judged for that deadline.
+PERIODS_SQL = """
+WITH started AS (
+    SELECT DISTINCT e.issue_id
+    FROM issues_issueevent e {issue_join}
+    WHERE e.at >= %(start)s AND e.at < %(end)s
+      AND (e.kind IN ('routed', 'reassigned') OR (e.kind = 'status_changed' AND e.data->>'action' = 'dispute'))
+      {district}
+),
+log AS (
+    SELECT e.issue_id, e.id, e.at, e.from_status, e.to_status, e.data->>'action' AS action,
+           e.data->'deadlines' AS deadlines,
+           (e.kind IN ('routed', 'reassigned') OR e.data->>'action' = 'dispute') AS opens_period,
+           CASE WHEN e.kind IN ('routed', 'reassigned') THEN e.data->>'executor' END AS assigned_to
+    FROM issues_issueevent e
+    -- ANY(ARRAY(...)): one index lookup per issue instead of a hash join over the whole log
+    WHERE e.issue_id = ANY (ARRAY(SELECT issue_id FROM started))
+      AND (e.kind IN ('routed', 'reassigned', 'status_changed', 'merged')
+           OR (e.kind = 'category_changed' AND e.data ? 'deadlines'))
+),
+numbered AS (
+    -- One pass over each issue's history: the period number, and what is in force at each event
+    -- (the last executor assigned, status set and deadlines recorded so far; PostgreSQL has no
+    -- IGNORE NULLS, so the values so far are collected and the last one taken).
+    SELECT log.*,
+           sum(opens_period::int) OVER w AS period_no,
+           array_agg(assigned_to) FILTER (WHERE assigned_to IS NOT NULL) OVER w AS executors,
+           array_agg(to_status) FILTER (WHERE to_status <> '') OVER w AS statuses,
+           array_agg(deadlines) FILTER (WHERE deadlines IS NOT NULL) OVER w AS deadline_sets,
+           coalesce(lead(at) OVER w, greatest(%(now)s, at)) AS until
+    FROM log
+    WINDOW w AS (PARTITION BY issue_id ORDER BY at, id)
+),
+intervals AS (
+    SELECT issue_id, period_no, at, until, from_status, to_status, action, opens_period,
+           executors[cardinality(executors)] AS executor_code,
+           statuses[cardinality(statuses)] AS status,
+           (deadline_sets[cardinality(deadline_sets)]->>'response_due_at')::timestamptz AS response_due,
+           (deadline_sets[cardinality(deadline_sets)]->>'resolve_due_at')::timestamptz AS resolve_due
+    FROM numbered
+    WHERE period_no > 0
+),
+periods AS (
+    SELECT issue_id, period_no,
+           min(executor_code) AS executor_code,
+           min(at) FILTER (WHERE opens_period) AS started_at,
+           min(at) FILTER (WHERE from_status = 'assigned' AND action IN {answer_actions}) AS answered_at,
+           min(at) FILTER (WHERE to_status = 'resolved') AS fixed_at,
+           coalesce(bool_or(response_due < until) FILTER (WHERE status = 'assigned'), false) AS response_missed,
+           coalesce(bool_or(resolve_due < until) FILTER (WHERE status IN ('assigned', 'in_progress')), false)
+               AS fix_missed,
+           sum(extract(epoch FROM until - at)) FILTER (WHERE status IN ('assigned', 'in_progress')) AS running_seconds
+    FROM intervals
+    GROUP BY issue_id, period_no
+)
+SELECT p.executor_code,
+       GROUPING(p.executor_code) = 1 AS is_total,
+       count(*) AS periods,
+       count(*) FILTER (WHERE answered_at IS NOT NULL OR response_missed) AS answer_judged,
+       count(*) FILTER (WHERE answered_at IS NOT NULL AND NOT response_missed) AS answered_on_time,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM answered_at - started_at) / 3600.0)
+           AS median_answer_hours,
+       count(*) FILTER (WHERE fixed_at IS NOT NULL OR fix_missed) AS fix_judged,
+       count(*) FILTER (WHERE fixed_at IS NOT NULL AND NOT fix_missed) AS fixed_on_time,
+       percentile_cont(0.5) WITHIN GROUP (
+           ORDER BY CASE WHEN fixed_at IS NOT NULL THEN running_seconds / 3600.0 END
+       ) AS median_fix_hours
+FROM periods p
+WHERE p.started_at >= %(start)s AND p.started_at < %(end)s
+GROUP BY GROUPING SETS ((p.executor_code), ())
+"""
+
+
+def executor_sla_rows(*, window: Window) -> list[dict]:
+    """One row per executor with assignment periods starting in the window, and a total row."""
+    sql = PERIODS_SQL.format(
+        issue_join=window.issue_join(), district=window.district_condition(), answer_actions=ANSWER_ACTIONS_SQL
+    )
+    return _rows(sql, window.params())
+
+
+# Open issues past a running deadline now (the same test as Issue.objects.overdue and the SLA
+# sweep), per executor. Uses the partial indexes on open issues' deadlines.
+OVERDUE_SQL = """
+SELECT x.code AS executor_code, count(*) AS overdue
+FROM issues_issue i JOIN accounts_executor x ON x.id = i.executor_id
+WHERE ((i.status = 'assigned' AND i.response_due_at < %(now)s)
+       OR (i.status IN ('assigned', 'in_progress') AND i.resolve_due_at < %(now)s)) {district}
+GROUP BY x.code
+"""
+
+
+def overdue_rows(*, window: Window) -> list[dict]:
+    return _rows(OVERDUE_SQL.format(district=window.district_condition()), window.params())
+
+
+# --- Trends --------------------------------------------------------------------------------------
+# Reports received (issues created) and fixes (events setting `resolved`) per local calendar week
+# (Monday first) and category group (the issue's current category).
+TRENDS_SQL = """
+SELECT 'received' AS measure, date_trunc('week', i.created_at AT TIME ZONE %(tz)s)::date AS week,
+       g.code AS group_code, count(*) AS issues
+FROM issues_issue i
+JOIN issues_category c ON c.id = i.category_id JOIN issues_categorygroup g ON g.id = c.group_id
+WHERE i.created_at >= %(start)s AND i.created_at < %(end)s {district}
+GROUP BY 2, 3
+UNION ALL
+SELECT 'resolved', fixes.week, g.code, count(*)
+FROM (
+    -- the issue's category by its primary key, row by row: cheaper than joining a million issues
+    SELECT date_trunc('week', e.at AT TIME ZONE %(tz)s)::date AS week,
+           (SELECT i.category_id FROM issues_issue i WHERE i.id = e.issue_id {district}) AS category_id
+    FROM issues_issueevent e
+    WHERE e.kind = 'status_changed' AND e.to_status = 'resolved' AND e.at >= %(start)s AND e.at < %(end)s
+    OFFSET 0  -- keeps the subquery from being inlined (and evaluated twice) by the planner
+) fixes
+JOIN issues_category c ON c.id = fixes.category_id JOIN issues_categorygroup g ON g.id = c.group_id
+GROUP BY 2, 3
+"""
+
+
+def trend_rows(*, window: Window) -> list[dict]:
+    return _rows(TRENDS_SQL.format(district=window.district_condition()), window.params())
+
+
+# --- Satisfaction ----------------------------------------------------------------------------------
+# Each fix (an event setting `resolved`) in the period, with what happened next to the issue:
+# the reporter confirmed it, disputed it, it was closed without an answer (the confirmation window
+# passed, or a dispatcher closed it), or nothing yet.
+SATISFACTION_SQL = """
+SELECT coalesce(next.action, 'awaiting') AS outcome, count(*) AS fixes
+FROM issues_issueevent f {issue_join}
+LEFT JOIN LATERAL (
+    SELECT n.data->>'action' AS action
+    FROM issues_issueevent n
+    WHERE n.issue_id = f.issue_id AND n.kind IN ('routed', 'reassigned', 'status_changed', 'merged')
+      AND (n.at, n.id) > (f.at, f.id)
+    ORDER BY n.at, n.id
+    LIMIT 1
+) next ON true
+WHERE f.kind = 'status_changed' AND f.to_status = 'resolved' AND f.at >= %(start)s AND f.at < %(end)s {district}
+GROUP BY 1
+"""
+
+
+def satisfaction_rows(*, window: Window) -> list[dict]:
+    sql = SATISFACTION_SQL.format(issue_join=window.issue_join("f"), district=window.district_condition())
+    return _rows(sql, window.params())
+
+
+# --- The map: heat grid and problem spots ----------------------------------------------------------
+# Reports received in the period counted in square cells of `cell` metres of a metric projection
+# (the UTM zone of the community), returned with the cell's corner in that projection and its
+# outline in WGS84 for the map.
+HEAT_GRID_SQL = """
+WITH cells AS (
+    SELECT floor(ST_X(p) / %(cell)s) * %(cell)s AS x, floor(ST_Y(p) / %(cell)s) * %(cell)s AS y, count(*) AS issues
+    FROM (
+        SELECT ST_Transform(i.point, %(srid)s) AS p
+        FROM issues_issue i
+        WHERE i.created_at >= %(start)s AND i.created_at < %(end)s {district}
+    ) points
+    GROUP BY 1, 2
+)
+SELECT x, y, issues,
+       ST_AsGeoJSON(ST_Transform(ST_MakeEnvelope(x, y, x + %(cell)s, y + %(cell)s, %(srid)s), 4326), 6) AS outline
+FROM cells
+ORDER BY issues DESC, x, y
+"""
+
+
+def heat_grid_rows(*, window: Window, cell_m: int, srid: int) -> list[dict]:
+    return _rows(HEAT_GRID_SQL.format(district=window.district_condition()), window.params(cell=cell_m, srid=srid))
+
+
+# Problem spots: the issues reported in the period that are still open, clustered with DBSCAN in
+# the metric projection: a spot is a group of at least `min_points` of them, each within `eps`
+# metres of another. Restricting to the period keeps DBSCAN (which runs over all its input rows,
+# with no index) to the tens of thousands of rows at most; see README "Measured".
+HOT_SPOTS_SQL = """
+WITH open_issues AS (
+    SELECT i.id, i.created_at, i.category_id, i.district_id, ST_Transform(i.point, %(srid)s) AS p
+    FROM issues_issue i
+    WHERE i.status IN {open_statuses} AND i.created_at >= %(start)s AND i.created_at < %(end)s {district}
+),
+clustered AS (
+    SELECT o.*, ST_ClusterDBSCAN(p, eps => %(eps)s, minpoints => %(min_points)s) OVER () AS cluster
+    FROM open_issues o
+),
+spots AS (
+    SELECT cluster, count(*) AS issues, min(created_at) AS oldest_at, ST_Centroid(ST_Collect(p)) AS centre,
+           mode() WITHIN GROUP (ORDER BY category_id) AS category_id,
+           mode() WITHIN GROUP (ORDER BY district_id) AS district_id,
+           ST_Collect(p) AS points
+    FROM clustered
+    WHERE cluster IS NOT NULL
+    GROUP BY cluster
+    ORDER BY issues DESC, oldest_at
+    LIMIT %(limit)s
+)
+SELECT s.issues, s.oldest_at, s.category_id, s.district_id,
+       ST_X(ST_Transform(s.centre, 4326)) AS lon, ST_Y(ST_Transform(s.centre, 4326)) AS lat,
+       ST_X(s.centre) AS x, ST_Y(s.centre) AS y,
+       ST_MaxDistance(s.centre, s.points) AS radius_m
+FROM spots s
+ORDER BY s.issues DESC, s.oldest_at
+"""
+
+
+def hot_spot_rows(*, window: Window, srid: int, eps_m: float, min_points: int, limit: int) -> list[dict]:
+    sql = HOT_SPOTS_SQL.format(district=window.district_condition(), open_statuses=OPEN_STATUSES_SQL)
+    return _rows(sql, window.params(srid=srid, eps=eps_m, min_points=min_points, limit=limit))
+
+
+# The community (or the chosen district) outline in the metric projection, as SVG path data, for
+# the printable map (ST_AsSVG flips y: SVG's y grows downwards).
+OUTLINE_SQL = """
+SELECT ST_AsSVG(g, 0, 0) AS path, ST_XMin(g) AS min_x, ST_YMin(g) AS min_y, ST_XMax(g) AS max_x, ST_YMax(g) AS max_y
+FROM (SELECT ST_Transform(geom, %(srid)s) AS g FROM {table} WHERE {condition} ORDER BY id LIMIT 1) outline
+"""
+
+
+def outline_row(*, srid: int, district_id: int | None) -> dict | None:
+    if district_id is not None:
+        sql = OUTLINE_SQL.format(table="geo_district", condition="id = %(district_id)s")
+    else:
+        sql = OUTLINE_SQL.format(
+            table="geo_communityboundary",
+            condition="(valid_from IS NULL OR valid_from <= CURRENT_DATE)"
+            " AND (valid_until IS NULL OR valid_until >= CURRENT_DATE)",
+        )
+    rows = _rows(sql, {"srid": srid, "district_id": district_id})
+    return rows[0] if rows else None
+
+
+# --- Budget execution --------------------------------------------------------------------------------
+# Projects of the budget years the period touches (in the district: projects whose geometry
+# intersects it), planned and spent per sector.
+BUDGET_SQL = """
+SELECT b.sector, count(*) AS projects, sum(b.planned_amount) AS planned, sum(b.spent_amount) AS spent
+FROM geo_budgetproject b
+WHERE b.budget_year BETWEEN %(first_year)s AND %(last_year)s {district}
+GROUP BY b.sector
+"""
+
+
+def budget_rows(*, window: Window, first_year: int, last_year: int) -> list[dict]:
+    district = (
+        " AND ST_Intersects(b.geom, (SELECT d.geom FROM geo_district d WHERE d.id = %(district_id)s))"
+        if window.district_id is not None
+        else ""
+    )
+    return _rows(BUDGET_SQL.format(district=district), window.params(first_year=first_year, last_year=last_year))

@@ -1,0 +1,108 @@
+"""The reads behind Open311: public issues and their public events only. The reporter is never
+selected; hidden issues never match."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from issues.models import Category, Issue, IssueEvent, IssueMedia
+from media_store.models import MediaStatus
+from open311.mapping import open311_statuses
+from open311.params import RequestFilters, UpdateFilters
+
+
+def open311_services() -> QuerySet[Category]:
+    """The services: categories a citizen can choose, in display order, with their questions."""
+    return (
+        Category.objects.filter(is_active=True)
+        .select_related("group")
+        .prefetch_related("attributes")
+        .order_by("group__order", "group__code", "order", "code")
+    )
+
+
+def open311_service(*, code: str) -> Category | None:
+    return open311_services().filter(code=code).first()
+
+
+def _with_details(issues: QuerySet[Issue], *, extensions: bool) -> list[Issue]:
+    """Load what a request object shows: the latest public status event (for status_notes), the
+    media, and with extensions the public timeline and the category's questions."""
+    latest_status_event = (
+        IssueEvent.objects.filter(issue=OuterRef("pk"), is_public=True)
+        .exclude(to_status="")
+        .order_by("-at", "-pk")
+        .values("pk")[:1]
+    )
+    media = IssueMedia.objects.select_related("asset").exclude(asset__status=MediaStatus.FAILED)
+    issues = issues.select_related("category__group", "executor", "district", "outage").annotate(
+        status_event_id=Subquery(latest_status_event)
+    )
+    prefetches: list = [Prefetch("media", queryset=media, to_attr="open311_media")]
+    if extensions:
+        public_events = IssueEvent.objects.filter(is_public=True).order_by("at", "pk")
+        prefetches += [
+            Prefetch("events", queryset=public_events, to_attr="open311_notes"),
+            "category__attributes",
+        ]
+    rows = list(issues.prefetch_related(*prefetches))
+    events = IssueEvent.objects.in_bulk([row.status_event_id for row in rows if row.status_event_id])
+    for row in rows:
+        row.open311_status_event = events.get(row.status_event_id)
+    return rows
+
+
+def open311_requests(*, filters: RequestFilters) -> list[Issue]:
+    """Public issues matching the filters, newest first, one page of them. `service_request_id`
+    overrides every other filter."""
+    issues = Issue.objects.public()
+    if filters.ids:
+        issues = issues.filter(ref__in=filters.ids)
+    else:
+        if filters.service_codes:
+            issues = issues.filter(category__code__in=filters.service_codes)
+        if filters.statuses:
+            issues = issues.filter(status__in=open311_statuses(filters.statuses))
+        if filters.start is not None:
+            issues = issues.filter(created_at__gte=filters.start)
+        if filters.end is not None:
+            issues = issues.filter(created_at__lte=filters.end)
+        if filters.updated_after is not None:
+            issues = issues.filter(updated_at__gte=filters.updated_after)
+        if filters.updated_before is not None:
+            issues = issues.filter(updated_at__lte=filters.updated_before)
+        if filters.near is not None:
+            lon, lat, radius = filters.near
+            issues = issues.within(lon=lon, lat=lat, metres=radius)
+    offset = (filters.page - 1) * filters.page_size
+    page = issues.order_by("-created_at", "-pk")[offset : offset + filters.page_size]
+    return _with_details(page, extensions=filters.extensions)
+
+
+def open311_request(*, ref: str, extensions: bool) -> Issue | None:
+    """One public issue by its reference."""
+    rows = _with_details(Issue.objects.public().filter(ref=ref), extensions=extensions)
+    return rows[0] if rows else None
+
+
+def open311_updates(*, filters: UpdateFilters) -> list[IssueEvent]:
+    """Public events of public issues in the window, oldest first, each with the issue's status
+    right after it (`status_then`)."""
+    status_then = (
+        IssueEvent.objects.filter(issue=OuterRef("issue"))
+        .filter(Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lte=OuterRef("pk")))
+        .exclude(to_status="")
+        .order_by("-at", "-pk")
+        .values("to_status")[:1]
+    )
+    events = IssueEvent.objects.filter(is_public=True, issue__is_hidden=False)
+    if filters.start is not None:
+        events = events.filter(at__gte=filters.start)
+    if filters.end is not None:
+        events = events.filter(at__lte=filters.end)
+    offset = (filters.page - 1) * filters.page_size
+    return list(
+        events.select_related("issue")
+        .annotate(status_then=Subquery(status_then))
+        .order_by("at", "pk")[offset : offset + filters.page_size]
+    )

@@ -1,0 +1,188 @@
+"""Open311 objects as ordered dicts: one shape, written out as JSON or XML by render.py.
+
+Every field is always present, with None for what is unknown (never "" for a datetime or URL).
+Texts are in the active language. Nothing here reads the reporter or a hidden issue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from issues.models import Category, CategoryAttribute, Issue, IssueEvent, IssueStatus, MediaRole
+from issues.presentation import event_summary, outage_notice
+from open311.mapping import SPECIFICATION_URL, open311_datetime, open311_status, update_status
+
+Absolute = Callable[[str], str]  # makes a path absolute (request.build_absolute_uri)
+
+
+def _localized(uk: str, en: str) -> str:
+    return en if (get_language() or "uk").startswith("en") and en else uk
+
+
+def discovery(*, absolute: Absolute, changeset: str | None) -> dict:
+    formats = ["application/json", "text/xml"]
+    return {
+        "changeset": changeset,
+        "contact": settings.OPENCITY_OPEN311_CONTACT,
+        "key_service": _(
+            "API keys are issued by the city's administrators to integrators: write to %(contact)s, "
+            "naming your application and the account it will report as."
+        )
+        % {"contact": settings.OPENCITY_OPEN311_CONTACT},
+        "endpoints": [
+            {
+                "specification": SPECIFICATION_URL,
+                "url": absolute(reverse("open311:root")).rstrip("/"),
+                "changeset": changeset,
+                "type": settings.OPENCITY_OPEN311_ENDPOINT_TYPE,
+                "formats": formats,
+            }
+        ],
+    }
+
+
+def service(category: Category) -> dict:
+    group = category.group
+    keywords = [category.name_uk, category.name_en, _localized(group.name_uk, group.name_en)]
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": _localized(category.description_uk, category.description_en) or None,
+        "metadata": bool(category.attributes.all()),
+        "type": "realtime",
+        "keywords": ", ".join(dict.fromkeys(word for word in keywords if word)),
+        "group": _localized(group.name_uk, group.name_en),
+    }
+
+
+def attribute(question: CategoryAttribute) -> dict:
+    return {
+        "variable": question.variable,
+        "code": question.code,
+        "datatype": question.datatype,
+        "required": question.required,
+        "datatype_description": question.datatype_description or None,
+        "order": question.order,
+        "description": question.description,
+        "values": [{"key": item["key"], "name": question.value_name(item["key"])} for item in question.values],
+    }
+
+
+def service_definition(category: Category) -> dict:
+    questions = sorted(category.attributes.all(), key=lambda question: (question.order, question.pk))
+    return {"service_code": category.code, "attributes": [attribute(question) for question in questions]}
+
+
+def _picture_url(public_id, absolute: Absolute) -> str:
+    # The stable public address of an issue's picture: it redirects to wherever the storage keeps
+    # the file (signed S3 URLs expire; this does not) and stops working if the issue is hidden.
+    return absolute(reverse("issues:picture", args=[public_id, "web"]))
+
+
+ROLE_ORDER = {MediaRole.REPORT: 0, MediaRole.BEFORE: 1, MediaRole.AFTER: 2}
+
+
+def _media(issue: Issue) -> list:
+    return sorted(issue.open311_media, key=lambda link: (ROLE_ORDER.get(link.role, 9), link.position, link.pk))
+
+
+def _status_notes(issue: Issue) -> str:
+    """The fine state in words: "In progress: Accepted; promised to be fixed by …", and the
+    executor's or dispatcher's public note when the change had one."""
+    label = str(IssueStatus(issue.status).label)
+    notes = label[:1].upper() + label[1:]
+    event = issue.open311_status_event
+    if event is not None:
+        notes = f"{notes}: {event_summary(event)}"
+        if event.note:
+            notes = f"{notes}. {event.note}"
+    return notes
+
+
+def _service_notice(issue: Issue) -> str | None:
+    if issue.outage_id is None or issue.outage.ended_at is not None:
+        return None
+    return outage_notice(kind=issue.outage.kind, expected_end=issue.outage.expected_end_at)
+
+
+def _answer(question: CategoryAttribute | None, code: str, answer: object) -> dict:
+    datatype = question.datatype if question else "string"
+    is_list = datatype in ("singlevaluelist", "multivaluelist")
+    keys = (answer if isinstance(answer, list) else [answer]) if is_list else []
+    return {
+        "code": code,
+        "datatype": datatype,
+        "description": question.description if question else code,
+        "value": None if is_list else str(answer),
+        "values": [{"key": key, "name": question.value_name(key) if question else key} for key in keys],
+    }
+
+
+def _note(event: IssueEvent) -> dict:
+    description = event_summary(event)
+    if event.note:
+        description = f"{description}. {event.note}"
+    return {"datetime": open311_datetime(event.at), "description": description, "type": event.kind}
+
+
+def service_request(issue: Issue, *, absolute: Absolute, extensions: bool = False) -> dict:
+    """A request object; with `extensions`, its answers, extended attributes and public notes."""
+    media = _media(issue)
+    first_photo = next((link for link in media if link.role == MediaRole.REPORT and link.asset.kind == "photo"), None)
+    data = {
+        "service_request_id": issue.ref,
+        "status": open311_status(issue.status),
+        "status_notes": _status_notes(issue),
+        "service_name": issue.category.name,
+        "service_code": issue.category.code,
+        "description": issue.description,
+        "agency_responsible": issue.executor.name if issue.executor_id else None,
+        "service_notice": _service_notice(issue),
+        "requested_datetime": open311_datetime(issue.created_at),
+        "updated_datetime": open311_datetime(issue.updated_at),
+        "expected_datetime": open311_datetime(issue.resolve_due_at),
+        "address": issue.address or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": round(issue.point.y, 6),
+        "long": round(issue.point.x, 6),
+        "media_url": _picture_url(first_photo.asset.public_id, absolute) if first_photo else None,
+    }
+    if extensions:
+        questions = {question.code: question for question in issue.category.attributes.all()}
+        answers = issue.attributes or {}
+        ordered = sorted(answers, key=lambda code: (questions[code].order if code in questions else 1000, code))
+        data["attributes"] = [_answer(questions.get(code), code, answers[code]) for code in ordered]
+        data["extended_attributes"] = {
+            "detailed_status": issue.status,
+            "district": issue.district.name if issue.district_id else None,
+            "media_urls": [_picture_url(link.asset.public_id, absolute) for link in media],
+        }
+        data["notes"] = [_note(event) for event in issue.open311_notes]
+    return data
+
+
+def created_request(issue: Issue) -> dict:
+    """The answer to a POST: the id (we create synchronously, so no token is needed)."""
+    return {"service_request_id": issue.ref, "service_notice": _service_notice(issue), "account_id": None}
+
+
+def token(issue: Issue) -> dict:
+    return {"service_request_id": issue.ref, "token": issue.ref}
+
+
+def request_update(event: IssueEvent, *, absolute: Absolute) -> dict:
+    media_ids = (event.data or {}).get("media") if event.kind == "media_added" else None
+    return {
+        "update_id": str(event.pk),
+        "service_request_id": event.issue.ref,
+        "status": update_status(event.status_then or IssueStatus.NEW),
+        "updated_datetime": open311_datetime(event.at),
+        "description": _note(event)["description"],
+        "media_url": _picture_url(media_ids[0], absolute) if media_ids else None,
+    }

@@ -1,0 +1,1 @@
+from tests.dashboard.city import city  # noqa: F401

@@ -1,1 +1,0 @@
-from tests.issues.dashboard.city import city  # noqa: F401
