@@ -8,9 +8,10 @@ test:           ## Install what is missing and run the whole test suite on a thr
 	@bash scripts/bootstrap.sh dev
 	@.venv/bin/python -m pytest
 
-lint:           ## ruff (the migrations check runs inside the test suite, where a database is up)
+lint:           ## ruff and the import contracts (.importlinter); the migrations check runs in the test suite
 	@bash scripts/bootstrap.sh dev
 	@.venv/bin/ruff check .
+	@.venv/bin/lint-imports --no-logo --no-cache
 
 setup:          ## Only install (Debian packages, virtualenv)
 	@bash scripts/bootstrap.sh runtime

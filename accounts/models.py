@@ -10,8 +10,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from accounts.localized import localized
 
 
 class Language(models.TextChoices):
@@ -48,9 +49,7 @@ class LocalizedNameMixin(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "uk").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_uk
+        return localized(self.name_uk, self.name_en)
 
 
 class Executor(LocalizedNameMixin):

@@ -14,16 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, User
+from accounts.tasks import send_email_confirmation
+from accounts.tokens import CONFIRMATION_SALT
 from opencity.errors import InvalidInput
-
-CONFIRMATION_SALT = "opencity.accounts.email-confirmation"
 
 
 def user_register(*, email: str, password: str, first_name: str = "", language: str = Language.UKRAINIAN) -> User:
     """Create a citizen's account (the e-mail address is the user name), not yet confirmed.
     The confirmation e-mail is sent after the commit."""
-    from accounts.tasks import send_email_confirmation
-
     email = (email or "").strip().lower()
     errors: dict[str, list] = {}
     try:
@@ -49,11 +47,6 @@ def user_register(*, email: str, password: str, first_name: str = "", language: 
         user_id = candidate.pk
         transaction.on_commit(lambda: send_email_confirmation.enqueue(user_id))
     return candidate
-
-
-def email_confirmation_token(*, user: User) -> str:
-    """A signed, expiring token naming the user and the address being confirmed."""
-    return signing.dumps({"user": user.pk, "email": user.email}, salt=CONFIRMATION_SALT)
 
 
 def user_confirm_email(*, token: str, now: datetime.datetime | None = None) -> User:

@@ -10,13 +10,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from accounts.tokens import email_confirmation_token
 
 
 @task
 def send_email_confirmation(user_id: int) -> int:
     """E-mail the link that confirms a new account's address, in the person's language."""
-    from accounts.services import email_confirmation_token
-
     user = User.objects.get(pk=user_id)
     if user.email_confirmed_at is not None:
         return 0

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from dashboard.selectors import Dashboard, ExecutorSla
 
@@ -156,8 +158,6 @@ def table_csv(table: Table) -> bytes:
 
 def tables_xlsx(tables: list[Table], *, title: str) -> bytes:
     """The tables as an Excel workbook, one sheet each (header in bold, frozen, sized columns)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     workbook = Workbook()
     workbook.remove(workbook.active)

@@ -4,6 +4,7 @@ district is refused with the same message everywhere (a form error, or a 400 wit
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
@@ -65,7 +66,6 @@ class DashboardFilterForm(forms.Form):
 
     def query(self) -> str:
         """The choice as a query string for links (exports, print, overdue lists, sorting)."""
-        from urllib.parse import urlencode
 
         f = self.to_filter()
         params = {"from": f.start.isoformat(), "to": f.end.isoformat()}

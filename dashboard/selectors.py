@@ -44,21 +44,22 @@ optionally one district (the issue's district):
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, F, QuerySet, When
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Executor
 from dashboard import sql
 from geo.models import BudgetSector, District
-from issues.models import Category, CategoryGroup, Issue, IssueStatus
+from issues.models import Category, CategoryGroup, Issue, IssueStatus, next_deadline_expression
+from issues.rules.transitions import OPEN_STATUSES, statuses_in_order
 
-OPEN_STATUSES = [IssueStatus.NEW, IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS, IssueStatus.PLANNED]
 AGE_BUCKETS = [_("0–2 days"), _("3–7 days"), _("8–30 days"), _("31–90 days"), _("over 90 days")]
 HEAT_CELL_M = 250
 SPOT_EPS_M = 150
@@ -142,7 +143,7 @@ def dashboard_backlog(*, filters: DashboardFilter, now: datetime.datetime) -> Ba
     labels = dict(IssueStatus.choices)
     rows = [
         BacklogRow(status=status, label=str(labels[status]), by_age=[counts.get((status, b), 0) for b in range(5)])
-        for status in OPEN_STATUSES
+        for status in statuses_in_order(OPEN_STATUSES)
     ]
     return Backlog(at=at, rows=rows, age_labels=[str(label) for label in AGE_BUCKETS])
 
@@ -241,7 +242,7 @@ def dashboard_overdue_issues(
     issues = Issue.objects.overdue(now).filter(executor=executor)
     if district is not None:
         issues = issues.filter(district=district)
-    missed_at = Case(When(status=IssueStatus.ASSIGNED, then=F("response_due_at")), default=F("resolve_due_at"))
+    missed_at = next_deadline_expression()
     return (
         issues.select_related("category", "district")
         .annotate(missed_at=missed_at)
@@ -494,7 +495,6 @@ def dashboard_get(
     *, filters: DashboardFilter, now: datetime.datetime | None = None, sort: str = "overdue", descending: bool = True
 ) -> Dashboard:
     """Every figure of the dashboard for the filters, as of `now`."""
-    import time
 
     now = now or timezone.now()
     timings: dict[str, float] = {}

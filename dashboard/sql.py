@@ -18,11 +18,28 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-OPEN_STATUSES_SQL = "('new', 'assigned', 'in_progress', 'planned')"
-# Events that set an issue's status (the `created` event sets the first one, `new`).
-STATUS_KINDS_SQL = "('created', 'routed', 'reassigned', 'status_changed', 'merged')"
+from issues.models import ASSIGNMENT_EVENT_KINDS, STATUS_EVENT_KINDS, IssueEventKind, event_kinds_in_order
+from issues.rules.clocks import (
+    ANSWER_ACTIONS,
+    CLOCK_STARTING_ACTIONS,
+    RESOLVE_CLOCK_STATUSES,
+    RESPONSE_CLOCK_STATUSES,
+)
+from issues.rules.transitions import Action
+from issues.sql import OPEN_STATUSES_SQL, overdue_sql, sql_values, status_sql
+
+# The rules these queries share with the rest of the code, as SQL generated from their enums (see
+# issues.rules.clocks, issues.rules.transitions and issues.models): never retyped here.
+# Events that change an issue's status after it was reported, and with `created`, every one that sets it.
+STATUS_CHANGE_KINDS_SQL = sql_values(event_kinds_in_order(STATUS_EVENT_KINDS))
+STATUS_KINDS_SQL = sql_values([IssueEventKind.CREATED.value, *event_kinds_in_order(STATUS_EVENT_KINDS)])
+ASSIGNMENT_KINDS_SQL = sql_values(event_kinds_in_order(ASSIGNMENT_EVENT_KINDS))
 # Answers that stop the response clock of an assignment period: any of these from `assigned`.
-ANSWER_ACTIONS_SQL = "('accept', 'plan', 'resolve', 'reject', 'hand_back')"
+ANSWER_ACTIONS_SQL = sql_values(sorted(ANSWER_ACTIONS))
+# Besides routing and reassignment (events of their own kinds), the action that starts a period.
+REOPEN_ACTIONS_SQL = sql_values(sorted(CLOCK_STARTING_ACTIONS - {Action.ROUTE, Action.REASSIGN}))
+RESPONSE_CLOCK_SQL = status_sql(RESPONSE_CLOCK_STATUSES)
+RESOLVE_CLOCK_SQL = status_sql(RESOLVE_CLOCK_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -76,7 +93,7 @@ BACKLOG_SQL = """
 WITH changed_since AS (
     SELECT DISTINCT e.issue_id
     FROM issues_issueevent e JOIN issues_issue i ON i.id = e.issue_id
-    WHERE e.kind IN ('routed', 'reassigned', 'status_changed', 'merged') AND e.at > %(at)s
+    WHERE e.kind IN {status_change_kinds} AND e.at > %(at)s
       AND i.created_at <= %(at)s {district}
 ),
 open_at AS (
@@ -111,7 +128,10 @@ GROUP BY 1, 2
 def backlog_rows(*, window: Window, at: datetime.datetime) -> list[dict]:
     """(status, age_bucket, issues) of the issues open at `at`."""
     sql = BACKLOG_SQL.format(
-        district=window.district_condition(), open_statuses=OPEN_STATUSES_SQL, status_kinds=STATUS_KINDS_SQL
+        district=window.district_condition(),
+        open_statuses=OPEN_STATUSES_SQL,
+        status_kinds=STATUS_KINDS_SQL,
+        status_change_kinds=STATUS_CHANGE_KINDS_SQL,
     )
     return _rows(sql, window.params(at=at))
 
@@ -135,18 +155,18 @@ WITH started AS (
     SELECT DISTINCT e.issue_id
     FROM issues_issueevent e {issue_join}
     WHERE e.at >= %(start)s AND e.at < %(end)s
-      AND (e.kind IN ('routed', 'reassigned') OR (e.kind = 'status_changed' AND e.data->>'action' = 'dispute'))
+      AND (e.kind IN {assignment_kinds} OR (e.kind = 'status_changed' AND e.data->>'action' IN {reopen_actions}))
       {district}
 ),
 log AS (
     SELECT e.issue_id, e.id, e.at, e.from_status, e.to_status, e.data->>'action' AS action,
            e.data->'deadlines' AS deadlines,
-           (e.kind IN ('routed', 'reassigned') OR e.data->>'action' = 'dispute') AS opens_period,
-           CASE WHEN e.kind IN ('routed', 'reassigned') THEN e.data->>'executor' END AS assigned_to
+           (e.kind IN {assignment_kinds} OR e.data->>'action' IN {reopen_actions}) AS opens_period,
+           CASE WHEN e.kind IN {assignment_kinds} THEN e.data->>'executor' END AS assigned_to
     FROM issues_issueevent e
     -- ANY(ARRAY(...)): one index lookup per issue instead of a hash join over the whole log
     WHERE e.issue_id = ANY (ARRAY(SELECT issue_id FROM started))
-      AND (e.kind IN ('routed', 'reassigned', 'status_changed', 'merged')
+      AND (e.kind IN {status_change_kinds}
            OR (e.kind = 'category_changed' AND e.data ? 'deadlines'))
 ),
 numbered AS (
@@ -177,10 +197,10 @@ periods AS (
            min(at) FILTER (WHERE opens_period) AS started_at,
            min(at) FILTER (WHERE from_status = 'assigned' AND action IN {answer_actions}) AS answered_at,
            min(at) FILTER (WHERE to_status = 'resolved') AS fixed_at,
-           coalesce(bool_or(response_due < until) FILTER (WHERE status = 'assigned'), false) AS response_missed,
-           coalesce(bool_or(resolve_due < until) FILTER (WHERE status IN ('assigned', 'in_progress')), false)
+           coalesce(bool_or(response_due < until) FILTER (WHERE status IN {response_clock}), false) AS response_missed,
+           coalesce(bool_or(resolve_due < until) FILTER (WHERE status IN {resolve_clock}), false)
                AS fix_missed,
-           sum(extract(epoch FROM until - at)) FILTER (WHERE status IN ('assigned', 'in_progress')) AS running_seconds
+           sum(extract(epoch FROM until - at)) FILTER (WHERE status IN {resolve_clock}) AS running_seconds
     FROM intervals
     GROUP BY issue_id, period_no
 )
@@ -205,7 +225,14 @@ GROUP BY GROUPING SETS ((p.executor_code), ())
 def executor_sla_rows(*, window: Window) -> list[dict]:
     """One row per executor with assignment periods starting in the window, and a total row."""
     sql = PERIODS_SQL.format(
-        issue_join=window.issue_join(), district=window.district_condition(), answer_actions=ANSWER_ACTIONS_SQL
+        issue_join=window.issue_join(),
+        district=window.district_condition(),
+        answer_actions=ANSWER_ACTIONS_SQL,
+        assignment_kinds=ASSIGNMENT_KINDS_SQL,
+        reopen_actions=REOPEN_ACTIONS_SQL,
+        status_change_kinds=STATUS_CHANGE_KINDS_SQL,
+        response_clock=RESPONSE_CLOCK_SQL,
+        resolve_clock=RESOLVE_CLOCK_SQL,
     )
     return _rows(sql, window.params())
 
@@ -215,14 +242,14 @@ def executor_sla_rows(*, window: Window) -> list[dict]:
 OVERDUE_SQL = """
 SELECT x.code AS executor_code, count(*) AS overdue
 FROM issues_issue i JOIN accounts_executor x ON x.id = i.executor_id
-WHERE ((i.status = 'assigned' AND i.response_due_at < %(now)s)
-       OR (i.status IN ('assigned', 'in_progress') AND i.resolve_due_at < %(now)s)) {district}
+WHERE {overdue} {district}
 GROUP BY x.code
 """
 
 
 def overdue_rows(*, window: Window) -> list[dict]:
-    return _rows(OVERDUE_SQL.format(district=window.district_condition()), window.params())
+    sql = OVERDUE_SQL.format(overdue=overdue_sql(alias="i"), district=window.district_condition())
+    return _rows(sql, window.params())
 
 
 # --- Trends --------------------------------------------------------------------------------------
@@ -264,7 +291,7 @@ FROM issues_issueevent f {issue_join}
 LEFT JOIN LATERAL (
     SELECT n.data->>'action' AS action
     FROM issues_issueevent n
-    WHERE n.issue_id = f.issue_id AND n.kind IN ('routed', 'reassigned', 'status_changed', 'merged')
+    WHERE n.issue_id = f.issue_id AND n.kind IN {status_change_kinds}
       AND (n.at, n.id) > (f.at, f.id)
     ORDER BY n.at, n.id
     LIMIT 1
@@ -275,7 +302,11 @@ GROUP BY 1
 
 
 def satisfaction_rows(*, window: Window) -> list[dict]:
-    sql = SATISFACTION_SQL.format(issue_join=window.issue_join("f"), district=window.district_condition())
+    sql = SATISFACTION_SQL.format(
+        issue_join=window.issue_join("f"),
+        district=window.district_condition(),
+        status_change_kinds=STATUS_CHANGE_KINDS_SQL,
+    )
     return _rows(sql, window.params())
 
 

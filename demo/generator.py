@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+
+from dashboard.selectors import metric_srid
 
 WORKING_STRETCH = 168 / 45
 
@@ -274,7 +277,6 @@ def issues_generate(
     *, count: int, days: int = 730, seed: float = 0.42, now: datetime.datetime | None = None, prefix: str = "GEN"
 ) -> dict[str, int]:
     """Insert `count` synthetic issues with their event histories; returns rows written per table."""
-    from dashboard.selectors import metric_srid
 
     now = now or timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -293,7 +295,6 @@ def issues_generate(
             if statement.strip():
                 cursor.execute(statement, params)
         cursor.execute(EVENTS_SQL, params)
-        from django.conf import settings
 
         cursor.execute(ISSUES_SQL, {"base": base, "prefix": prefix, "tz": settings.TIME_ZONE})
         issues = cursor.rowcount

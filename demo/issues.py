@@ -7,30 +7,41 @@ missing, never overwritten, so a second `make run` keeps whatever an administrat
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import os
+import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from accounts.models import Executor, ExecutorMembership, User
 from accounts.roles import DISPATCHERS_GROUP, LEADERSHIP_GROUP
 from demo.layers import demo_layers_load
-from geo.models import CommunityBoundary, District
+from geo.models import CommunityBoundary, District, Outage
 from issues.models import (
     CalendarDate,
     Category,
     CategoryAttribute,
     CategoryGroup,
+    Issue,
+    IssueSource,
     RoutingRule,
     SlaPolicy,
     WorkingCalendar,
 )
+from issues.notifications import notifications_suppressed
+from issues.rules.transitions import Action
+from issues.services import TransitionInput, issue_create, issue_transition
+from issues.services.sla import sla_sweep
+from media_store.services import media_intake
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures" / "drohobych"
 DEFAULT_DEMO_PASSWORD = "opencity-demo"
@@ -296,9 +307,7 @@ GROUP_COLOURS = {
 def _demo_photo(rng, *, group: str, label: str, after: bool = False) -> bytes:
     """A small synthetic JPEG standing in for a citizen's photo (ground, sky, the problem's colour,
     and a caption saying it is demo data)."""
-    import io
 
-    from PIL import Image, ImageDraw
 
     base = GROUP_COLOURS.get(group, (100, 100, 100))
     image = Image.new("RGB", (640, 480), (176, 204, 226))
@@ -316,9 +325,7 @@ def _demo_photo(rng, *, group: str, label: str, after: bool = False) -> bytes:
 
 
 def _demo_media(rng, *, category: Category, user: User, after: bool = False) -> list:
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from media_store.services import media_intake
 
     content = _demo_photo(rng, group=category.group.code, label=category.name_uk, after=after)
     upload = SimpleUploadedFile("demo.jpg", content, content_type="image/jpeg")
@@ -365,13 +372,7 @@ def demo_issues_load(
     """Generate a plausible history of reports over the last weeks, through the real services (so
     routing, deadlines, events and breaches are exactly what production would produce). Runs only
     when there are no issues yet; notifications are not sent for this history."""
-    import random
 
-    from issues.models import Issue, IssueSource
-    from issues.notifications import notifications_suppressed
-    from issues.rules.transitions import Action
-    from issues.services import TransitionInput, issue_create, issue_transition
-    from issues.services.sla import sla_sweep
 
     if Issue.objects.exists():
         return 0
@@ -479,9 +480,6 @@ def demo_issues_load(
 def _demo_reports_in_outages(rng, *, now: datetime.datetime, reporters: list, texts: dict) -> int:
     """A few fresh reports inside the active outages ("no water" in the water outage…), so the demo
     shows them linked to the outage and resolved when the outage desk closes it."""
-    from geo.models import Outage
-    from issues.models import IssueSource
-    from issues.services import issue_create
 
     created = 0
     for outage in Outage.objects.active_at(now).order_by("pk"):

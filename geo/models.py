@@ -24,9 +24,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db.models import F, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from accounts.localized import localized
 from accounts.models import Executor, LocalizedNameMixin
 
 WGS84 = 4326
@@ -437,15 +438,11 @@ class BudgetProject(models.Model):
 
     @property
     def title(self) -> str:
-        if (get_language() or "uk").startswith("en") and self.title_en:
-            return self.title_en
-        return self.title_uk
+        return localized(self.title_uk, self.title_en)
 
     @property
     def description(self) -> str:
-        if (get_language() or "uk").startswith("en") and self.description_en:
-            return self.description_en
-        return self.description_uk
+        return localized(self.description_uk, self.description_en)
 
     @property
     def prozorro_url(self) -> str:
@@ -515,9 +512,7 @@ class DutyContact(LocalizedNameMixin, models.Model):
 
     @property
     def description(self) -> str:
-        if (get_language() or "uk").startswith("en") and self.description_en:
-            return self.description_en
-        return self.description_uk
+        return localized(self.description_uk, self.description_en)
 
     @property
     def phone_links(self) -> list[tuple[str, str]]:

@@ -12,6 +12,11 @@ import json
 from django.db import connection
 from django.utils import timezone
 
+from accounts.localized import localized_sql
+
+# The reader's language comes as the bound parameter `lang`; names are chosen by accounts.localized.
+ENGLISH = "%(lang)s = 'en'"
+
 TERRITORY_SQL = """
 WITH features AS (
     SELECT json_build_object(
@@ -28,7 +33,7 @@ WITH features AS (
         'geometry', ST_AsGeoJSON(d.geom, 6)::json,
         'properties', json_build_object(
             'layer', 'district', 'code', d.code, 'kind', d.kind,
-            'name', CASE WHEN %(lang)s = 'en' AND d.name_en <> '' THEN d.name_en ELSE d.name_uk END
+            'name', {district_name}
         )
     ), 1, d.code
     FROM geo_district d
@@ -44,7 +49,10 @@ FROM features
 def territory_feature_collection(*, language: str) -> str:
     """The current community boundary and every district as one GeoJSON FeatureCollection text."""
     with connection.cursor() as cursor:
-        cursor.execute(TERRITORY_SQL, {"today": timezone.localdate(), "lang": language[:2]})
+        cursor.execute(
+            TERRITORY_SQL.format(district_name=localized_sql("d", english=ENGLISH)),
+            {"today": timezone.localdate(), "lang": language[:2]},
+        )
         return cursor.fetchone()[0]
 
 
@@ -67,7 +75,7 @@ SELECT json_build_object(
             'layer', 'budget',
             'id', p.id,
             'code', p.code,
-            'title', CASE WHEN %(lang)s = 'en' AND p.title_en <> '' THEN p.title_en ELSE p.title_uk END,
+            'title', {project_title},
             'sector', p.sector,
             'sector_label', %(labels)s::jsonb -> 'sector' ->> p.sector,
             'status', p.status,
@@ -76,7 +84,7 @@ SELECT json_build_object(
             'planned_amount', p.planned_amount,
             'spent_amount', p.spent_amount,
             'executor', CASE WHEN e.id IS NULL THEN NULL
-                        WHEN %(lang)s = 'en' AND e.name_en <> '' THEN e.name_en ELSE e.name_uk END,
+                        ELSE {executor_name} END,
             'contractor', p.contractor,
             'start_date', p.start_date,
             'end_date', p.end_date,
@@ -125,7 +133,7 @@ SELECT json_build_object(
             'public_notes', o.public_notes,
             'provider', json_build_object(
                 'code', e.code,
-                'name', CASE WHEN %(lang)s = 'en' AND e.name_en <> '' THEN e.name_en ELSE e.name_uk END,
+                'name', {executor_name},
                 'phone', e.phone
             ),
             'url', replace(%(detail_url)s, '{{id}}', o.id::text)
@@ -183,7 +191,11 @@ def budget_feature_collection(
         where.append(BBOX_CLAUSE.format(column="p.geom"))
         params.update(_bbox_params(bbox))
     params.update(detail_url=detail_url, prozorro_url=prozorro_url)
-    return _fetch_text(BUDGET_SQL.format(where=" AND ".join(where)), params)
+    names = {
+        "project_title": localized_sql("p", field="title", english=ENGLISH),
+        "executor_name": localized_sql("e", english=ENGLISH),
+    }
+    return _fetch_text(BUDGET_SQL.format(where=" AND ".join(where), **names), params)
 
 
 def outage_feature_collection(
@@ -224,5 +236,7 @@ def outage_feature_collection(
     if point is not None:
         where.append("ST_Covers(o.area, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))")
         params.update(lon=point[0], lat=point[1])
-    sql = OUTAGES_SQL.format(state=OUTAGE_STATE_SQL, where=" AND ".join(where))
+    sql = OUTAGES_SQL.format(
+        state=OUTAGE_STATE_SQL, where=" AND ".join(where), executor_name=localized_sql("e", english=ENGLISH)
+    )
     return _fetch_text(sql, params)

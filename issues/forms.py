@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Executor
 from geo.models import BudgetProject
 from issues.models import Category, IssueStatus
-from issues.rules.transitions import Action
+from issues.rules.transitions import RESPONSIBLE_STATUSES, Action, statuses_in_order
 
 
 class TransitionForm(forms.Form):
@@ -44,7 +44,7 @@ class QueueFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("All open"))]
-        + [(s.value, s.label) for s in (IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS, IssueStatus.PLANNED)],
+        + [(status, IssueStatus(status).label) for status in statuses_in_order(RESPONSIBLE_STATUSES)],
     )
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.all(), required=False, to_field_name="code", empty_label=_("All")

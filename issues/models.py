@@ -7,18 +7,24 @@ import datetime
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import Point, Polygon
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db.models import F, Q
+from django.db.models import BooleanField, Case, F, Q, When
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.localized import localized
 from accounts.models import Executor, LocalizedNameMixin
 from geo.models import WGS84, District, OutageKind
+from issues.rules.attributes import attribute_values_problems
+from issues.rules.clocks import RESOLVE_CLOCK_STATUSES, RESPONSE_CLOCK_STATUSES
+from issues.rules.transitions import OPEN_STATUSES, RESPONSIBLE_STATUSES, Status, statuses_in_order
 
 
 class WorkingCalendar(models.Model):
@@ -221,10 +227,6 @@ class CategoryAttribute(models.Model):
         return f"{self.category.code}/{self.code}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from issues.rules.attributes import attribute_values_problems
-
         problems = attribute_values_problems(datatype=self.datatype, values=self.values)
         if problems:
             raise ValidationError({"values": problems})
@@ -232,7 +234,7 @@ class CategoryAttribute(models.Model):
             raise ValidationError({"required": _("An explanation takes no answer, so it cannot be required.")})
 
     def _localized(self, uk: str, en: str) -> str:
-        return en if (get_language() or "uk").startswith("en") and en else uk
+        return localized(uk, en)
 
     @property
     def description(self) -> str:
@@ -310,17 +312,43 @@ class RoutingRule(models.Model):
 
 
 class IssueStatus(models.TextChoices):
-    NEW = "new", _("new")
-    ASSIGNED = "assigned", _("assigned")
-    IN_PROGRESS = "in_progress", _("in progress")
-    PLANNED = "planned", _("planned")
-    RESOLVED = "resolved", _("resolved")
-    CLOSED = "closed", _("closed")
-    REJECTED = "rejected", _("rejected")
-    DUPLICATE = "duplicate", _("duplicate")
+    """The database's names for the status machine's states (issues.rules.transitions.Status), with
+    their labels. The values are taken from the rules' enum, so the two cannot drift apart."""
+
+    NEW = Status.NEW.value, _("new")
+    ASSIGNED = Status.ASSIGNED.value, _("assigned")
+    IN_PROGRESS = Status.IN_PROGRESS.value, _("in progress")
+    PLANNED = Status.PLANNED.value, _("planned")
+    RESOLVED = Status.RESOLVED.value, _("resolved")
+    CLOSED = Status.CLOSED.value, _("closed")
+    REJECTED = Status.REJECTED.value, _("rejected")
+    DUPLICATE = Status.DUPLICATE.value, _("duplicate")
 
 
-OPEN_STATUS_VALUES = [IssueStatus.NEW, IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS, IssueStatus.PLANNED]
+OPEN_STATUS_VALUES = statuses_in_order(OPEN_STATUSES)
+
+
+def status_q(statuses: frozenset[Status]) -> Q:
+    """A filter on the status being one of a set (an equality for a set of one, as PostgreSQL
+    would plan it anyway; it keeps the partial indexes' conditions exactly as they were created)."""
+    values = statuses_in_order(statuses)
+    return Q(status=values[0]) if len(values) == 1 else Q(status__in=values)
+
+
+def overdue_q(at: datetime.datetime) -> Q:
+    """The ORM's form of issues.rules.clocks' "overdue": a running deadline has passed at `at`."""
+    return (status_q(RESPONSE_CLOCK_STATUSES) & Q(response_due_at__lt=at)) | (
+        status_q(RESOLVE_CLOCK_STATUSES) & Q(resolve_due_at__lt=at)
+    )
+
+
+def next_deadline_expression() -> Case:
+    """The ORM's form of issues.rules.clocks.next_deadline: the answer deadline until answered,
+    then the fix deadline."""
+    return Case(
+        When(status_q(RESPONSE_CLOCK_STATUSES), then=F("response_due_at")),
+        default=F("resolve_due_at"),
+    )
 
 
 class IssueSource(models.TextChoices):
@@ -341,17 +369,12 @@ class IssueQuerySet(models.QuerySet):
 
     def in_bbox(self, bbox: tuple[float, float, float, float]) -> IssueQuerySet:
         """Issues whose point lies in (min_lon, min_lat, max_lon, max_lat)."""
-        from django.contrib.gis.geos import Polygon
-
         return self.filter(point__coveredby=Polygon.from_bbox(bbox))
 
     def within(self, *, lon: float, lat: float, metres: float) -> IssueQuerySet:
         """Issues within `metres` of a point, measured on the spheroid (geography). The `&&` against
         the envelope of a geography buffer lets the GiST index prefilter without converting metres
         to degrees by hand."""
-        from django.db.models import BooleanField
-        from django.db.models.expressions import RawSQL
-
         here = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)"
         near = RawSQL(  # noqa: S611 (fixed SQL text; the numbers are bound parameters)
             f"issues_issue.point && ST_Envelope(ST_Buffer({here}::geography, %s)::geometry)"
@@ -366,10 +389,7 @@ class IssueQuerySet(models.QuerySet):
 
     def overdue(self, at: datetime.datetime) -> IssueQuerySet:
         """Open issues past a running deadline: no answer in time, or not fixed in time."""
-        return self.filter(
-            Q(status=IssueStatus.ASSIGNED, response_due_at__lt=at)
-            | Q(status__in=[IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS], resolve_due_at__lt=at)
-        )
+        return self.filter(overdue_q(at))
 
 
 class Issue(models.Model):
@@ -456,7 +476,7 @@ class Issue(models.Model):
             models.CheckConstraint(condition=Q(source__in=IssueSource.values), name="issue_source_valid"),
             # An issue that someone is responsible for names them; a duplicate names its original.
             models.CheckConstraint(
-                condition=~Q(status__in=[IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS, IssueStatus.PLANNED])
+                condition=~status_q(RESPONSIBLE_STATUSES)
                 | Q(executor__isnull=False),
                 name="issue_assigned_has_executor",
             ),
@@ -475,17 +495,17 @@ class Issue(models.Model):
             # The map of open issues: a partial GiST index keeps viewport queries fast (PLATFORM.md).
             # An expression, not fields=["point"]: Django's PostGIS schema editor drops the condition
             # of a spatial index declared by field name and would build a full index instead.
-            GistIndex(F("point"), name="issue_open_point_gist", condition=Q(status__in=OPEN_STATUS_VALUES)),
+            GistIndex(F("point"), name="issue_open_point_gist", condition=status_q(OPEN_STATUSES)),
             models.Index(fields=["executor", "status"], name="issue_executor_status_idx"),
             models.Index(
                 fields=["resolve_due_at"],
                 name="issue_open_resolve_due_idx",
-                condition=Q(status__in=[IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS]),
+                condition=status_q(RESOLVE_CLOCK_STATUSES),
             ),
             models.Index(
                 fields=["response_due_at"],
                 name="issue_open_response_due_idx",
-                condition=Q(status=IssueStatus.ASSIGNED),
+                condition=status_q(RESPONSE_CLOCK_STATUSES),
             ),
             models.Index(fields=["category", "status"], name="issue_category_status_idx"),
             models.Index(fields=["updated_at"], name="issue_updated_at_idx"),
@@ -495,8 +515,6 @@ class Issue(models.Model):
         return self.ref
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("issues:detail", kwargs={"ref": self.ref})
 
     @property
@@ -520,6 +538,20 @@ class IssueEventKind(models.TextChoices):
     MEDIA_ADDED = "media_added", _("media added")
     SUPPORTED = "supported", _("supported")
     OUTAGE_LINKED = "outage_linked", _("linked to an outage")
+
+
+# Events that set an issue's status (besides `created`, which sets the first one, `new`): their
+# from_status/to_status are the issue's history of statuses.
+STATUS_EVENT_KINDS = frozenset(
+    {IssueEventKind.ROUTED, IssueEventKind.REASSIGNED, IssueEventKind.STATUS_CHANGED, IssueEventKind.MERGED}
+)
+# Events that give an executor the issue (the action that starts the clock: routing, reassignment).
+ASSIGNMENT_EVENT_KINDS = frozenset({IssueEventKind.ROUTED, IssueEventKind.REASSIGNED})
+
+
+def event_kinds_in_order(kinds: frozenset[IssueEventKind]) -> list[str]:
+    """The kinds of a set as plain values, in the order IssueEventKind declares them."""
+    return [kind.value for kind in IssueEventKind if kind in kinds]
 
 
 class IssueEvent(models.Model):

@@ -17,15 +17,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.models import User
 from accounts.roles import DISPATCHERS_GROUP
-from issues.models import IssueEvent, IssueEventKind, IssueFollower, IssueStatus
+from issues.models import STATUS_EVENT_KINDS, IssueEvent, IssueEventKind, IssueFollower, IssueStatus
 from issues.presentation import deadline_in_words, event_summary, executor_name
-
-STATUS_KINDS = {IssueEventKind.ROUTED, IssueEventKind.REASSIGNED, IssueEventKind.STATUS_CHANGED, IssueEventKind.MERGED}
 
 
 @dataclass(frozen=True)
@@ -51,8 +50,6 @@ def notifications_suppressed() -> Iterator[None]:
 
 def queue_event_notifications(event: IssueEvent) -> None:
     """Send the event's notifications in the background once the current transaction commits."""
-    from issues.tasks import send_event_notifications
-
     if getattr(_silence, "active", False):
         return
 
@@ -74,7 +71,7 @@ def event_recipients(event: IssueEvent) -> list[Recipient]:
     """Everyone who should hear about this event, once each."""
     issue = event.issue
     recipients: list[Recipient] = []
-    if event.kind in STATUS_KINDS and event.is_public:
+    if event.kind in STATUS_EVENT_KINDS and event.is_public:
         # The reporter and the supporters, unless they switched e-mails off for this issue, and
         # never the person who took the action.
         followers = (
@@ -86,7 +83,7 @@ def event_recipients(event: IssueEvent) -> list[Recipient]:
         for follower in followers:
             if follower.user_id != event.actor_id:
                 recipients.append(Recipient(follower.user.email, follower.user.language, "status"))
-    if event.kind in STATUS_KINDS and event.to_status == IssueStatus.ASSIGNED and issue.executor_id:
+    if event.kind in STATUS_EVENT_KINDS and event.to_status == IssueStatus.ASSIGNED and issue.executor_id:
         recipients += _staff_recipients(issue.executor, "assigned")
     if event.kind == IssueEventKind.ESCALATED:
         if issue.executor_id and issue.executor.supervisor_id:
@@ -131,3 +128,9 @@ def notify_event(*, event_id: int) -> int:
     for message in messages:
         sent += message.send()
     return sent
+
+
+@task
+def send_event_notifications(event_id: int) -> int:
+    """E-mail everyone an event concerns; returns the number of messages sent (the worker runs it)."""
+    return notify_event(event_id=event_id)

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import Executor, User
+from accounts.roles import user_executor, user_is_dispatcher
 from issues.models import (
-    OPEN_STATUS_VALUES,
     Category,
     Issue,
     IssueEvent,
     IssueEventKind,
     IssueStatus,
     WorkingCalendar,
+    next_deadline_expression,
+    overdue_q,
 )
 from issues.rules.deadlines import CalendarSpec
+from issues.rules.transitions import ActorRole
 
 
 def calendar_spec(calendar: WorkingCalendar) -> CalendarSpec:
@@ -33,14 +36,28 @@ def calendar_spec(calendar: WorkingCalendar) -> CalendarSpec:
     )
 
 
+def issue_actor_roles(*, issue: Issue, user: User | None) -> frozenset[ActorRole]:
+    """The roles a user holds with respect to one issue (None is the platform itself)."""
+    if user is None:
+        return frozenset({ActorRole.SYSTEM})
+    roles = set()
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if issue.reporter_id is not None and issue.reporter_id == user.pk:
+        roles.add(ActorRole.REPORTER)
+    executor = user_executor(user)
+    if executor is not None and issue.executor_id == executor.pk:
+        roles.add(ActorRole.EXECUTOR)
+    if user_is_dispatcher(user):
+        roles.add(ActorRole.DISPATCHER)
+    return frozenset(roles)
+
+
 def issue_for_viewer(*, ref: str, user) -> tuple[Issue | None, frozenset]:
     """The issue with this public reference as `user` may see it, and the user's roles for it.
 
     A hidden issue exists only for its reporter, its executor's staff and dispatchers; for anyone
     else it is (None, roles) exactly like an unknown reference, so hiding leaks nothing."""
-    from issues.rules.transitions import ActorRole
-    from issues.services.lifecycle import issue_actor_roles
-
     issue = (
         Issue.objects.select_related(
             "category__group", "district", "executor", "duplicate_of", "reporter", "outage", "budget_project"
@@ -69,16 +86,8 @@ def issue_timeline(*, issue: Issue) -> QuerySet[IssueEvent]:
 def queue_for_executor(*, executor: Executor, at: datetime.datetime | None = None) -> QuerySet[Issue]:
     """The executor's open issues: overdue first, then by the nearest running deadline."""
     at = at or timezone.now()
-    nearest = Case(
-        When(status=IssueStatus.ASSIGNED, then=F("response_due_at")),
-        default=F("resolve_due_at"),
-    )
-    overdue = Case(
-        When(Q(status=IssueStatus.ASSIGNED, response_due_at__lt=at), then=Value(0)),
-        When(Q(status__in=[IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS], resolve_due_at__lt=at), then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
+    nearest = next_deadline_expression()
+    overdue = Case(When(overdue_q(at), then=Value(0)), default=Value(1), output_field=IntegerField())
     return (
         Issue.objects.for_executor(executor)
         .open()
@@ -131,6 +140,3 @@ def categories_active() -> QuerySet[Category]:
 def issues_reported_by(*, user: User) -> QuerySet[Issue]:
     return Issue.objects.filter(reporter=user).select_related("category", "executor").order_by("-created_at")
 
-
-def open_status_values() -> list[str]:
-    return list(OPEN_STATUS_VALUES)

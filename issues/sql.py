@@ -7,9 +7,43 @@ FeatureCollection comes back as text that the view passes through.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
+
+from accounts.localized import localized_sql
+from issues.rules.clocks import RESOLVE_CLOCK_STATUSES, RESPONSE_CLOCK_STATUSES
+from issues.rules.transitions import OPEN_STATUSES, Status, statuses_in_order
+
+_VALUE = re.compile(r"^[a-z_]+$")
+
+
+def sql_values(values: Iterable[str]) -> str:
+    """A fixed SQL list of our own enumeration values, e.g. `('new', 'assigned')`. Only for values
+    of the project's enums (checked), so raw SQL reads a rule from the same enum as the ORM."""
+    values = [str(value) for value in values]
+    if not values or not all(_VALUE.match(value) for value in values):
+        raise ValueError(f"not a list of enumeration values: {values!r}")
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+def status_sql(statuses: frozenset[Status]) -> str:
+    """The statuses of a set as an SQL list, in the enum's order."""
+    return sql_values(statuses_in_order(statuses))
+
+
+def overdue_sql(*, alias: str = "i", at: str = "%(now)s") -> str:
+    """issues.rules.clocks' "overdue" as an SQL condition on the issue row `alias` at the bound
+    parameter `at` (the same test as Issue.objects.overdue and the SLA sweep)."""
+    return (
+        f"(({alias}.status IN {status_sql(RESPONSE_CLOCK_STATUSES)} AND {alias}.response_due_at < {at})"
+        f" OR ({alias}.status IN {status_sql(RESOLVE_CLOCK_STATUSES)} AND {alias}.resolve_due_at < {at}))"
+    )
+
+
+OPEN_STATUSES_SQL = status_sql(OPEN_STATUSES)
 
 # Hidden issues never leave through the public layer. The reporter is never selected at all.
 LAYER_SQL = """
@@ -17,12 +51,12 @@ WITH hits AS (
     SELECT i.id, i.ref, i.status, i.point, i.created_at, i.updated_at, i.response_due_at, i.resolve_due_at,
            i.support_count, i.description, i.address,
            c.code AS category_code,
-           CASE WHEN %(en)s AND c.name_en <> '' THEN c.name_en ELSE c.name_uk END AS category_name,
+           {category_name} AS category_name,
            g.code AS group_code,
            d.code AS district_code,
-           CASE WHEN %(en)s AND d.name_en <> '' THEN d.name_en ELSE d.name_uk END AS district_name,
+           {district_name} AS district_name,
            e.code AS executor_code,
-           CASE WHEN %(en)s AND e.name_en <> '' THEN e.name_en ELSE e.name_uk END AS executor_name
+           {executor_name} AS executor_name
     FROM issues_issue i
     JOIN issues_category c ON c.id = i.category_id
     JOIN issues_categorygroup g ON g.id = c.group_id
@@ -126,7 +160,7 @@ def issue_layer_geojson(*, filters: IssueLayerFilter, language: str) -> str:
         params["budget_project_id"] = filters.budget_project_id
     if filters.near_budget_project_id is not None:
         where.append(
-            "i.status IN ('new', 'assigned', 'in_progress', 'planned') AND EXISTS ("
+            f"i.status IN {OPEN_STATUSES_SQL} AND EXISTS ("  # noqa: S608 (fixed fragments, bound values)
             "SELECT 1 FROM geo_budgetproject bp WHERE bp.id = %(near_project_id)s"
             " AND i.point && ST_Envelope(ST_Buffer(bp.geom::geography, %(near_m)s)::geometry)"
             " AND ST_DWithin(i.point::geography, bp.geom::geography, %(near_m)s))"
@@ -135,7 +169,12 @@ def issue_layer_geojson(*, filters: IssueLayerFilter, language: str) -> str:
     if filters.reporter_id is not None:
         where.append("i.reporter_id = %(reporter_id)s")
         params["reporter_id"] = filters.reporter_id
-    sql = LAYER_SQL.format(where="".join(f" AND {clause}" for clause in where))
+    sql = LAYER_SQL.format(
+        where="".join(f" AND {clause}" for clause in where),
+        category_name=localized_sql("c"),
+        district_name=localized_sql("d"),
+        executor_name=localized_sql("e"),
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
@@ -153,7 +192,7 @@ SELECT i.ref, i.status, i.description, i.address, i.support_count, i.created_at,
        ST_X(i.point) AS lon, ST_Y(i.point) AS lat
 FROM issues_issue i, here
 WHERE i.category_id = %(category_id)s
-  AND i.status IN ('new', 'assigned', 'in_progress', 'planned')
+  AND i.status IN {open_statuses}
   AND NOT i.is_hidden
   AND i.point && ST_Envelope(ST_Buffer(here.geom::geography, %(radius)s)::geometry)
   AND ST_DWithin(i.point::geography, here.geom::geography, %(radius)s)
@@ -173,6 +212,6 @@ def issues_nearby(
         exclude = "AND i.id <> %(exclude_id)s"
         params["exclude_id"] = exclude_id
     with connection.cursor() as cursor:
-        cursor.execute(NEARBY_SQL.format(exclude=exclude), params)
+        cursor.execute(NEARBY_SQL.format(exclude=exclude, open_statuses=OPEN_STATUSES_SQL), params)
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -3,7 +3,7 @@
 Other apps (`issues`) call these; this app never calls them back. The usual life of an asset:
 
     result = media_intake(uploaded_file=f, uploaded_by=user)   # upload request: checked, stored, pending
-    # … the worker runs media_process_task → media_process()  # derivatives made: ready (or failed)
+    # … the worker runs media_process_task → media_process()  # derivatives made (processing.py)
     media_attach(assets=[...])                                 # in the report's transaction: kept for good
     # never attached? `manage.py opencity_prune_media` deletes it after OPENCITY_MEDIA_UNATTACHED_HOURS
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
-from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -32,9 +30,10 @@ from django.utils import timezone
 from media_store.errors import EmptyFile, FileTooLarge, HeicNotSupported, MediaUnavailable, UnsupportedType
 from media_store.formats import HEAD_BYTES, HEIC, MediaFormat, photo_formats, sniff, video_formats
 from media_store.models import MediaAsset, MediaKind, MediaStatus
-from media_store.photos import DERIVATIVE_FORMAT, GpsPosition, photo_derivative, photo_sanitize
+from media_store.photos import GpsPosition, photo_sanitize
+from media_store.processing import MEDIA_PREFIX, asset_file_name, delete_files, media_storage, store_file
 from media_store.tasks import media_process_task
-from media_store.videos import video_poster_frame, video_sanitize
+from media_store.videos import video_sanitize
 
 logger = logging.getLogger(__name__)
 
@@ -47,11 +46,6 @@ class IntakeResult:
 
     asset: MediaAsset
     gps: GpsPosition | None
-
-
-def media_storage() -> Storage:
-    """Where media files live (STORAGES["default"]: the file system or an S3 bucket)."""
-    return MediaAsset._meta.get_field("file").storage
 
 
 def media_intake(*, uploaded_file: File, uploaded_by: AbstractBaseUser | None) -> IntakeResult:
@@ -76,10 +70,10 @@ def media_intake(*, uploaded_file: File, uploaded_by: AbstractBaseUser | None) -
         try:
             # The file goes first and outside the transaction: a slow bucket must not hold a
             # database transaction open. If the row then fails, the file is removed again.
-            stored_name = _store(
+            stored_name = store_file(
                 storage,
                 prepared.path,
-                _name(asset, f"original.{prepared.format.extension}"),
+                asset_file_name(asset, f"original.{prepared.format.extension}"),
                 prepared.format.content_type,
             )
             asset.file.name = stored_name
@@ -88,7 +82,7 @@ def media_intake(*, uploaded_file: File, uploaded_by: AbstractBaseUser | None) -
                 transaction.on_commit(partial(_enqueue_processing, asset.public_id), robust=True)
         except BaseException:
             if stored_name:
-                _delete_files(storage, [stored_name])
+                delete_files(storage, [stored_name])
             raise
     logger.info("media %s stored: %s, %s bytes", asset.public_id, asset.content_type, asset.size_bytes)
     return IntakeResult(asset=asset, gps=prepared.gps)
@@ -150,61 +144,6 @@ def _prepare(uploaded_file: File, scratch: Path) -> _Prepared:
     return prepared
 
 
-def media_process(*, public_id: UUID | str) -> str | None:
-    """Make an asset's derivatives (web size and thumbnail for a photo; poster and its thumbnail for
-    a video) and mark it ready, or failed with the reason. Never raises for a bad file: the worker
-    goes on with the next task. Returns the resulting status (None if the asset is gone)."""
-    asset = MediaAsset.objects.filter(public_id=public_id).first()
-    if asset is None:
-        logger.info("media %s is gone; nothing to process", public_id)
-        return None
-    if asset.status != MediaStatus.PENDING:
-        return asset.status
-
-    storage = media_storage()
-    written: dict[str, str] = {}
-    try:
-        with tempfile.TemporaryDirectory(prefix="opencity-media-") as scratch:
-            scratch = Path(scratch)
-            local = scratch / Path(asset.file.name).name
-            with storage.open(asset.file.name, "rb") as stored, local.open("wb") as out:
-                shutil.copyfileobj(stored, out, 1024 * 1024)
-            derivatives: dict[str, tuple[Path, int]] = {}
-            if asset.kind == MediaKind.PHOTO:
-                still = local
-                derivatives["web_file"] = (scratch / "web.webp", settings.OPENCITY_MEDIA_WEB_SIZE)
-            else:
-                still = scratch / "frame.png"
-                video_format = next(f for f in video_formats() if f.content_type == asset.content_type)
-                video_poster_frame(
-                    source=local, destination=still, media_format=video_format, duration=asset.duration_seconds
-                )
-                derivatives["poster_file"] = (scratch / "poster.webp", settings.OPENCITY_MEDIA_WEB_SIZE)
-            derivatives["thumbnail_file"] = (scratch / "thumbnail.webp", settings.OPENCITY_MEDIA_THUMBNAIL_SIZE)
-            for field, (path, long_edge) in derivatives.items():
-                photo_derivative(source=still, destination=path, long_edge=long_edge)
-                name = _name(asset, path.name)
-                if storage.exists(name):  # left by an earlier run that died before saving the row
-                    storage.delete(name)
-                written[field] = _store(storage, path, name, DERIVATIVE_FORMAT.content_type)
-    except Exception as error:
-        logger.exception("media %s could not be processed", asset.public_id)
-        _delete_files(storage, written.values())
-        MediaAsset.objects.filter(pk=asset.pk, status=MediaStatus.PENDING).update(
-            status=MediaStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000], processed_at=timezone.now()
-        )
-        return MediaStatus.FAILED
-
-    # Only the processing fields: attached_at may have been set meanwhile by the report.
-    updated = MediaAsset.objects.filter(pk=asset.pk, status=MediaStatus.PENDING).update(
-        status=MediaStatus.READY, error="", processed_at=timezone.now(), **written
-    )
-    if not updated:  # deleted, or processed by a second run, while we worked
-        _delete_files(storage, written.values())
-        return None
-    return MediaStatus.READY
-
-
 def media_reprocess(*, asset: MediaAsset) -> None:
     """Queue an asset's processing again (after a failure, or a change of derivative sizes)."""
     with transaction.atomic():
@@ -242,7 +181,7 @@ def media_delete(*, asset: MediaAsset) -> None:
     names = asset.stored_names
     with transaction.atomic():
         asset.delete()
-        transaction.on_commit(partial(_delete_files, media_storage(), names), robust=True)
+        transaction.on_commit(partial(delete_files, media_storage(), names), robust=True)
 
 
 def media_prune_unattached(*, older_than: timedelta, batch_size: int = 200) -> int:
@@ -303,15 +242,6 @@ def media_prune_orphan_files(*, older_than: timedelta) -> int:
 
 # --- helpers ----------------------------------------------------------------------------------
 
-MEDIA_PREFIX = "uploads"
-
-
-def _name(asset: MediaAsset, filename: str) -> str:
-    """uploads/<2 hex>/<public id>/<file>: the public ID makes names unguessable and unique; the
-    two-character shard keeps directories small on a file system."""
-    return f"{MEDIA_PREFIX}/{asset.public_id.hex[:2]}/{asset.public_id}/{filename}"
-
-
 def _spool(uploaded_file: File, destination: Path, *, limit_bytes: int) -> bytes:
     """Copy the upload to a private file of ours (the client's name is never used); return its head."""
     written = 0
@@ -335,21 +265,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: source.read(1024 * 1024), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _store(storage: Storage, path: Path, name: str, content_type: str) -> str:
-    with path.open("rb") as source:
-        content = File(source, name=name)
-        content.content_type = content_type  # S3 sets the object's Content-Type from this
-        return storage.save(name, content)
-
-
-def _delete_files(storage: Storage, names: Iterable[str]) -> None:
-    for name in names:
-        try:
-            storage.delete(name)
-        except Exception:  # a file we fail to delete is swept by --orphan-files
-            logger.exception("could not delete media file %s", name)
 
 
 def _enqueue_processing(public_id: UUID) -> None:

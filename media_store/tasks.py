@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.tasks import task
 
+from media_store.processing import media_process
+
 
 @task
 def media_process_task(*, public_id: str) -> str | None:
@@ -11,6 +13,4 @@ def media_process_task(*, public_id: str) -> str | None:
 
     A file that cannot be processed marks the asset failed and returns normally, so the worker
     simply goes on with the next task."""
-    from media_store.services import media_process  # services queue this task: import at run time
-
     return media_process(public_id=public_id)

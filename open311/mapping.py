@@ -7,6 +7,7 @@ import datetime
 from django.utils import timezone
 
 from issues.models import OPEN_STATUS_VALUES, IssueStatus
+from issues.rules.transitions import CLOSED_STATUSES, statuses_in_order
 
 SPECIFICATION_URL = "http://wiki.open311.org/GeoReport_v2"
 
@@ -22,7 +23,7 @@ def open311_statuses(values: list[str]) -> list[str]:
     if "open" in values:
         ours += list(OPEN_STATUS_VALUES)
     if "closed" in values:
-        ours += [status for status in IssueStatus.values if status not in OPEN_STATUS_VALUES]
+        ours += statuses_in_order(CLOSED_STATUSES)
     return ours
 
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -279,8 +281,6 @@ def parse_attributes(params: QueryDict) -> dict[str, object]:
 
 def parse_new_request(params: QueryDict) -> NewRequest:
     """Check the shape of a POST: service, location, lengths, contact details."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import URLValidator, validate_email
 
     problems: list[str] = []
     service_code = value(params, "service_code")

@@ -10,18 +10,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.localized import localized
 from issues.models import Category, CategoryAttribute, Issue, IssueEvent, IssueStatus, MediaRole
 from issues.presentation import event_summary, outage_notice
 from open311.mapping import SPECIFICATION_URL, open311_datetime, open311_status, update_status
 
 Absolute = Callable[[str], str]  # makes a path absolute (request.build_absolute_uri)
-
-
-def _localized(uk: str, en: str) -> str:
-    return en if (get_language() or "uk").startswith("en") and en else uk
 
 
 def discovery(*, absolute: Absolute, changeset: str | None) -> dict:
@@ -48,15 +44,15 @@ def discovery(*, absolute: Absolute, changeset: str | None) -> dict:
 
 def service(category: Category) -> dict:
     group = category.group
-    keywords = [category.name_uk, category.name_en, _localized(group.name_uk, group.name_en)]
+    keywords = [category.name_uk, category.name_en, localized(group.name_uk, group.name_en)]
     return {
         "service_code": category.code,
         "service_name": category.name,
-        "description": _localized(category.description_uk, category.description_en) or None,
+        "description": localized(category.description_uk, category.description_en) or None,
         "metadata": bool(category.attributes.all()),
         "type": "realtime",
         "keywords": ", ".join(dict.fromkeys(word for word in keywords if word)),
-        "group": _localized(group.name_uk, group.name_en),
+        "group": localized(group.name_uk, group.name_en),
     }
 
 

@@ -173,7 +173,8 @@ def updates(request: HttpRequest):
 def _create(request: HttpRequest):
     """POST requests: the key, the form, then the reporting service."""
     from issues.models import Category
-    from issues.services.media import MAX_PHOTOS, media_intake_many
+    from issues.rules.media import MAX_PHOTOS
+    from issues.services.media import media_intake_many
     from media_store.services import media_delete
 
     form = _form(request)

@@ -82,18 +82,3 @@ class AcceptHeaderNegotiation(DefaultContentNegotiation):
     endpoint"; with this, `format` is just an unknown parameter."""
 
     settings = APISettings(user_settings={"URL_FORMAT_OVERRIDE": None})
-
-
-def page_not_found(request, exception):
-    """The project's 404: the API's error shape under /api/, Open311's error list under
-    /open311/, Django's page elsewhere. (An address no URL pattern matches never reaches a view.)"""
-    from django.http import JsonResponse
-    from django.views import defaults
-
-    if request.path.startswith("/api/"):
-        return JsonResponse(error_body(code="not_found", detail=_("Not found.")), status=404)
-    if request.path.startswith("/open311/"):
-        from open311.views import not_found
-
-        return not_found(request)
-    return defaults.page_not_found(request, exception)

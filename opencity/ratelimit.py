@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -24,7 +25,6 @@ def rate_limit_hit(*, key: str, limit: int, window_seconds: int) -> bool:
 
 def client_ip(request) -> str:
     """The client's address: the first X-Forwarded-For hop when behind our proxy, else REMOTE_ADDR."""
-    from django.conf import settings
 
     if settings.OPENCITY_TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")

@@ -33,4 +33,4 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler404 = "opencity.api.page_not_found"
+handler404 = "opencity.handlers.page_not_found"

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -41,7 +42,6 @@ def hours(value) -> str:
     """A duration in hours, and in days past two days: "4 год", "86 год (3.6 д)"."""
     if value is None:
         return "—"
-    from django.utils.translation import gettext as _
 
     text = _("%(hours)s h") % {"hours": cell(float(value))}
     if value >= 48:

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.localized import localized
 from accounts.models import Executor
-from geo.models import BudgetProject
-from issues.models import Category, Issue, IssueEvent, IssueStatus
+from geo.models import BudgetProject, District
+from issues.models import Category, CategoryGroup, Issue, IssueEvent, IssueStatus
 from issues.presentation import deadline_in_words, event_summary, outage_notice
-from issues.rules.transitions import Action
+from issues.rules.transitions import CLOSED_STATUSES, OPEN_STATUSES, Action, statuses_in_order
 from issues.sql import IssueLayerFilter
 
 
@@ -365,11 +366,7 @@ class CategoryOutput(serializers.Serializer):
         return {"code": category.group.code, "name": category.group.name}
 
     def get_urgent_notice(self, category: Category) -> str:
-        from django.utils.translation import get_language
-
-        if (get_language() or "uk").startswith("en") and category.urgent_notice_en:
-            return category.urgent_notice_en
-        return category.urgent_notice_uk
+        return localized(category.urgent_notice_uk, category.urgent_notice_en)
 
     @extend_schema_field(SlaOutput)
     def get_sla(self, category: Category) -> dict:
@@ -425,9 +422,9 @@ class IssueListFilterInput(serializers.Serializer):
         expanded = []
         for status in statuses:
             if status == "open":
-                expanded += [IssueStatus.NEW, IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS, IssueStatus.PLANNED]
+                expanded += statuses_in_order(OPEN_STATUSES)
             elif status == "closed":
-                expanded += [IssueStatus.RESOLVED, IssueStatus.CLOSED, IssueStatus.REJECTED, IssueStatus.DUPLICATE]
+                expanded += statuses_in_order(CLOSED_STATUSES)
             elif status in IssueStatus.values:
                 expanded.append(status)
             else:
@@ -446,13 +443,9 @@ class IssueListFilterInput(serializers.Serializer):
         return self._known_codes(value, Category, _("Unknown category: %(codes)s."))
 
     def validate_group(self, value: str) -> list[str]:
-        from issues.models import CategoryGroup
-
         return self._known_codes(value, CategoryGroup, _("Unknown category group: %(codes)s."))
 
     def validate_district(self, value: str) -> list[str]:
-        from geo.models import District
-
         return self._known_codes(value, District, _("Unknown district: %(codes)s."))
 
     def validate_executor(self, value: str) -> list[str]:

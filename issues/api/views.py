@@ -29,10 +29,11 @@ from issues.api.serializers import (
     TransitionInput,
 )
 from issues.models import Issue
+from issues.rules.media import MAX_PHOTOS
 from issues.selectors import categories_active, issue_for_viewer, issue_public_timeline, queue_for_executor
 from issues.services import TransitionInput as TransitionData
 from issues.services import issue_create, issue_transition
-from issues.services.media import MAX_PHOTOS, issue_add_media, media_intake_many
+from issues.services.media import issue_add_media, media_intake_many
 from issues.services.support import issue_support
 from issues.sql import issue_layer_geojson, issues_nearby
 from media_store.selectors import media_get_many

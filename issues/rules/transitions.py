@@ -27,10 +27,20 @@ class Status(StrEnum):
     DUPLICATE = "duplicate"
 
 
+# The sets of statuses every other module uses (the ORM, the raw SQL, the dashboard, Open311, the
+# API's filters): defined here once. `statuses_in_order` turns a set into a list in the order above,
+# so querysets, generated SQL and migrations always see the same list.
 OPEN_STATUSES = frozenset({Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PLANNED})
 CLOSED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED, Status.REJECTED, Status.DUPLICATE})
+# Someone is responsible for the issue (it names its executor).
+RESPONSIBLE_STATUSES = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.PLANNED})
 # While planned, the clocks are paused; while resolved, the reporter's confirmation is awaited.
 CLOCK_RUNNING_STATUSES = frozenset({Status.ASSIGNED, Status.IN_PROGRESS})
+
+
+def statuses_in_order(statuses: frozenset[Status]) -> list[str]:
+    """The statuses of a set as plain values, in the order the Status enum declares them."""
+    return [status.value for status in Status if status in statuses]
 
 
 class Action(StrEnum):

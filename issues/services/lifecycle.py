@@ -16,18 +16,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Executor, User
-from accounts.roles import user_executor, user_is_dispatcher
-from issues.models import Issue, IssueEvent, IssueEventKind, IssueMedia, IssueStatus, MediaRole
+from issues.events import Deadlines, StatusChanged
+from issues.models import STATUS_EVENT_KINDS, Issue, IssueEvent, IssueEventKind, IssueMedia, IssueStatus, MediaRole
+from issues.notifications import queue_event_notifications
 from issues.rules.deadlines import deadline
+from issues.rules.media import media_check_set
 from issues.rules.transitions import (
+    RESPONSIBLE_STATUSES,
     Action,
     ActorNotAllowed,
-    ActorRole,
     Status,
     TransitionNotAllowed,
     check_transition,
 )
-from issues.selectors import calendar_spec
+from issues.selectors import calendar_spec, issue_actor_roles
+from issues.services.media import issue_attach_media
+from issues.services.support import issue_move_followers
 from opencity.errors import Conflict, Forbidden, InvalidInput
 
 EVENT_KIND_FOR_ACTION = {
@@ -41,12 +45,6 @@ INTERNAL_ACTIONS = {Action.HAND_BACK}
 # event records the deadlines they set, so the dashboard can judge every assignment period against
 # the deadlines in force at the time, even after a later one overwrote the stored fields.
 DEADLINE_SETTING_ACTIONS = {Action.ROUTE, Action.REASSIGN, Action.DISPUTE, Action.PLAN, Action.RESUME}
-STATUS_EVENT_KINDS = [
-    IssueEventKind.ROUTED,
-    IssueEventKind.REASSIGNED,
-    IssueEventKind.STATUS_CHANGED,
-    IssueEventKind.MERGED,
-]
 MAX_NOTE_LENGTH = 4000
 
 
@@ -66,23 +64,6 @@ class TransitionInput:
     # Language-neutral facts for the event (e.g. {"reason": "confirmation_timeout"}); pages turn
     # them into words in the reader's language.
     extra: dict | None = None
-
-
-def issue_actor_roles(*, issue: Issue, user: User | None) -> frozenset[ActorRole]:
-    """The roles a user holds with respect to one issue (None is the platform itself)."""
-    if user is None:
-        return frozenset({ActorRole.SYSTEM})
-    roles = set()
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    if issue.reporter_id is not None and issue.reporter_id == user.pk:
-        roles.add(ActorRole.REPORTER)
-    executor = user_executor(user)
-    if executor is not None and issue.executor_id == executor.pk:
-        roles.add(ActorRole.EXECUTOR)
-    if user_is_dispatcher(user):
-        roles.add(ActorRole.DISPATCHER)
-    return frozenset(roles)
 
 
 def _validate_input(
@@ -127,9 +108,7 @@ def _validate_input(
 
 def _check_after_photos(*, issue: Issue, data: TransitionInput) -> None:
     """Where the category asks for a photo, a fix needs an "after" photo (now or added before)."""
-    from issues.services.media import media_check_set
-
-    media_check_set(assets=list(data.media))
+    media_check_set(kinds=[asset.kind for asset in data.media])
     if not issue.category.photo_required:
         return
     has_after = IssueMedia.objects.filter(issue=issue, role=MediaRole.AFTER).exists()
@@ -178,7 +157,7 @@ def issue_recompute_deadlines(*, issue: Issue, pending: StatusChange | None = No
     if issue.status == IssueStatus.NEW or issue.clock_started_at is None:
         issue.response_due_at = issue.resolve_due_at = None
         return
-    if issue.status not in (IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS, IssueStatus.PLANNED):
+    if issue.status not in RESPONSIBLE_STATUSES:
         return
     policy = issue.category.sla_policy
     calendar = calendar_spec(policy.calendar)
@@ -189,13 +168,13 @@ def issue_recompute_deadlines(*, issue: Issue, pending: StatusChange | None = No
     issue.resolve_due_at = deadline(hours=policy.resolution_hours, **common)
 
 
-def issue_deadlines_record(issue: Issue) -> dict:
+def issue_deadlines_record(issue: Issue) -> Deadlines:
     """The stored deadlines as event data (UTC ISO 8601, None where there is none)."""
 
     def iso(value: datetime.datetime | None) -> str | None:
         return value.astimezone(datetime.UTC).isoformat() if value is not None else None
 
-    return {"response_due_at": iso(issue.response_due_at), "resolve_due_at": iso(issue.resolve_due_at)}
+    return Deadlines(response_due_at=iso(issue.response_due_at), resolve_due_at=iso(issue.resolve_due_at))
 
 
 def _start_clock(issue: Issue, now: datetime.datetime) -> None:
@@ -245,8 +224,6 @@ def _apply(*, issue: Issue, action: Action, data: TransitionInput, now: datetime
     elif action == Action.DISPUTE:
         _start_clock(issue, now)  # reopened: the same executor, fresh deadlines
     elif action == Action.MERGE:
-        from issues.services.support import issue_move_followers
-
         issue.duplicate_of = data.duplicate_of
         issue.closed_at = now
         recorded["duplicate_of"] = data.duplicate_of.ref
@@ -267,8 +244,6 @@ def issue_transition(
     Raises Forbidden (the actor may not take this action), Conflict (not from the current status)
     or InvalidInput (a required field is missing or wrong). A refused action changes nothing.
     """
-    from issues.notifications import queue_event_notifications
-
     try:
         action = Action(action)
     except ValueError:
@@ -319,12 +294,10 @@ def issue_transition(
             to_status=transition.target,
             is_public=action not in INTERNAL_ACTIONS,
             note=data.note.strip(),
-            data=recorded,
+            data=StatusChanged(**recorded).as_json(),
         )
         locked.save()
         if data.media:
-            from issues.services.media import issue_attach_media
-
             role = MediaRole.AFTER if action == Action.RESOLVE else MediaRole.REPORT
             issue_attach_media(issue=locked, assets=list(data.media), role=role, actor=actor, now=now)
         queue_event_notifications(event)

@@ -15,26 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from issues.events import MediaAdded
 from issues.models import Issue, IssueEvent, IssueEventKind, IssueMedia, MediaRole
+from issues.rules.media import media_check_set
 from issues.rules.transitions import ActorRole
-from media_store.models import MediaAsset, MediaKind
+from issues.selectors import issue_actor_roles
+from media_store.models import MediaAsset
 from media_store.photos import GpsPosition
 from media_store.services import media_attach, media_delete, media_intake
 from opencity.errors import Forbidden, InvalidInput
-
-MAX_PHOTOS = 5
-
-
-def media_check_set(*, assets: Sequence[MediaAsset], field: str = "media") -> None:
-    """Up to five photos, or one video (a report is read on a phone: one clip says enough)."""
-    videos = [a for a in assets if a.kind == MediaKind.VIDEO]
-    photos = [a for a in assets if a.kind == MediaKind.PHOTO]
-    if len(photos) > MAX_PHOTOS or len(videos) > 1 or (videos and photos):
-        raise InvalidInput(
-            _("Up to 5 photos or one video."),
-            code="too_many_files",
-            fields={field: [_("Up to 5 photos or one video.")]},
-        )
 
 
 def media_intake_many(
@@ -84,7 +73,7 @@ def issue_attach_media(
             at=now,
             actor=actor,
             is_public=True,
-            data={"role": role, "media": [str(asset.public_id) for asset in assets]},
+            data=MediaAdded(role=role, media=[str(asset.public_id) for asset in assets]).as_json(),
         )
     return links
 
@@ -94,8 +83,6 @@ def issue_add_media(
 ) -> list[IssueMedia]:
     """Add photos or a video to an existing issue: the reporter adds to the report while it is
     open; the executor's staff add "before"/"after" pictures; dispatchers may add either."""
-    from issues.services.lifecycle import issue_actor_roles
-
     roles = issue_actor_roles(issue=issue, user=actor)
     if role is None:
         role = MediaRole.AFTER if roles & {ActorRole.EXECUTOR} else MediaRole.REPORT
@@ -109,5 +96,5 @@ def issue_add_media(
     if not allowed:
         raise Forbidden(_("You may not add photos to this issue."), code="action_forbidden")
     existing = [link.asset for link in IssueMedia.objects.filter(issue=issue, role=role).select_related("asset")]
-    media_check_set(assets=[*existing, *assets])
+    media_check_set(kinds=[asset.kind for asset in [*existing, *assets]])
     return issue_attach_media(issue=issue, assets=assets, role=role, actor=actor)

@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import user_is_dispatcher
+from issues.events import CategoryChanged
 from issues.models import Category, Issue, IssueEvent, IssueEventKind, IssueStatus
 from issues.rules.transitions import ActorRole
-from issues.services.lifecycle import issue_actor_roles, issue_deadlines_record, issue_recompute_deadlines
+from issues.selectors import issue_actor_roles
+from issues.services.lifecycle import issue_deadlines_record, issue_recompute_deadlines
 from issues.services.reporting import issue_route
 from opencity.errors import Forbidden, InvalidInput
 
@@ -73,8 +75,11 @@ def issue_change_category(
             actor=actor,
             is_public=True,
             # The new policy's deadlines, when it changed running ones (see DEADLINE_SETTING_ACTIONS).
-            data={"from": previous, "to": category.code}
-            | ({"deadlines": issue_deadlines_record(locked)} if locked.is_open and locked.clock_started_at else {}),
+            data=CategoryChanged(
+                from_code=previous,
+                to_code=category.code,
+                deadlines=issue_deadlines_record(locked) if locked.is_open and locked.clock_started_at else None,
+            ).as_json(),
         )
         if locked.status == IssueStatus.NEW:
             locked = issue_route(issue=locked, now=now)

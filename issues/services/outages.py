@@ -12,6 +12,7 @@ from accounts.models import User
 from geo.models import Outage
 from geo.selectors import outage_covering
 from geo.services import outage_close
+from issues.events import OutageLinked
 from issues.models import Issue, IssueEvent, IssueEventKind
 from issues.rules.transitions import Action
 from issues.services.lifecycle import TransitionInput, issue_transition
@@ -34,12 +35,12 @@ def issue_link_outage(*, issue: Issue, now: datetime.datetime | None = None) -> 
         kind=IssueEventKind.OUTAGE_LINKED,
         at=now,
         is_public=True,
-        data={
-            "outage_id": outage.pk,
-            "kind": outage.kind,
-            "provider": outage.provider.code,
-            "expected_end_at": outage.expected_end_at.isoformat() if outage.expected_end_at else None,
-        },
+        data=OutageLinked(
+            outage_id=outage.pk,
+            kind=outage.kind,
+            provider=outage.provider.code,
+            expected_end_at=outage.expected_end_at.isoformat() if outage.expected_end_at else None,
+        ).as_json(),
     )
     return outage
 

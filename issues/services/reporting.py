@@ -14,8 +14,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Executor, User
 from geo.selectors import district_at, point_in_community
+from issues.events import Created, DuplicateFlagged
 from issues.models import (
     Category,
     CategoryAttribute,
@@ -30,10 +31,11 @@ from issues.models import (
     RoutingRule,
 )
 from issues.rules.attributes import AttributeSpec, attributes_clean
+from issues.rules.media import media_check_set
 from issues.rules.routing import RoutingDecision, RuleCandidate, resolve_route
 from issues.rules.transitions import Action
 from issues.services.lifecycle import TransitionInput, issue_transition
-from issues.services.media import issue_attach_media, media_check_set
+from issues.services.media import issue_attach_media
 from issues.services.outages import issue_link_outage
 from issues.sql import issues_nearby
 from media_store.models import MediaAsset, MediaKind
@@ -109,8 +111,6 @@ def issue_route(*, issue: Issue, now: datetime.datetime | None = None) -> Issue:
     decision = issue_route_decision(category=issue.category, point=issue.point, on=timezone.localdate(now))
     if decision is None:
         return issue
-    from accounts.models import Executor
-
     return issue_transition(
         issue=issue,
         actor=None,
@@ -222,7 +222,7 @@ def issue_create(
     cleaned = _clean_report(
         category=category, description=description, point=point, address=address, attributes=attributes
     )
-    media_check_set(assets=media)
+    media_check_set(kinds=[asset.kind for asset in media])
     if category.photo_required and not any(asset.kind == MediaKind.PHOTO for asset in media):
         message = _("This kind of problem needs a photo.")
         raise InvalidInput(message, code="photo_required", fields={"media": [message]})
@@ -253,7 +253,7 @@ def issue_create(
             at=now,
             actor=reporter,
             to_status=IssueStatus.NEW,
-            data={"source": source, "held_for_email_confirmation": not confirmed},
+            data=Created(source=source, held_for_email_confirmation=not confirmed).as_json(),
         )
         issue_attach_media(issue=issue, assets=media, role=MediaRole.REPORT, actor=reporter, now=now)
         issue_link_outage(issue=issue, now=now)
@@ -279,10 +279,9 @@ def _flag_possible_duplicates(*, issue: Issue, now: datetime.datetime) -> None:
             kind=IssueEventKind.DUPLICATE_FLAGGED,
             at=now,
             is_public=False,
-            data={
-                "refs": [row["ref"] for row in nearby],
-                "distances_m": [round(row["distance_m"], 1) for row in nearby],
-            },
+            data=DuplicateFlagged(
+                refs=[row["ref"] for row in nearby], distances_m=[round(row["distance_m"], 1) for row in nearby]
+            ).as_json(),
         )
 
 

@@ -10,7 +10,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from issues.events import Escalated, SlaBreached
 from issues.models import Issue, IssueEvent, IssueEventKind, IssueStatus
+from issues.notifications import queue_event_notifications
+from issues.rules.clocks import missed_deadlines
 from issues.rules.transitions import Action
 from issues.services.lifecycle import TransitionInput, issue_transition
 
@@ -22,25 +25,13 @@ class SweepResult:
     closed: int = 0
 
 
-def _missed_deadlines(issue: Issue, now: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
-    missed = []
-    if issue.status == IssueStatus.ASSIGNED and issue.response_due_at and issue.response_due_at < now:
-        missed.append(("response", issue.response_due_at))
-    if (
-        issue.status in (IssueStatus.ASSIGNED, IssueStatus.IN_PROGRESS)
-        and issue.resolve_due_at
-        and issue.resolve_due_at < now
-    ):
-        missed.append(("resolution", issue.resolve_due_at))
-    return missed
-
-
 def _record_breach(*, issue_id: int, now: datetime.datetime, result: SweepResult) -> None:
-    from issues.notifications import queue_event_notifications
-
     with transaction.atomic():
         issue = Issue.objects.select_for_update(of=("self",)).select_related("executor__supervisor").get(pk=issue_id)
-        for deadline_kind, due_at in _missed_deadlines(issue, now):
+        missed = missed_deadlines(
+            status=issue.status, response_due_at=issue.response_due_at, resolve_due_at=issue.resolve_due_at, at=now
+        )
+        for deadline_kind, due_at in missed:
             try:
                 with transaction.atomic():  # the unique index says whether this breach is news
                     IssueEvent.objects.create(
@@ -48,11 +39,11 @@ def _record_breach(*, issue_id: int, now: datetime.datetime, result: SweepResult
                         kind=IssueEventKind.SLA_BREACHED,
                         at=now,
                         is_public=True,
-                        data={
-                            "deadline": deadline_kind,
-                            "due_at": due_at.astimezone(datetime.UTC).isoformat(),
-                            "executor": issue.executor.code,
-                        },
+                        data=SlaBreached(
+                            deadline=deadline_kind,
+                            due_at=due_at.astimezone(datetime.UTC).isoformat(),
+                            executor=issue.executor.code,
+                        ).as_json(),
                     )
             except IntegrityError:
                 continue
@@ -63,12 +54,12 @@ def _record_breach(*, issue_id: int, now: datetime.datetime, result: SweepResult
                 kind=IssueEventKind.ESCALATED,
                 at=now,
                 is_public=False,
-                data={
-                    "deadline": deadline_kind,
-                    "executor": issue.executor.code,
-                    "supervisor": supervisor.code if supervisor else None,
-                    "dispatchers": True,
-                },
+                data=Escalated(
+                    deadline=deadline_kind,
+                    executor=issue.executor.code,
+                    supervisor=supervisor.code if supervisor else None,
+                    dispatchers=True,
+                ).as_json(),
             )
             result.escalations += 1
             queue_event_notifications(escalation)

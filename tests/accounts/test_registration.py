@@ -7,7 +7,8 @@ from django.core import mail
 from django.test import Client
 
 from accounts.models import User
-from accounts.services import email_confirmation_token, user_confirm_email
+from accounts.services import user_confirm_email
+from accounts.tokens import email_confirmation_token
 from issues.models import Issue
 from issues.services import issue_create
 from opencity.errors import InvalidInput

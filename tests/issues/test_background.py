@@ -21,7 +21,7 @@ def test_notifications_wait_in_the_database_until_the_worker_runs(world, report,
     settings.TASKS = DATABASE_TASKS
     issue = report()
     assert mail.outbox == []
-    waiting = DBTaskResult.objects.filter(task_path="issues.tasks.send_event_notifications")
+    waiting = DBTaskResult.objects.filter(task_path="issues.notifications.send_event_notifications")
     assert waiting.filter(status=TaskResultStatus.READY).count() == 1  # the `routed` event
     issue_transition(
         issue=issue,

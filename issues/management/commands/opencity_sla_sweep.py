@@ -3,8 +3,10 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from issues.services.sla import sla_sweep
+from issues.tasks import run_sla_sweep
 
 
 class Command(BaseCommand):
@@ -25,9 +27,7 @@ class Command(BaseCommand):
                 f"breaches: {result.breaches}, escalations: {result.escalations}, closed: {result.closed}"
             )
             return
-        from django_tasks_db.models import DBTaskResult
 
-        from issues.tasks import run_sla_sweep
 
         interval = max(every or settings.OPENCITY_SLA_SWEEP_SECONDS, 5)
         self.stdout.write(f"Enqueuing the SLA sweep every {interval} s for the task worker.")
