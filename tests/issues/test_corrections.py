@@ -1,6 +1,8 @@
 """issue_correct: staff corrections of an issue's location, text and category. A moved point
 finds its district again, a `new` issue is routed again, the outage link is checked again; one
-internal `corrected` event records old and new values."""
+internal `corrected` event records old and new values. The admin corrects through it too."""
+
+import json
 
 import pytest
 from django.db import connection
@@ -296,3 +298,95 @@ def test_a_point_moved_into_an_outage_is_linked_like_a_report(world, no_water, o
     assert corrected.outage == outage
     linked = issue.events.get(kind="outage_linked")
     assert (linked.is_public, linked.data["outage_id"]) == (True, outage.pk)
+
+
+# --- The admin -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+def change_form(issue, **values):
+    """The admin's change form as the browser posts it (the inlines are read-only: no rows)."""
+    return {
+        "category": issue.category_id,
+        "description": issue.description,
+        "address": issue.address,
+        "point": json.dumps({"type": "Point", "coordinates": [issue.point.x, issue.point.y]}),
+        **{
+            f"{prefix}-{name}": value
+            for prefix in ("events", "open311_submission")
+            for name, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"), ("MAX_NUM_FORMS", "1000"))
+        },
+        **values,
+    }
+
+
+def test_the_admin_shows_only_the_correctable_fields_as_inputs(world, report, admin_client):
+    issue = report()
+    page = admin_client.get(f"/admin/issues/issue/{issue.pk}/change/")
+    assert page.status_code == 200
+    assert set(page.context["adminform"].form.fields) == {"category", "description", "address", "point"}
+
+
+def test_a_correction_in_the_admin_goes_through_the_service(world, report, admin_client):
+    issue = report(where=world.inside_west)
+    east = json.dumps({"type": "Point", "coordinates": [CENTRE_LON + 0.01, CENTRE_LAT]})
+    answer = admin_client.post(f"/admin/issues/issue/{issue.pk}/change/", change_form(issue, point=east))
+    assert answer.status_code == 302
+    issue.refresh_from_db()
+    assert issue.district == world.east
+    [event] = corrections(issue)
+    assert event.actor.username == "root"
+    assert event.data == {
+        "point": {"old": [CENTRE_LON - 0.01, CENTRE_LAT], "new": [CENTRE_LON + 0.01, CENTRE_LAT]},
+        "district": {"old": "west", "new": "east"},
+    }
+
+
+def test_the_admins_trial_of_a_correction_leaves_no_trace(world, report, admin_client):
+    """The form tries the correction to find errors, then rolls the trial back: one routing, one
+    `corrected` event and one `category_changed` event, not two of each."""
+    RoutingRule.objects.create(category=world.pothole, executor=world.housing, district=world.east)
+    issue = report(category=world.playground, where=world.inside_west)
+    east = json.dumps({"type": "Point", "coordinates": [CENTRE_LON + 0.01, CENTRE_LAT]})
+    answer = admin_client.post(
+        f"/admin/issues/issue/{issue.pk}/change/", change_form(issue, point=east, category=world.pothole.pk)
+    )
+    assert answer.status_code == 302
+    issue.refresh_from_db()
+    assert (issue.category, issue.status, issue.executor) == (world.pothole, "assigned", world.housing)
+    assert list(issue.events.order_by("pk").values_list("kind", flat=True)) == [
+        "created",
+        "corrected",
+        "category_changed",
+        "routed",
+    ]
+
+
+def test_saving_the_admin_form_unchanged_records_nothing(world, report, admin_client):
+    issue = report()
+    before = row(issue)
+    answer = admin_client.post(f"/admin/issues/issue/{issue.pk}/change/", change_form(issue))
+    assert answer.status_code == 302
+    assert row(issue) == before
+
+
+def test_a_point_outside_the_boundary_is_a_form_error_in_the_admin(world, report, admin_client):
+    issue = report()
+    before = row(issue)
+    lviv = json.dumps({"type": "Point", "coordinates": [24.03, 49.84]})
+    answer = admin_client.post(
+        f"/admin/issues/issue/{issue.pk}/change/",
+        change_form(issue, point=lviv, description="Інший опис"),
+        headers={"accept-language": "en"},
+    )
+    assert answer.status_code == 200
+    form = answer.context["adminform"].form
+    assert form.errors == {
+        "point": ["This place is outside the community. We can only take reports from inside its boundary."]
+    }
+    assert row(issue) == before
