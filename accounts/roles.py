@@ -48,3 +48,11 @@ def user_executor(user: User) -> Executor | None:
         return None
     membership = getattr(user, "membership", None)
     return membership.executor if membership is not None else None
+
+
+def user_may_correct_issues(user: User) -> bool:
+    """Who may correct an issue's category, location and text: dispatchers, and administrators
+    given the right to change issues in the admin (superusers have it)."""
+    return bool(
+        user.is_authenticated and user.is_active and (user_is_dispatcher(user) or user.has_perm("issues.change_issue"))
+    )

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
@@ -14,6 +15,8 @@ from issues.models import (
     SlaPolicy,
     WorkingCalendar,
 )
+from issues.services.corrections import issue_correct
+from opencity.errors import DomainError
 
 
 class CalendarDateInline(admin.TabularInline):
@@ -140,10 +143,50 @@ class IssueEventInline(admin.TabularInline):
         return False
 
 
+class _TrialRun(Exception):
+    """Raised to roll back a correction that was only tried, to see whether it would be refused."""
+
+
+class IssueCorrectionForm(forms.ModelForm):
+    """The fields of an issue staff may correct. The form asks issue_correct itself whether it
+    would take the correction (in a savepoint that is always rolled back), so the admin refuses
+    exactly what the service refuses, as errors on the form rather than a failed save."""
+
+    actor = None  # the person correcting; IssueAdmin.get_form sets it for each request
+
+    class Meta:
+        model = Issue
+        fields = ("category", "description", "address", "point")
+
+    def corrections(self) -> dict:
+        """The changed fields, as issue_correct's arguments."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.Meta.fields}
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.errors or not self.changed_data:
+            return cleaned
+        try:
+            with transaction.atomic():
+                issue_correct(issue=self.instance, actor=self.actor, **self.corrections())
+                raise _TrialRun
+        except _TrialRun:
+            pass
+        except DomainError as error:
+            for name, messages in error.fields.items():
+                self.add_error(name if name in self.fields else None, messages)
+            if not error.fields:
+                self.add_error(None, error.message)
+        return cleaned
+
+
 @admin.register(Issue)
 class IssueAdmin(LeafletGeoAdmin):
-    """Issues in the admin: descriptive fields can be corrected; the status, executor and
-    deadlines only change through the lifecycle (the issue page and the API), never here."""
+    """Issues in the admin: the location, text and category can be corrected, through the
+    correction service (one event, the district, routing and outage link kept right); the status,
+    executor and deadlines only change through the lifecycle (the issue page and the API)."""
+
+    form = IssueCorrectionForm
 
     list_display = ("ref", "category", "status", "executor", "district", "created_at", "resolve_due_at", "is_hidden")
     list_filter = ("status", "is_hidden", "source", "category__group", "executor", "district")
@@ -170,13 +213,21 @@ class IssueAdmin(LeafletGeoAdmin):
         "attributes",
         "created_at",
         "updated_at",
-        "category",
     )
-    fields = ("ref", "category", "description", "address", "point", *readonly_fields[1:-1])
+    fields = ("ref", *IssueCorrectionForm.Meta.fields, *readonly_fields[1:])
     inlines = [IssueEventInline]
 
     def has_add_permission(self, request) -> bool:
         return False  # reports come through the map, the API or Open311, with routing and deadlines
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Never obj.save(): the correction service saves the changed fields and writes the event."""
+        issue_correct(issue=obj, actor=request.user, **form.corrections())
+        obj.refresh_from_db()  # the form had set its values on obj; show what was stored
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -158,6 +158,21 @@ class OutageLinked(EventPayload):
 
 
 @dataclass(frozen=True)
+class Corrected(EventPayload):
+    """A staff correction: each changed field as {"old": …, "new": …} (points as [lon, lat], the
+    district by code, the outage by id). Built by issues.rules.corrections.CorrectionRecord."""
+
+    KINDS = ("corrected",)
+    OMIT_NONE = True
+
+    point: dict | None = None
+    description: dict | None = None
+    address: dict | None = None
+    district: dict | None = None
+    outage: dict | None = None
+
+
+@dataclass(frozen=True)
 class NoData(EventPayload):
     """Kinds whose whole story is the event's own columns (actor, note)."""
 
@@ -173,6 +188,7 @@ PAYLOADS: tuple[type[EventPayload], ...] = (
     DuplicateFlagged,
     MediaAdded,
     OutageLinked,
+    Corrected,
     NoData,
 )
 PAYLOAD_FOR_KIND: dict[str, type[EventPayload]] = {kind: payload for payload in PAYLOADS for kind in payload.KINDS}

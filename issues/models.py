@@ -538,6 +538,9 @@ class IssueEventKind(models.TextChoices):
     MEDIA_ADDED = "media_added", _("media added")
     SUPPORTED = "supported", _("supported")
     OUTAGE_LINKED = "outage_linked", _("linked to an outage")
+    # Staff corrected the location or text (issues.services.corrections); the data holds each
+    # changed field's old and new value (issues.rules.corrections.CorrectionRecord).
+    CORRECTED = "corrected", _("corrected")
 
 
 # Events that set an issue's status (besides `created`, which sets the first one, `new`): their

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Executor
-from issues.models import Category, IssueEvent, IssueEventKind
+from issues.models import Category, Issue, IssueEvent, IssueEventKind
+from issues.rules.corrections import CorrectionRecord
 
 
 @lru_cache(maxsize=256)
@@ -87,7 +88,15 @@ def event_summary(event: IssueEvent) -> str:
         return _("Photos or a video added")
     if kind == IssueEventKind.DUPLICATE_FLAGGED:
         return _("Possibly the same as %(refs)s") % {"refs": ", ".join(data.get("refs", []))}
+    if kind == IssueEventKind.CORRECTED:
+        return _("Corrected by staff: %(fields)s") % {"fields": _corrected_fields(data)}
     return str(IssueEventKind(kind).label)
+
+
+def _corrected_fields(data: dict) -> str:
+    """The corrected fields by their names in the active language, e.g. "location, district"."""
+    fields = CorrectionRecord.from_data(data).fields
+    return ", ".join(str(Issue._meta.get_field(name).verbose_name) for name in fields)
 
 
 def _status_change_summary(data: dict) -> str:

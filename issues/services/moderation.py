@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.roles import user_is_dispatcher
+from accounts.roles import user_is_dispatcher, user_may_correct_issues
 from issues.events import CategoryChanged
 from issues.models import Category, Issue, IssueEvent, IssueEventKind, IssueStatus
 from issues.rules.transitions import ActorRole
@@ -22,6 +22,12 @@ from opencity.errors import Forbidden, InvalidInput
 def _require_dispatcher(user: User) -> None:
     if not user_is_dispatcher(user):
         raise Forbidden(_("Only the dispatcher may do this."), code="dispatcher_only")
+
+
+def require_corrector(user: User) -> None:
+    """Refuse anyone who may not correct issues (accounts.roles.user_may_correct_issues)."""
+    if not user_may_correct_issues(user):
+        raise Forbidden(_("Only dispatchers and administrators may correct issues."), code="corrector_only")
 
 
 def issue_set_hidden(
@@ -52,8 +58,9 @@ def issue_change_category(
     *, issue: Issue, actor: User, category: Category, now: datetime.datetime | None = None
 ) -> Issue:
     """Fix the category a citizen chose. A new issue is routed again by the new category's rules;
-    an assigned one keeps its executor (reassign it separately) with deadlines by the new policy."""
-    _require_dispatcher(actor)
+    an assigned one keeps its executor (reassign it separately) with deadlines by the new policy.
+    Part of correcting an issue, so administrators may do it too (issues.services.corrections)."""
+    require_corrector(actor)
     if not category.is_active:
         raise InvalidInput(
             _("Please choose an active category."), fields={"category": [_("This category is not active.")]}

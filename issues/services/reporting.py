@@ -143,20 +143,9 @@ def _clean_report(
     address = (address or "").strip()
     if category is None or not category.is_active:
         errors["category"] = [_("Please choose a category from the list.")]
-    if not description:
-        errors["description"] = [_("Please describe the problem.")]
-    elif len(description) > MAX_DESCRIPTION_LENGTH:
-        errors["description"] = [
-            _("The description is too long (at most %(n)d characters).") % {"n": MAX_DESCRIPTION_LENGTH}
-        ]
-    if len(address) > MAX_ADDRESS_LENGTH:
-        errors["address"] = [_("The address is too long (at most %(n)d characters).") % {"n": MAX_ADDRESS_LENGTH}]
-    if point is None:
-        errors["location"] = [_("Please put the pin on the map.")]
-    elif not point_in_community(point=point):
-        errors["location"] = [
-            _("This place is outside the community. We can only take reports from inside its boundary.")
-        ]
+    errors.update(report_text_errors(description=description, address=address))
+    if location_errors := report_location_errors(point=point):
+        errors["location"] = location_errors
     answers: dict[str, object] = {}
     if category is not None:
         answers, problems = attributes_clean(
@@ -167,6 +156,37 @@ def _clean_report(
         code = "outside_community" if list(errors) == ["location"] and point is not None else "invalid"
         raise InvalidInput(_("The report cannot be accepted yet."), code=code, fields=errors)
     return {"description": description, "address": address, "attributes": answers}
+
+
+def report_text_errors(*, description: str | None = None, address: str | None = None) -> dict[str, list]:
+    """What is wrong with a description and an address (already stripped), by field; a field
+    given as None is not checked. Shared by reports and staff corrections."""
+    errors: dict[str, list] = {}
+    if description is not None and not description:
+        errors["description"] = [_("Please describe the problem.")]
+    elif description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
+        errors["description"] = [
+            _("The description is too long (at most %(n)d characters).") % {"n": MAX_DESCRIPTION_LENGTH}
+        ]
+    if address is not None and len(address) > MAX_ADDRESS_LENGTH:
+        errors["address"] = [_("The address is too long (at most %(n)d characters).") % {"n": MAX_ADDRESS_LENGTH}]
+    return errors
+
+
+def report_location_errors(*, point: Point | None) -> list:
+    """What is wrong with an issue's location: none given, or outside the community boundary.
+    Shared by reports and staff corrections."""
+    if point is None:
+        return [_("Please put the pin on the map.")]
+    if not point_in_community(point=point):
+        return [_("This place is outside the community. We can only take reports from inside its boundary.")]
+    return []
+
+
+def report_held_for_confirmation(*, reporter: User | None) -> bool:
+    """Whether a report waits unrouted in the dispatcher's queue: its reporter has not confirmed
+    their e-mail address yet (issues_release_after_confirmation routes it once they do)."""
+    return reporter is not None and reporter.email_confirmed_at is None
 
 
 def category_attribute_specs(*, category: Category) -> list[AttributeSpec]:
@@ -246,7 +266,7 @@ def issue_create(
         )
         if reporter is not None:
             IssueFollower.objects.create(issue=issue, user=reporter, reason=FollowReason.REPORTER, created_at=now)
-        confirmed = reporter is None or reporter.email_confirmed_at is not None
+        confirmed = not report_held_for_confirmation(reporter=reporter)
         IssueEvent.objects.create(
             issue=issue,
             kind=IssueEventKind.CREATED,

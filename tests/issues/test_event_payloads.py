@@ -12,11 +12,13 @@ from issues.events import (
     PAYLOAD_FOR_KIND,
     PAYLOADS,
     CategoryChanged,
+    Corrected,
     Deadlines,
     StatusChanged,
     payload_for,
 )
 from issues.models import IssueEvent, IssueEventKind
+from issues.rules.corrections import CORRECTABLE_FIELDS, DERIVED_FIELDS, CorrectionRecord, FieldChange
 from issues.services import TransitionInput, issue_transition
 from issues.services.moderation import issue_change_category, issue_comment, issue_set_hidden
 from issues.services.sla import sla_sweep
@@ -96,3 +98,10 @@ def test_what_the_services_write_fits_the_declared_shapes(world, report, django_
         payload = payload_for(kind=event.kind, data=event.data)
         assert set(event.data) <= type(payload).json_keys(), (event.kind, event.data)
         assert payload.as_json() == event.data, (event.kind, event.data)
+
+
+def test_the_correction_record_writes_the_declared_shape():
+    assert set(CORRECTABLE_FIELDS + DERIVED_FIELDS) == Corrected.json_keys()
+    record = CorrectionRecord({"address": FieldChange(old="вул. Стрийська, 10", new="вул. Стрийська, 12")})
+    assert record.to_data() == {"address": {"old": "вул. Стрийська, 10", "new": "вул. Стрийська, 12"}}
+    assert CorrectionRecord.from_data(record.to_data()) == record
