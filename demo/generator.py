@@ -228,7 +228,7 @@ INSERT INTO issues_issue (
     id, ref, category_id, description, point, address, district_id, status, executor_id, routing_rule_id,
     clock_started_at, response_due_at, resolve_due_at, responded_at, resolved_at, closed_at, promised_date,
     reporter_id, duplicate_of_id, outage_id, budget_project_id, is_hidden, support_count, source, idempotency_key,
-    created_at, updated_at
+    attributes, created_at, updated_at
 )
 SELECT %(base)s + g.n,
        %(prefix)s || '-' || to_char(g.created_at AT TIME ZONE %(tz)s, 'YYYY') || '-'
@@ -244,7 +244,7 @@ SELECT %(base)s + g.n,
        CASE WHEN s.status IN ('closed', 'rejected', 'duplicate') THEN s.closed_at END,
        NULL, NULL,
        CASE WHEN s.status = 'duplicate' THEN %(base)s + g.n - 1 END,  -- a duplicate of the report just before
-       NULL, NULL, false, 0, 'demo', '',
+       NULL, NULL, false, 0, 'demo', '', '{}'::jsonb,
        g.created_at, greatest(g.created_at, coalesce(s.closed_at, s.resolved_at, s.clock_started_at, g.created_at))
 FROM gen_issue g JOIN story s ON s.n = g.n LEFT JOIN answered a ON a.n = g.n
 ORDER BY g.n;
@@ -255,10 +255,13 @@ INSERT INTO issues_issueevent (issue_id, kind, at, actor_id, from_status, to_sta
 SELECT %(base)s + e.n, e.kind, e.at, NULL, e.from_status, e.to_status,
        coalesce(e.action, '') <> 'hand_back' AND e.kind <> 'escalated', '',
        CASE
-           WHEN e.kind IN ('sla_breached', 'escalated') THEN jsonb_build_object(
+           WHEN e.kind = 'sla_breached' THEN jsonb_build_object(
                'deadline', e.action, 'executor', x.code,
                'due_at', to_char((e.period_start + e.response_h * interval '1 hour') AT TIME ZONE 'UTC',
                                  'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'))
+           -- as issues.events.Escalated: the generated city has no supervisors
+           WHEN e.kind = 'escalated' THEN jsonb_build_object(
+               'deadline', e.action, 'executor', x.code, 'supervisor', NULL, 'dispatchers', true)
            WHEN e.kind = 'created' THEN jsonb_build_object('source', 'demo', 'held_for_email_confirmation', false)
            ELSE jsonb_strip_nulls(jsonb_build_object('action', e.action, 'executor', x.code))
                 || CASE WHEN e.period_start IS NULL THEN '{}'::jsonb
