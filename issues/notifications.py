@@ -24,7 +24,7 @@ from django.utils import translation
 from accounts.models import User
 from accounts.roles import DISPATCHERS_GROUP
 from issues.models import STATUS_EVENT_KINDS, IssueEvent, IssueEventKind, IssueFollower, IssueStatus
-from issues.presentation import deadline_in_words, event_summary, executor_name
+from issues.presentation import EventNames, deadline_in_words, event_summary
 
 
 @dataclass(frozen=True)
@@ -99,14 +99,14 @@ def event_recipients(event: IssueEvent) -> list[Recipient]:
     return unique
 
 
-def _message(event: IssueEvent, recipient: Recipient) -> EmailMessage:
+def _message(event: IssueEvent, recipient: Recipient, names: EventNames) -> EmailMessage:
     issue = event.issue
     with translation.override(recipient.language):
         context = {
             "issue": issue,
             "event": event,
-            "summary": event_summary(event),
-            "executor": executor_name(issue.executor.code) if issue.executor_id else "",
+            "summary": event_summary(event, names=names),
+            "executor": issue.executor.name if issue.executor_id else "",
             "category": issue.category.name,
             "status": issue.get_status_display(),
             "response_due": deadline_in_words(issue.response_due_at),
@@ -123,7 +123,8 @@ def notify_event(*, event_id: int) -> int:
     event = IssueEvent.objects.select_related("issue__category", "issue__executor__supervisor", "issue__reporter").get(
         pk=event_id
     )
-    messages = [_message(event, recipient) for recipient in event_recipients(event)]
+    names = EventNames.for_events([event])  # once for all the recipients, whatever their language
+    messages = [_message(event, recipient, names) for recipient in event_recipients(event)]
     sent = 0
     for message in messages:
         sent += message.send()

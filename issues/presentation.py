@@ -7,36 +7,71 @@ page, an e-mail or the API shows them, so a Ukrainian and an English reader each
 from __future__ import annotations
 
 import datetime
-from functools import lru_cache
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Executor
+from geo.models import BudgetProject
 from issues.models import Category, Issue, IssueEvent, IssueEventKind
 from issues.rules.corrections import CorrectionRecord
 
 
-@lru_cache(maxsize=256)
-def _executor_names(code: str) -> tuple[str, str]:
-    executor = Executor.objects.filter(code=code).values_list("name_uk", "name_en").first()
-    return executor or (code, code)
+@dataclass(frozen=True)
+class EventNames:
+    """The executors, categories and budget projects some events refer to (by code or id), loaded
+    together: one query for each kind of name, for a whole timeline or page of events.
+
+    Made for one page or answer and then dropped, never kept for the process: a renamed executor
+    shows its new name on the next page. A name that is gone is shown as its code."""
+
+    executors: dict[str, Executor] = field(default_factory=dict)
+    categories: dict[str, Category] = field(default_factory=dict)
+    budget_projects: dict[int, BudgetProject] = field(default_factory=dict)
+
+    @classmethod
+    def for_events(cls, events: Iterable[IssueEvent]) -> EventNames:
+        """Load every name the events' summaries need (no query for a kind none of them needs)."""
+        executor_codes, category_codes, project_ids = [], [], []
+        for event in events:
+            data = event.data or {}
+            if event.kind in (IssueEventKind.ROUTED, IssueEventKind.REASSIGNED):
+                executor_codes.append(data.get("executor"))
+            elif event.kind == IssueEventKind.ESCALATED:
+                executor_codes.append(data.get("supervisor"))
+            elif event.kind == IssueEventKind.CATEGORY_CHANGED:
+                category_codes += [data.get("from"), data.get("to")]
+            elif event.kind == IssueEventKind.STATUS_CHANGED and data.get("action") == "plan":
+                project_ids.append(data.get("budget_project_id"))
+        return cls(
+            executors=_in_bulk(Executor.objects.only("code", "name_uk", "name_en"), "code", executor_codes),
+            categories=_in_bulk(Category.objects.only("code", "name_uk", "name_en"), "code", category_codes),
+            budget_projects=_in_bulk(BudgetProject.objects.only("title_uk", "title_en"), "pk", project_ids),
+        )
+
+    def executor(self, code: str | None) -> str:
+        """The executor's name in the active language."""
+        if not code:
+            return ""
+        executor = self.executors.get(code)
+        return executor.name if executor else code
+
+    def category(self, code: str) -> str:
+        category = self.categories.get(code)
+        return category.name if category else code
+
+    def budget_project_title(self, project_id: int | None) -> str:
+        project = self.budget_projects.get(project_id) if project_id else None
+        return project.title if project else ""
 
 
-def executor_name(code: str | None) -> str:
-    """An executor's name in the active language, from its code (as events record it)."""
-    if not code:
-        return ""
-    from django.utils.translation import get_language
-
-    name_uk, name_en = _executor_names(code)
-    return name_en if (get_language() or "uk").startswith("en") and name_en else name_uk
-
-
-def _category_name(code: str) -> str:
-    category = Category.objects.filter(code=code).first()
-    return category.name if category else code
+def _in_bulk(queryset, key: str, values: list) -> dict:
+    """The rows whose `key` is one of the values, by that value; no query when there are none."""
+    wanted = {value for value in values if value}
+    return queryset.in_bulk(list(wanted), field_name=key) if wanted else {}
 
 
 def _date(value: str | None) -> str:
@@ -45,20 +80,30 @@ def _date(value: str | None) -> str:
     return formats.date_format(datetime.date.fromisoformat(value), "j E Y")
 
 
-def event_summary(event: IssueEvent) -> str:
-    """One sentence saying what the event was, in the active language."""
+def event_summaries(events: Iterable[IssueEvent]) -> list[str]:
+    """event_summary of each event, with the names they refer to loaded once for all of them."""
+    events = list(events)
+    names = EventNames.for_events(events)
+    return [event_summary(event, names=names) for event in events]
+
+
+def event_summary(event: IssueEvent, *, names: EventNames | None = None) -> str:
+    """One sentence saying what the event was, in the active language. `names`: the names loaded
+    for a batch of events (EventNames.for_events); without them, this event's own are loaded."""
+    if names is None:
+        names = EventNames.for_events([event])
     data = event.data or {}
     kind = event.kind
     if kind == IssueEventKind.CREATED:
         return _("Reported")
     if kind == IssueEventKind.ROUTED:
-        return _("Sent to %(executor)s") % {"executor": executor_name(data.get("executor"))}
+        return _("Sent to %(executor)s") % {"executor": names.executor(data.get("executor"))}
     if kind == IssueEventKind.REASSIGNED:
-        return _("Reassigned to %(executor)s") % {"executor": executor_name(data.get("executor"))}
+        return _("Reassigned to %(executor)s") % {"executor": names.executor(data.get("executor"))}
     if kind == IssueEventKind.MERGED:
         return _("Merged into %(ref)s, which is being dealt with") % {"ref": data.get("duplicate_of", "")}
     if kind == IssueEventKind.STATUS_CHANGED:
-        return _status_change_summary(data)
+        return _status_change_summary(data, names)
     if kind == IssueEventKind.COMMENT:
         return _("Comment")
     if kind == IssueEventKind.SLA_BREACHED:
@@ -68,7 +113,7 @@ def event_summary(event: IssueEvent) -> str:
     if kind == IssueEventKind.ESCALATED:
         if data.get("supervisor"):
             return _("Escalated to %(supervisor)s and the dispatcher") % {
-                "supervisor": executor_name(data.get("supervisor"))
+                "supervisor": names.executor(data.get("supervisor"))
             }
         return _("Escalated to the dispatcher")
     if kind == IssueEventKind.HIDDEN:
@@ -77,8 +122,8 @@ def event_summary(event: IssueEvent) -> str:
         return _("Shown on public pages again")
     if kind == IssueEventKind.CATEGORY_CHANGED:
         return _("Category changed from “%(old)s” to “%(new)s”") % {
-            "old": _category_name(data.get("from", "")),
-            "new": _category_name(data.get("to", "")),
+            "old": names.category(data.get("from", "")),
+            "new": names.category(data.get("to", "")),
         }
     if kind == IssueEventKind.OUTAGE_LINKED:
         return outage_notice(kind=data.get("kind", ""), expected_end=data.get("expected_end_at"))
@@ -99,14 +144,14 @@ def _corrected_fields(data: dict) -> str:
     return ", ".join(str(Issue._meta.get_field(name).verbose_name) for name in fields)
 
 
-def _status_change_summary(data: dict) -> str:
+def _status_change_summary(data: dict, names: EventNames) -> str:
     action = data.get("action")
     if action == "accept":
         return _("Accepted; promised to be fixed by %(date)s") % {"date": _date(data.get("promised_date"))}
     if action == "plan":
         if data.get("promised_date"):
             return _("Planned for %(date)s") % {"date": _date(data.get("promised_date"))}
-        title = _budget_project_title(data.get("budget_project_id"))
+        title = names.budget_project_title(data.get("budget_project_id"))
         if title:
             return _("Planned as part of the budget project “%(title)s”") % {"title": title}
         return _("Planned as part of a budget project")
@@ -131,13 +176,6 @@ def _status_change_summary(data: dict) -> str:
             }
         return _("Closed")
     return _("Status changed")
-
-
-def _budget_project_title(project_id: int | None) -> str:
-    from geo.models import BudgetProject
-
-    project = BudgetProject.objects.filter(pk=project_id).first() if project_id else None
-    return project.title if project else ""
 
 
 OUTAGE_NOTICES = {

@@ -91,7 +91,7 @@ def queue_for_executor(*, executor: Executor, at: datetime.datetime | None = Non
     return (
         Issue.objects.for_executor(executor)
         .open()
-        .select_related("category", "district")
+        .select_related("category", "district", "executor")
         .annotate(next_due_at=nearest, is_overdue_rank=overdue)
         .order_by("is_overdue_rank", F("next_due_at").asc(nulls_last=True), "created_at")
     )

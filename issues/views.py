@@ -21,7 +21,7 @@ from accounts.roles import user_executor, user_is_dispatcher
 from geo.mapconfig import layers_config, map_config
 from issues.forms import CategoryChangeForm, CommentForm, QueueFilterForm, TransitionForm
 from issues.models import FollowReason, Issue, IssueFollower, IssueStatus
-from issues.presentation import deadline_in_words, event_summary, outage_notice
+from issues.presentation import deadline_in_words, event_summaries, outage_notice
 from issues.rules.transitions import ActorRole, available_actions
 from issues.selectors import (
     dispatch_overdue,
@@ -64,8 +64,9 @@ def _projects_to_plan_against(issue: Issue) -> list:
 
 def _render_issue(request: HttpRequest, issue: Issue, roles, *, errors=None, status: int = 200) -> HttpResponse:
     staff = bool(roles & {ActorRole.EXECUTOR, ActorRole.DISPATCHER})
-    events = issue_timeline(issue=issue) if staff else issue_public_timeline(issue=issue)
-    timeline = [{"event": event, "summary": event_summary(event)} for event in events]
+    events = list(issue_timeline(issue=issue) if staff else issue_public_timeline(issue=issue))
+    summaries = event_summaries(events)  # the names they mention: one query each, not one per event
+    timeline = [{"event": event, "summary": summary} for event, summary in zip(events, summaries, strict=True)]
     links = list(issue.media.select_related("asset").order_by("position", "pk"))
     viewer = request.user
     context = {

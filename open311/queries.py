@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from issues.models import Category, Issue, IssueEvent, IssueMedia
+from issues.presentation import EventNames
 from media_store.models import MediaStatus
 from open311.mapping import open311_statuses
 from open311.params import RequestFilters, UpdateFilters
@@ -27,7 +28,8 @@ def open311_service(*, code: str) -> Category | None:
 
 def _with_details(issues: QuerySet[Issue], *, extensions: bool) -> list[Issue]:
     """Load what a request object shows: the latest public status event (for status_notes), the
-    media, and with extensions the public timeline and the category's questions."""
+    media, and with extensions the public timeline and the category's questions; and the names
+    those events mention, for the whole page at once (`open311_event_names`)."""
     latest_status_event = (
         IssueEvent.objects.filter(issue=OuterRef("pk"), is_public=True)
         .exclude(to_status="")
@@ -49,6 +51,10 @@ def _with_details(issues: QuerySet[Issue], *, extensions: bool) -> list[Issue]:
     events = IssueEvent.objects.in_bulk([row.status_event_id for row in rows if row.status_event_id])
     for row in rows:
         row.open311_status_event = events.get(row.status_event_id)
+    shown = [*events.values(), *(event for row in rows for event in getattr(row, "open311_notes", []))]
+    names = EventNames.for_events(shown)
+    for row in rows:
+        row.open311_event_names = names
     return rows
 
 
@@ -87,7 +93,7 @@ def open311_request(*, ref: str, extensions: bool) -> Issue | None:
 
 def open311_updates(*, filters: UpdateFilters) -> list[IssueEvent]:
     """Public events of public issues in the window, oldest first, each with the issue's status
-    right after it (`status_then`)."""
+    right after it (`status_then`) and the names the page's events mention (`open311_event_names`)."""
     status_then = (
         IssueEvent.objects.filter(issue=OuterRef("issue"))
         .filter(Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lte=OuterRef("pk")))
@@ -101,8 +107,12 @@ def open311_updates(*, filters: UpdateFilters) -> list[IssueEvent]:
     if filters.end is not None:
         events = events.filter(at__lte=filters.end)
     offset = (filters.page - 1) * filters.page_size
-    return list(
+    rows = list(
         events.select_related("issue")
         .annotate(status_then=Subquery(status_then))
         .order_by("at", "pk")[offset : offset + filters.page_size]
     )
+    names = EventNames.for_events(rows)
+    for row in rows:
+        row.open311_event_names = names
+    return rows

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.localized import localized
 from issues.models import Category, CategoryAttribute, Issue, IssueEvent, IssueStatus, MediaRole
-from issues.presentation import event_summary, outage_notice
+from issues.presentation import EventNames, event_summary, outage_notice
 from open311.mapping import SPECIFICATION_URL, open311_datetime, open311_status, update_status
 
 Absolute = Callable[[str], str]  # makes a path absolute (request.build_absolute_uri)
@@ -94,7 +94,7 @@ def _status_notes(issue: Issue) -> str:
     notes = label[:1].upper() + label[1:]
     event = issue.open311_status_event
     if event is not None:
-        notes = f"{notes}: {event_summary(event)}"
+        notes = f"{notes}: {event_summary(event, names=issue.open311_event_names)}"
         if event.note:
             notes = f"{notes}. {event.note}"
     return notes
@@ -119,8 +119,8 @@ def _answer(question: CategoryAttribute | None, code: str, answer: object) -> di
     }
 
 
-def _note(event: IssueEvent) -> dict:
-    description = event_summary(event)
+def _note(event: IssueEvent, names: EventNames) -> dict:
+    description = event_summary(event, names=names)
     if event.note:
         description = f"{description}. {event.note}"
     return {"datetime": open311_datetime(event.at), "description": description, "type": event.kind}
@@ -159,7 +159,7 @@ def service_request(issue: Issue, *, absolute: Absolute, extensions: bool = Fals
             "district": issue.district.name if issue.district_id else None,
             "media_urls": [_picture_url(link.asset.public_id, absolute) for link in media],
         }
-        data["notes"] = [_note(event) for event in issue.open311_notes]
+        data["notes"] = [_note(event, issue.open311_event_names) for event in issue.open311_notes]
     return data
 
 
@@ -179,6 +179,6 @@ def request_update(event: IssueEvent, *, absolute: Absolute) -> dict:
         "service_request_id": event.issue.ref,
         "status": update_status(event.status_then or IssueStatus.NEW),
         "updated_datetime": open311_datetime(event.at),
-        "description": _note(event)["description"],
+        "description": _note(event, event.open311_event_names)["description"],
         "media_url": _picture_url(media_ids[0], absolute) if media_ids else None,
     }

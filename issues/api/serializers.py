@@ -14,7 +14,7 @@ from accounts.localized import localized
 from accounts.models import Executor
 from geo.models import BudgetProject, District
 from issues.models import Category, CategoryGroup, Issue, IssueEvent, IssueStatus
-from issues.presentation import deadline_in_words, event_summary, outage_notice
+from issues.presentation import EventNames, deadline_in_words, event_summary, outage_notice
 from issues.rules.transitions import CLOSED_STATUSES, OPEN_STATUSES, Action, statuses_in_order
 from issues.sql import IssueLayerFilter
 
@@ -157,7 +157,7 @@ class TimelineEventOutput(serializers.Serializer):
     note = serializers.CharField()
 
     def get_summary(self, event: IssueEvent) -> str:
-        return event_summary(event)
+        return event_summary(event, names=self.context.get("event_names"))
 
 
 class OutageRefOutput(serializers.Serializer):
@@ -273,7 +273,9 @@ class IssueDetailOutput(IssueOutput):
         events = self.context.get("timeline")
         if events is None:
             events = issue.events.filter(is_public=True).order_by("at", "pk")
-        return TimelineEventOutput(events, many=True).data
+        events = list(events)
+        context = {"event_names": EventNames.for_events(events)}  # one query per kind of name, not per event
+        return TimelineEventOutput(events, many=True, context=context).data
 
 
 class QueueItemOutput(IssueOutput):
