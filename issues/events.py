@@ -43,17 +43,31 @@ class EventPayload:
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Self:
-        """The payload read back from an event's JSON; unknown keys (from a newer writer) are ignored."""
+        """The payload read back from an event's JSON. Unknown keys (from a newer writer) are ignored;
+        a missing key reads as None, so a page never fails on an old or hand-written event."""
         data = data or {}
         values = {}
         for item in dataclasses.fields(cls):
             key = cls.KEYS.get(item.name, item.name)
             if key not in data:
+                if item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING:
+                    values[item.name] = None
                 continue
             value = data[key]
             nested = NESTED.get((cls, item.name))
             values[item.name] = nested.from_json(value) if nested and value is not None else value
         return cls(**values)
+
+    # The names an event refers to by code or id, which its summary shows in words (loaded in one
+    # query per kind of name for a whole timeline: issues.presentation.EventNames).
+    def executor_codes(self) -> tuple[str, ...]:
+        return ()
+
+    def category_codes(self) -> tuple[str, ...]:
+        return ()
+
+    def budget_project_ids(self) -> tuple[int, ...]:
+        return ()
 
     @classmethod
     def json_keys(cls) -> frozenset[str]:
@@ -100,6 +114,12 @@ class StatusChanged(EventPayload):
     kind: str | None = None  # outage_closed: the outage's kind
     days: int | None = None  # confirmation_timeout: the confirmation window
 
+    def executor_codes(self) -> tuple[str, ...]:
+        return (self.executor,) if self.executor else ()
+
+    def budget_project_ids(self) -> tuple[int, ...]:
+        return (self.budget_project_id,) if self.budget_project_id else ()
+
 
 @dataclass(frozen=True)
 class CategoryChanged(EventPayload):
@@ -110,6 +130,9 @@ class CategoryChanged(EventPayload):
     from_code: str
     to_code: str
     deadlines: Deadlines | None = None  # when the new policy changed running deadlines
+
+    def category_codes(self) -> tuple[str, ...]:
+        return (self.from_code, self.to_code)
 
 
 @dataclass(frozen=True)
@@ -129,6 +152,9 @@ class Escalated(EventPayload):
     executor: str
     supervisor: str | None = None
     dispatchers: bool = True
+
+    def executor_codes(self) -> tuple[str, ...]:
+        return (self.supervisor,) if self.supervisor else ()
 
 
 @dataclass(frozen=True)

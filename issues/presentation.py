@@ -14,10 +14,15 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.localized import is_english
 from accounts.models import Executor
 from geo.models import BudgetProject
+from issues import events
+from issues.events import payload_for
 from issues.models import Category, Issue, IssueEvent, IssueEventKind
+from issues.rules.clocks import DeadlineKind
 from issues.rules.corrections import CorrectionRecord
+from issues.rules.transitions import Action
 
 
 @dataclass(frozen=True)
@@ -35,17 +40,10 @@ class EventNames:
     @classmethod
     def for_events(cls, events: Iterable[IssueEvent]) -> EventNames:
         """Load every name the events' summaries need (no query for a kind none of them needs)."""
-        executor_codes, category_codes, project_ids = [], [], []
-        for event in events:
-            data = event.data or {}
-            if event.kind in (IssueEventKind.ROUTED, IssueEventKind.REASSIGNED):
-                executor_codes.append(data.get("executor"))
-            elif event.kind == IssueEventKind.ESCALATED:
-                executor_codes.append(data.get("supervisor"))
-            elif event.kind == IssueEventKind.CATEGORY_CHANGED:
-                category_codes += [data.get("from"), data.get("to")]
-            elif event.kind == IssueEventKind.STATUS_CHANGED and data.get("action") == "plan":
-                project_ids.append(data.get("budget_project_id"))
+        payloads = [payload_for(kind=event.kind, data=event.data) for event in events]
+        executor_codes = [code for payload in payloads for code in payload.executor_codes()]
+        category_codes = [code for payload in payloads for code in payload.category_codes()]
+        project_ids = [pk for payload in payloads for pk in payload.budget_project_ids()]
         return cls(
             executors=_in_bulk(Executor.objects.only("code", "name_uk", "name_en"), "code", executor_codes),
             categories=_in_bulk(Category.objects.only("code", "name_uk", "name_en"), "code", category_codes),
@@ -92,50 +90,50 @@ def event_summary(event: IssueEvent, *, names: EventNames | None = None) -> str:
     for a batch of events (EventNames.for_events); without them, this event's own are loaded."""
     if names is None:
         names = EventNames.for_events([event])
-    data = event.data or {}
-    kind = event.kind
-    if kind == IssueEventKind.CREATED:
-        return _("Reported")
-    if kind == IssueEventKind.ROUTED:
-        return _("Sent to %(executor)s") % {"executor": names.executor(data.get("executor"))}
-    if kind == IssueEventKind.REASSIGNED:
-        return _("Reassigned to %(executor)s") % {"executor": names.executor(data.get("executor"))}
-    if kind == IssueEventKind.MERGED:
-        return _("Merged into %(ref)s, which is being dealt with") % {"ref": data.get("duplicate_of", "")}
-    if kind == IssueEventKind.STATUS_CHANGED:
-        return _status_change_summary(data, names)
-    if kind == IssueEventKind.COMMENT:
-        return _("Comment")
-    if kind == IssueEventKind.SLA_BREACHED:
-        if data.get("deadline") == "response":
-            return _("The deadline to answer was missed")
-        return _("The deadline to fix was missed")
-    if kind == IssueEventKind.ESCALATED:
-        if data.get("supervisor"):
-            return _("Escalated to %(supervisor)s and the dispatcher") % {
-                "supervisor": names.executor(data.get("supervisor"))
+    payload = payload_for(kind=event.kind, data=event.data)
+    match payload:
+        case events.Created():
+            return _("Reported")
+        case events.StatusChanged() if event.kind == IssueEventKind.ROUTED:
+            return _("Sent to %(executor)s") % {"executor": names.executor(payload.executor)}
+        case events.StatusChanged() if event.kind == IssueEventKind.REASSIGNED:
+            return _("Reassigned to %(executor)s") % {"executor": names.executor(payload.executor)}
+        case events.StatusChanged() if event.kind == IssueEventKind.MERGED:
+            return _("Merged into %(ref)s, which is being dealt with") % {"ref": payload.duplicate_of or ""}
+        case events.StatusChanged():
+            return _status_change_summary(payload, names)
+        case events.SlaBreached():
+            if payload.deadline == DeadlineKind.RESPONSE:
+                return _("The deadline to answer was missed")
+            return _("The deadline to fix was missed")
+        case events.Escalated():
+            if payload.supervisor:
+                return _("Escalated to %(supervisor)s and the dispatcher") % {
+                    "supervisor": names.executor(payload.supervisor)
+                }
+            return _("Escalated to the dispatcher")
+        case events.CategoryChanged():
+            return _("Category changed from “%(old)s” to “%(new)s”") % {
+                "old": names.category(payload.from_code),
+                "new": names.category(payload.to_code),
             }
-        return _("Escalated to the dispatcher")
-    if kind == IssueEventKind.HIDDEN:
+        case events.OutageLinked():
+            return outage_notice(kind=payload.kind, expected_end=payload.expected_end_at)
+        case events.MediaAdded():
+            if payload.role == "after":
+                return _("Photos of the finished work added")
+            return _("Photos or a video added")
+        case events.DuplicateFlagged():
+            return _("Possibly the same as %(refs)s") % {"refs": ", ".join(payload.refs)}
+        case events.Corrected():
+            return _("Corrected by staff: %(fields)s") % {"fields": _corrected_fields(event.data)}
+    if event.kind == IssueEventKind.COMMENT:
+        return _("Comment")
+    if event.kind == IssueEventKind.HIDDEN:
         return _("Hidden from public pages by the dispatcher")
-    if kind == IssueEventKind.SHOWN:
+    if event.kind == IssueEventKind.SHOWN:
         return _("Shown on public pages again")
-    if kind == IssueEventKind.CATEGORY_CHANGED:
-        return _("Category changed from “%(old)s” to “%(new)s”") % {
-            "old": names.category(data.get("from", "")),
-            "new": names.category(data.get("to", "")),
-        }
-    if kind == IssueEventKind.OUTAGE_LINKED:
-        return outage_notice(kind=data.get("kind", ""), expected_end=data.get("expected_end_at"))
-    if kind == IssueEventKind.MEDIA_ADDED:
-        if data.get("role") == "after":
-            return _("Photos of the finished work added")
-        return _("Photos or a video added")
-    if kind == IssueEventKind.DUPLICATE_FLAGGED:
-        return _("Possibly the same as %(refs)s") % {"refs": ", ".join(data.get("refs", []))}
-    if kind == IssueEventKind.CORRECTED:
-        return _("Corrected by staff: %(fields)s") % {"fields": _corrected_fields(data)}
-    return str(IssueEventKind(kind).label)
+    return str(IssueEventKind(event.kind).label)
 
 
 def _corrected_fields(data: dict) -> str:
@@ -144,37 +142,37 @@ def _corrected_fields(data: dict) -> str:
     return ", ".join(str(Issue._meta.get_field(name).verbose_name) for name in fields)
 
 
-def _status_change_summary(data: dict, names: EventNames) -> str:
-    action = data.get("action")
-    if action == "accept":
-        return _("Accepted; promised to be fixed by %(date)s") % {"date": _date(data.get("promised_date"))}
-    if action == "plan":
-        if data.get("promised_date"):
-            return _("Planned for %(date)s") % {"date": _date(data.get("promised_date"))}
-        title = names.budget_project_title(data.get("budget_project_id"))
-        if title:
-            return _("Planned as part of the budget project “%(title)s”") % {"title": title}
-        return _("Planned as part of a budget project")
-    if action == "resume":
-        return _("Work resumed")
-    if action == "resolve":
-        if data.get("reason") == "outage_closed":
-            return _("Resolved: the provider reports that the outage is over")
-        return _("Marked as fixed")
-    if action == "reject":
-        return _("Rejected")
-    if action == "hand_back":
-        return _("Handed back to the dispatcher: assigned by mistake")
-    if action == "confirm":
-        return _("The reporter confirmed the fix")
-    if action == "dispute":
-        return _("The reporter disputed the fix; the issue is reopened")
-    if action == "close":
-        if data.get("reason") == "confirmation_timeout":
-            return _("Closed automatically: the reporter did not dispute the fix within %(days)d days") % {
-                "days": data.get("days", 0)
-            }
-        return _("Closed")
+def _status_change_summary(change: events.StatusChanged, names: EventNames) -> str:
+    match change.action:
+        case Action.ACCEPT:
+            return _("Accepted; promised to be fixed by %(date)s") % {"date": _date(change.promised_date)}
+        case Action.PLAN:
+            if change.promised_date:
+                return _("Planned for %(date)s") % {"date": _date(change.promised_date)}
+            title = names.budget_project_title(change.budget_project_id)
+            if title:
+                return _("Planned as part of the budget project “%(title)s”") % {"title": title}
+            return _("Planned as part of a budget project")
+        case Action.RESUME:
+            return _("Work resumed")
+        case Action.RESOLVE:
+            if change.reason == "outage_closed":
+                return _("Resolved: the provider reports that the outage is over")
+            return _("Marked as fixed")
+        case Action.REJECT:
+            return _("Rejected")
+        case Action.HAND_BACK:
+            return _("Handed back to the dispatcher: assigned by mistake")
+        case Action.CONFIRM:
+            return _("The reporter confirmed the fix")
+        case Action.DISPUTE:
+            return _("The reporter disputed the fix; the issue is reopened")
+        case Action.CLOSE:
+            if change.reason == "confirmation_timeout":
+                return _("Closed automatically: the reporter did not dispute the fix within %(days)d days") % {
+                    "days": change.days or 0
+                }
+            return _("Closed")
     return _("Status changed")
 
 
@@ -215,10 +213,8 @@ def deadline_in_words(value: datetime.datetime | None) -> str:
     city's time zone. Ukrainian writes weekdays in lower case inside a sentence."""
     if value is None:
         return ""
-    from django.utils.translation import get_language
-
     local = timezone.localtime(value)
     weekday = formats.date_format(local, "l")
-    if not (get_language() or "uk").startswith("en"):
+    if not is_english():
         weekday = weekday.lower()
     return f"{weekday}, {formats.date_format(local, 'j E')}, {formats.time_format(local, 'H:i')}"

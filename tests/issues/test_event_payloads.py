@@ -105,3 +105,7 @@ def test_the_correction_record_writes_the_declared_shape():
     record = CorrectionRecord({"address": FieldChange(old="вул. Стрийська, 10", new="вул. Стрийська, 12")})
     assert record.to_data() == {"address": {"old": "вул. Стрийська, 10", "new": "вул. Стрийська, 12"}}
     assert CorrectionRecord.from_data(record.to_data()) == record
+
+
+def test_a_reader_gets_none_for_a_key_an_old_event_lacks():
+    assert StatusChanged.from_json({"executor": "roads"}) == StatusChanged(action=None, executor="roads")
