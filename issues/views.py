@@ -22,6 +22,7 @@ from geo.mapconfig import layers_config, map_config
 from issues.forms import CategoryChangeForm, CommentForm, QueueFilterForm, TransitionForm
 from issues.models import FollowReason, Issue, IssueFollower, IssueStatus
 from issues.presentation import deadline_in_words, event_summaries, outage_notice
+from issues.rules.media import MAX_PHOTOS
 from issues.rules.transitions import ActorRole, available_actions
 from issues.selectors import (
     dispatch_overdue,
@@ -33,6 +34,7 @@ from issues.selectors import (
     queue_for_executor,
 )
 from issues.services import TransitionInput, issue_transition
+from issues.services.media import media_intake_for_request
 from issues.services.moderation import issue_change_category, issue_comment, issue_set_hidden
 from opencity.errors import DomainError
 from opencity.http import safe_next_url
@@ -130,28 +132,24 @@ def issue_act(request: HttpRequest, ref: str) -> HttpResponse:
             return _render_issue(
                 request, issue, roles, errors={"action": [_("No issue with this reference.")]}, status=400
             )
-    from issues.services.media import media_intake_many
-    from media_store.services import media_delete
-
-    photos: list = []
+    # Photos past the limit are left out here rather than refused.
+    photos = request.FILES.getlist("photos")[:MAX_PHOTOS]
     try:
-        photos, _gps = media_intake_many(files=request.FILES.getlist("photos")[:5], uploaded_by=request.user)
-        issue_transition(
-            issue=issue,
-            actor=request.user,
-            action=data["action"],
-            data=TransitionInput(
-                note=data["note"],
-                promised_date=data["promised_date"],
-                executor=data["executor"],
-                duplicate_of=duplicate_of,
-                budget_project_id=data["budget_project"].pk if data["budget_project"] else None,
-                media=tuple(photos),
-            ),
-        )
+        with media_intake_for_request(files=photos, uploaded_by=request.user) as intake:
+            issue_transition(
+                issue=issue,
+                actor=request.user,
+                action=data["action"],
+                data=TransitionInput(
+                    note=data["note"],
+                    promised_date=data["promised_date"],
+                    executor=data["executor"],
+                    duplicate_of=duplicate_of,
+                    budget_project_id=data["budget_project"].pk if data["budget_project"] else None,
+                    media=tuple(intake.assets),
+                ),
+            )
     except DomainError as error:
-        for asset in photos:
-            media_delete(asset=asset)
         return _domain_error_response(request, issue, roles, error, "action")
     messages.success(request, _("Done: %(ref)s updated.") % {"ref": issue.ref})
     return redirect(safe_next_url(request, default=issue.get_absolute_url()))
