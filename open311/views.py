@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.api_keys import api_key_authenticate
-from issues.models import Category
 from issues.rules.media import MAX_PHOTOS
 from issues.services.media import media_intake_for_request
 from open311 import queries, represent
@@ -183,7 +182,7 @@ def _create(request: HttpRequest):
     if api_key is None:
         raise Open311Error(403, [_("api_key: not a valid key.")])
     new = parse_new_request(form)
-    category = Category.objects.filter(code=new.service_code, is_active=True).first()
+    category = queries.open311_service(code=new.service_code)
     if category is None:
         raise Open311Error(400, [_("service_code: no service “%(code)s”.") % {"code": new.service_code[:60]}])
     files = request.FILES.getlist("media")
