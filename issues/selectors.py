@@ -29,6 +29,7 @@ from issues.models import (
     overdue_q,
 )
 from issues.rules.clocks import is_due_soon
+from issues.rules.confirmation import report_waiting_for_confirmation
 from issues.rules.deadlines import CalendarSpec
 from issues.rules.transitions import ActorRole
 from media_store.models import MediaAsset
@@ -186,6 +187,14 @@ def issue_support_of_viewer(*, issue: Issue, user: User | AnonymousUser) -> View
         can_support=issue.is_open and issue.reporter_id != user.pk,
         supports=issue.followers.filter(user=user, reason=FollowReason.SUPPORTER).exists(),
     )
+
+
+def issue_held_for_confirmation(*, issue: Issue, viewer: User | AnonymousUser | None) -> bool:
+    """True, for its own reporter only, while the report waits for their e-mail confirmation."""
+    if viewer is None or not viewer.is_authenticated or issue.reporter_id != viewer.pk:
+        return False
+    confirmed = viewer.email_confirmed_at is not None
+    return report_waiting_for_confirmation(status=issue.status, reporter_confirmed=confirmed)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""The reads behind the issue pages: the issue's pictures and the viewer's support, the executor's
-queue with its overdue and due-soon marks, "my issues", the map's categories and the picture
-redirect."""
+"""The reads behind the issue pages: the issue's pictures and the viewer's support, the held-report
+notice, the executor's queue with its overdue and due-soon marks, "my issues", the map's categories
+and the picture redirect."""
 
 import datetime
 import uuid
@@ -16,6 +16,7 @@ from issues.selectors import (
     category_groups_active,
     category_groups_for_map,
     issue_by_ref,
+    issue_held_for_confirmation,
     issue_media_visible,
     issue_pictures,
     issue_support_of_viewer,
@@ -26,6 +27,7 @@ from issues.services import TransitionInput, issue_transition
 from issues.services.media import issue_add_media, media_intake_many
 from issues.services.moderation import issue_set_hidden
 from issues.services.support import issue_support
+from tests.factories import UserFactory
 from tests.media_store.media import image_bytes, upload
 from tests.world import TUESDAY_10
 
@@ -89,6 +91,23 @@ def test_who_may_support_and_who_does(world, report, django_assert_num_queries):
     closed = act(issue, world.roads_staff, "reject", note="Не наша ділянка")
     neighbour = issue_support_of_viewer(issue=closed, user=world.other_citizen)
     assert (neighbour.can_support, neighbour.supports) == (False, True)
+
+
+def test_a_held_report_is_told_to_its_reporter_only(world, report):
+    newcomer = UserFactory(username="newcomer", email_confirmed_at=None)
+    held = report(reporter=newcomer)
+    assert (held.status, held.executor) == ("new", None)
+    assert issue_held_for_confirmation(issue=held, viewer=newcomer) is True
+    for other in (world.citizen, world.dispatcher, ANONYMOUS, None):
+        assert issue_held_for_confirmation(issue=held, viewer=other) is False
+    # Routed, rejected or merged by the dispatcher, it no longer waits.
+    rejected = act(held, world.dispatcher, "reject", note="Дубль")
+    assert issue_held_for_confirmation(issue=rejected, viewer=newcomer) is False
+
+
+def test_a_confirmed_reporters_report_is_not_held(world, report):
+    issue = report()
+    assert issue_held_for_confirmation(issue=issue, viewer=world.citizen) is False
 
 
 def test_the_queue_marks_overdue_and_due_soon(world, report):
