@@ -16,7 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Language, User
 from accounts.tasks import send_email_confirmation
 from accounts.tokens import CONFIRMATION_SALT
-from opencity.errors import InvalidInput
+from opencity.errors import InvalidInput, RateLimited
+from opencity.ratelimit import rate_limit_hit
+
+# How many times an hour a person may ask for the confirmation link again.
+CONFIRMATION_RESENDS_PER_HOUR = 3
 
 
 def user_register(*, email: str, password: str, first_name: str = "", language: str = Language.UKRAINIAN) -> User:
@@ -47,6 +51,19 @@ def user_register(*, email: str, password: str, first_name: str = "", language: 
         user_id = candidate.pk
         transaction.on_commit(lambda: send_email_confirmation.enqueue(user_id))
     return candidate
+
+
+def user_resend_confirmation(*, user: User) -> bool:
+    """Send the confirmation link again, a few times an hour at most (RateLimited beyond that).
+    False, and nothing sent, when the address is already confirmed."""
+    if user.email_confirmed_at is not None:
+        return False
+    if rate_limit_hit(key=f"confirm-resend:{user.pk}", limit=CONFIRMATION_RESENDS_PER_HOUR, window_seconds=3600):
+        raise RateLimited(
+            _("We have already sent several links. Please check your mailbox and spam folder."), code="rate_limited"
+        )
+    send_email_confirmation.enqueue(user.pk)
+    return True
 
 
 def user_confirm_email(*, token: str, now: datetime.datetime | None = None) -> User:

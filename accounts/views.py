@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import RegistrationForm
-from accounts.services import user_register
-from accounts.tasks import send_email_confirmation
+from accounts.services import user_register, user_resend_confirmation
 from opencity.errors import DomainError
 from opencity.http import safe_next_url
 from opencity.ratelimit import client_ip, rate_limit_hit
@@ -63,11 +62,12 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_POST
 def resend_confirmation(request: HttpRequest) -> HttpResponse:
     """Send the confirmation link again (at most a few times an hour)."""
-    if request.user.email_confirmed_at is None:
-        if rate_limit_hit(key=f"confirm-resend:{request.user.pk}", limit=3, window_seconds=3600):
-            messages.error(request, _("We have already sent several links. Please check your mailbox and spam folder."))
-        else:
-            send_email_confirmation.enqueue(request.user.pk)
+    try:
+        sent = user_resend_confirmation(user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        if sent:
             messages.success(
                 request, _("We have sent the confirmation link again to %(email)s.") % {"email": request.user.email}
             )

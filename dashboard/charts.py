@@ -4,6 +4,9 @@ a description for screen readers, and sits next to the table with the same numbe
 
 Colours are the Okabe–Ito palette (distinguishable with the common colour-vision deficiencies),
 and every series is also named in a legend, never told by colour alone.
+
+The drawing functions know nothing of the dashboard; `dashboard_charts` at the end picks what the
+dashboard shows from its figures (as exports.dashboard_tables does for the tables).
 """
 
 from __future__ import annotations
@@ -11,6 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+
+from django.utils.translation import gettext as _
+
+from dashboard.selectors import Dashboard, dashboard_outline
 
 PALETTE = [
     "#0072B2",
@@ -228,3 +235,76 @@ def heat_map(
         f'font-family="{FONT}"><title id="{chart_id}-t">{escape(title)}</title>'
         f'<desc id="{chart_id}-d">{escape(description)}</desc>' + "".join(body) + "</svg>"
     )
+
+
+def dashboard_charts(*, dashboard: Dashboard, with_map: bool = False) -> dict[str, str]:
+    """The dashboard's charts as SVG, by name (empty when there is nothing to draw); with the map
+    of reports and problem spots for the printable summary."""
+    trends, sla, budget, satisfaction = dashboard.trends, dashboard.sla, dashboard.budget, dashboard.satisfaction
+    weeks = [week.strftime("%d.%m") for week in trends.weeks]
+    colours = {s.group: PALETTE[i % len(PALETTE)] for i, s in enumerate(trends.series)}
+    made = {
+        "received": stacked_columns(
+            chart_id="chart-received",
+            title=_("Reports received per week"),
+            description=_(
+                "Reports received each week (Monday first), by category group; the table below has the numbers."
+            ),
+            categories=weeks,
+            series=[Series(s.label, s.received, colours[s.group]) for s in trends.series],
+        ),
+        "resolved": stacked_columns(
+            chart_id="chart-resolved",
+            title=_("Fixes per week"),
+            description=_("Issues marked as fixed each week (Monday first), by category group."),
+            categories=weeks,
+            series=[Series(s.label, s.resolved, colours[s.group]) for s in trends.series],
+        ),
+        "sla": paired_bars(
+            chart_id="chart-sla",
+            title=_("On time, % per executor"),
+            description=_("For each executor, the share of answers and of fixes on time."),
+            labels=[row.name for row in sla.rows],
+            first=Series(_("Answered on time, %"), [row.answered_on_time_pct for row in sla.rows], "#0072B2"),
+            second=Series(_("Fixed on time, %"), [row.fixed_on_time_pct for row in sla.rows], "#E69F00"),
+            unit=" %",
+            maximum=100,
+        )
+        if sla.rows
+        else "",
+        "satisfaction": share_bar(
+            chart_id="chart-satisfaction",
+            title=_("Reporters' answers to fixes"),
+            description=_("Of the fixes made in the period: confirmed, disputed, closed without an answer, awaiting."),
+            parts=[
+                Series(_("Confirmed"), [satisfaction.confirmed], "#009E73"),
+                Series(_("Disputed"), [satisfaction.disputed], "#D55E00"),
+                Series(_("No answer (closed)"), [satisfaction.no_answer], "#999999"),
+                Series(_("Awaiting the answer"), [satisfaction.awaiting], "#56B4E9"),
+            ],
+        )
+        if satisfaction.fixes
+        else "",
+        "budget": paired_bars(
+            chart_id="chart-budget",
+            title=_("Budget: planned and spent, UAH"),
+            description=_("For each sector, the planned and the spent amount in hryvnias."),
+            labels=[line.label for line in budget.sectors],
+            first=Series(_("Planned"), [float(line.planned) for line in budget.sectors], "#0072B2"),
+            second=Series(_("Spent"), [float(line.spent) for line in budget.sectors], "#009E73"),
+        )
+        if budget.sectors
+        else "",
+    }
+    if with_map:
+        made["map"] = heat_map(
+            chart_id="chart-map",
+            title=_("Where reports came from"),
+            description=_("Reports received per square of %(m)d m; numbered circles are the problem spots.")
+            % {"m": dashboard.heat.cell_m},
+            outline=dashboard_outline(filters=dashboard.filters),
+            cells=dashboard.heat.cells,
+            cell_m=dashboard.heat.cell_m,
+            spots=dashboard.spots,
+        )
+    return made

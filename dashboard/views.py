@@ -15,15 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import Executor
-from dashboard import charts
 from dashboard.access import user_may_see_dashboard
+from dashboard.charts import dashboard_charts
 from dashboard.exports import dashboard_tables, export_filename, table_csv, tables_xlsx
 from dashboard.forms import DashboardFilterForm
 from dashboard.selectors import (
     EXECUTOR_SORTS,
     Dashboard,
     dashboard_get,
-    dashboard_outline,
     dashboard_overdue_issues,
 )
 from geo.mapconfig import map_config
@@ -43,77 +42,6 @@ def _sort(request: HttpRequest) -> tuple[str, bool]:
         sort = "overdue"
     direction = request.GET.get("dir", "asc" if sort in ASCENDING_BY_DEFAULT else "desc")
     return sort, direction != "asc"
-
-
-def _charts(dashboard: Dashboard, *, with_map: bool = False) -> dict[str, str]:
-    trends, sla, budget, satisfaction = dashboard.trends, dashboard.sla, dashboard.budget, dashboard.satisfaction
-    weeks = [week.strftime("%d.%m") for week in trends.weeks]
-    colours = {s.group: charts.PALETTE[i % len(charts.PALETTE)] for i, s in enumerate(trends.series)}
-    made = {
-        "received": charts.stacked_columns(
-            chart_id="chart-received",
-            title=_("Reports received per week"),
-            description=_(
-                "Reports received each week (Monday first), by category group; the table below has the numbers."
-            ),
-            categories=weeks,
-            series=[charts.Series(s.label, s.received, colours[s.group]) for s in trends.series],
-        ),
-        "resolved": charts.stacked_columns(
-            chart_id="chart-resolved",
-            title=_("Fixes per week"),
-            description=_("Issues marked as fixed each week (Monday first), by category group."),
-            categories=weeks,
-            series=[charts.Series(s.label, s.resolved, colours[s.group]) for s in trends.series],
-        ),
-        "sla": charts.paired_bars(
-            chart_id="chart-sla",
-            title=_("On time, % per executor"),
-            description=_("For each executor, the share of answers and of fixes on time."),
-            labels=[row.name for row in sla.rows],
-            first=charts.Series(_("Answered on time, %"), [row.answered_on_time_pct for row in sla.rows], "#0072B2"),
-            second=charts.Series(_("Fixed on time, %"), [row.fixed_on_time_pct for row in sla.rows], "#E69F00"),
-            unit=" %",
-            maximum=100,
-        )
-        if sla.rows
-        else "",
-        "satisfaction": charts.share_bar(
-            chart_id="chart-satisfaction",
-            title=_("Reporters' answers to fixes"),
-            description=_("Of the fixes made in the period: confirmed, disputed, closed without an answer, awaiting."),
-            parts=[
-                charts.Series(_("Confirmed"), [satisfaction.confirmed], "#009E73"),
-                charts.Series(_("Disputed"), [satisfaction.disputed], "#D55E00"),
-                charts.Series(_("No answer (closed)"), [satisfaction.no_answer], "#999999"),
-                charts.Series(_("Awaiting the answer"), [satisfaction.awaiting], "#56B4E9"),
-            ],
-        )
-        if satisfaction.fixes
-        else "",
-        "budget": charts.paired_bars(
-            chart_id="chart-budget",
-            title=_("Budget: planned and spent, UAH"),
-            description=_("For each sector, the planned and the spent amount in hryvnias."),
-            labels=[line.label for line in budget.sectors],
-            first=charts.Series(_("Planned"), [float(line.planned) for line in budget.sectors], "#0072B2"),
-            second=charts.Series(_("Spent"), [float(line.spent) for line in budget.sectors], "#009E73"),
-        )
-        if budget.sectors
-        else "",
-    }
-    if with_map:
-        made["map"] = charts.heat_map(
-            chart_id="chart-map",
-            title=_("Where reports came from"),
-            description=_("Reports received per square of %(m)d m; numbered circles are the problem spots.")
-            % {"m": dashboard.heat.cell_m},
-            outline=dashboard_outline(filters=dashboard.filters),
-            cells=dashboard.heat.cells,
-            cell_m=dashboard.heat.cell_m,
-            spots=dashboard.spots,
-        )
-    return made
 
 
 def _map_layers(dashboard: Dashboard) -> dict:
@@ -153,7 +81,7 @@ def _context(request: HttpRequest, form: DashboardFilterForm, *, with_map: bool 
         "sort": sort,
         "descending": descending,
         "tables": dashboard_tables(dashboard),
-        "charts": _charts(dashboard, with_map=with_map),
+        "charts": dashboard_charts(dashboard=dashboard, with_map=with_map),
         "age_labels": dashboard.backlog.age_labels,
         "weekly": list(zip(dashboard.trends.weeks, dashboard.trends.received, dashboard.trends.resolved, strict=True)),
     }

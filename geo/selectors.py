@@ -119,6 +119,16 @@ def budget_projects(
     return queryset.order_by("sector", "code")
 
 
+def budget_projects_unfinished_near(*, point: Point, distance_m: float, limit: int = 30) -> list[BudgetProject]:
+    """Projects not done yet within `distance_m` metres of the point, the newest budget year first
+    (the ones an issue there may be planned against)."""
+    return list(
+        BudgetProject.objects.near(point, distance_m)
+        .filter(status__in=[BudgetStatus.PLANNED, BudgetStatus.PROCUREMENT, BudgetStatus.IN_PROGRESS])
+        .order_by("-budget_year", "title_uk")[:limit]
+    )
+
+
 @dataclass(frozen=True)
 class BudgetLine:
     """One row of a totals table: a sector or a status, with its project count and money."""

@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 import datetime
+import uuid
+from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
+from accounts.localized import localized
 from accounts.models import Executor, User
 from accounts.roles import user_executor, user_is_dispatcher
 from issues.models import (
     Category,
+    CategoryGroup,
+    FollowReason,
     Issue,
     IssueEvent,
     IssueEventKind,
+    IssueFollower,
+    IssueMedia,
     IssueStatus,
+    MediaRole,
     WorkingCalendar,
     next_deadline_expression,
     overdue_q,
 )
+from issues.rules.clocks import is_due_soon
+from issues.rules.confirmation import report_waiting_for_confirmation
 from issues.rules.deadlines import CalendarSpec
 from issues.rules.transitions import ActorRole
+from media_store.models import MediaAsset
 
 
 def calendar_spec(calendar: WorkingCalendar) -> CalendarSpec:
@@ -140,3 +152,151 @@ def categories_active() -> QuerySet[Category]:
 def issues_reported_by(*, user: User) -> QuerySet[Issue]:
     return Issue.objects.filter(reporter=user).select_related("category", "executor").order_by("-created_at")
 
+
+def issue_by_ref(*, ref: str) -> Issue | None:
+    """The issue with this public reference, hidden or not (for checks made by a service)."""
+    return Issue.objects.filter(ref=ref).first()
+
+
+@dataclass(frozen=True)
+class IssuePictures:
+    report: list[MediaAsset]  # the citizen's photos or video, in their order
+    work: list[IssueMedia]  # the executor's "before" and "after" pictures, with their role
+
+
+def issue_pictures(*, issue: Issue) -> IssuePictures:
+    """The issue's photos and videos: the citizen's, and the executor's before and after."""
+    links = list(issue.media.select_related("asset").order_by("position", "pk"))
+    return IssuePictures(
+        report=[link.asset for link in links if link.role == MediaRole.REPORT],
+        work=[link for link in links if link.role in (MediaRole.BEFORE, MediaRole.AFTER)],
+    )
+
+
+@dataclass(frozen=True)
+class ViewerSupport:
+    can_support: bool  # signed in, not the reporter, and the issue still open (as issue_support checks)
+    supports: bool  # has already said "me too"
+
+
+def issue_support_of_viewer(*, issue: Issue, user: User | AnonymousUser) -> ViewerSupport:
+    """Whether the viewer may say "me too" about the issue, and whether they already have."""
+    if not user.is_authenticated:
+        return ViewerSupport(can_support=False, supports=False)
+    return ViewerSupport(
+        can_support=issue.is_open and issue.reporter_id != user.pk,
+        supports=issue.followers.filter(user=user, reason=FollowReason.SUPPORTER).exists(),
+    )
+
+
+def issue_held_for_confirmation(*, issue: Issue, viewer: User | AnonymousUser | None) -> bool:
+    """True, for its own reporter only, while the report waits for their e-mail confirmation."""
+    if viewer is None or not viewer.is_authenticated or issue.reporter_id != viewer.pk:
+        return False
+    confirmed = viewer.email_confirmed_at is not None
+    return report_waiting_for_confirmation(status=issue.status, reporter_confirmed=confirmed)
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    issue: Issue  # annotated by queue_for_executor: next_due_at, is_overdue_rank
+    state: str  # "overdue", "soon" (issues.rules.clocks.is_due_soon) or ""
+
+
+def queue_entries_for_executor(
+    *,
+    executor: Executor,
+    at: datetime.datetime | None = None,
+    status: str = "",
+    category: Category | None = None,
+    overdue_only: bool = False,
+) -> list[QueueEntry]:
+    """The executor's queue (queue_for_executor), narrowed to a status, a category or the overdue
+    issues when asked, each issue marked overdue, due soon or neither."""
+    at = at or timezone.now()
+    issues = queue_for_executor(executor=executor, at=at)
+    if status:
+        issues = issues.filter(status=status)
+    if category is not None:
+        issues = issues.filter(category=category)
+    if overdue_only:
+        issues = issues.filter(is_overdue_rank=0)
+    return [QueueEntry(issue=issue, state=_queue_state(issue, at=at)) for issue in issues]
+
+
+def _queue_state(issue: Issue, *, at: datetime.datetime) -> str:
+    """A queue row's mark: the database ranked it overdue, or the clock rules call it due soon."""
+    if issue.is_overdue_rank == 0:
+        return "overdue"
+    soon = is_due_soon(
+        status=issue.status, response_due_at=issue.response_due_at, resolve_due_at=issue.resolve_due_at, at=at
+    )
+    return "soon" if soon else ""
+
+
+@dataclass(frozen=True)
+class FollowedIssues:
+    reported: list[IssueFollower]
+    supported: list[IssueFollower]
+
+
+def issues_followed_by(*, user: User) -> FollowedIssues:
+    """What the user reported and what they support (with their e-mail switch), recently changed first."""
+    followed = (
+        IssueFollower.objects.filter(user=user)
+        .select_related("issue__category", "issue__executor")
+        .order_by("-issue__updated_at")
+    )
+    return FollowedIssues(
+        reported=[f for f in followed if f.reason == FollowReason.REPORTER],
+        supported=[f for f in followed if f.reason == FollowReason.SUPPORTER],
+    )
+
+
+def category_groups_active() -> QuerySet[CategoryGroup]:
+    """Groups with at least one category a citizen can choose, in display order."""
+    return CategoryGroup.objects.filter(categories__is_active=True).distinct().order_by("order", "code")
+
+
+def category_groups_for_map(*, language: str) -> list[dict]:
+    """The active categories by group as the map's report form needs them (plain data for JSON):
+    names, the duplicate radius, whether a photo is needed, the urgent notice in `language` and
+    the extra questions in their order."""
+    groups: dict[int, dict] = {}
+    for category in categories_active():
+        group = groups.setdefault(
+            category.group_id, {"code": category.group.code, "name": category.group.name, "categories": []}
+        )
+        group["categories"].append(
+            {
+                "code": category.code,
+                "name": category.name,
+                "duplicate_radius_m": category.duplicate_radius_m,
+                "photo_required": category.photo_required,
+                "urgent_notice": localized(category.urgent_notice_uk, category.urgent_notice_en, language=language),
+                "questions": [
+                    {
+                        "code": question.code,
+                        "datatype": question.datatype,
+                        "required": question.required,
+                        "variable": question.variable,
+                        "description": question.description,
+                        "hint": question.datatype_description,
+                        "options": [
+                            {"key": item["key"], "name": question.value_name(item["key"])} for item in question.values
+                        ],
+                    }
+                    for question in sorted(category.attributes.all(), key=lambda q: (q.order, q.pk))
+                ],
+            }
+        )
+    return list(groups.values())
+
+
+def issue_media_visible(*, public_id: uuid.UUID) -> IssueMedia | None:
+    """A picture's link to its issue, with the asset; None when the picture is unknown or its
+    issue is hidden."""
+    link = IssueMedia.objects.select_related("asset", "issue").filter(asset__public_id=public_id).first()
+    if link is None or link.issue.is_hidden:
+        return None
+    return link

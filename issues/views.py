@@ -7,37 +7,51 @@ half-done because the services are transactional.
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import user_executor, user_is_dispatcher
+from accounts.services import user_confirm_email
 from geo.mapconfig import layers_config, map_config
+from geo.selectors import budget_projects_unfinished_near
 from issues.forms import CategoryChangeForm, CommentForm, QueueFilterForm, TransitionForm
-from issues.models import FollowReason, Issue, IssueFollower, IssueStatus
+from issues.models import Issue, IssueStatus
 from issues.presentation import deadline_in_words, event_summaries, outage_notice
+from issues.rules.media import MAX_PHOTOS
 from issues.rules.transitions import ActorRole, available_actions
 from issues.selectors import (
+    category_groups_active,
+    category_groups_for_map,
     dispatch_overdue,
     dispatch_possible_duplicates,
     dispatch_unrouted,
+    issue_by_ref,
     issue_for_viewer,
+    issue_media_visible,
+    issue_pictures,
     issue_public_timeline,
+    issue_support_of_viewer,
     issue_timeline,
-    queue_for_executor,
+    issues_followed_by,
+    queue_entries_for_executor,
 )
 from issues.services import TransitionInput, issue_transition
+from issues.services.media import media_intake_for_request
 from issues.services.moderation import issue_change_category, issue_comment, issue_set_hidden
+from issues.services.reporting import issues_release_after_confirmation
+from issues.services.support import issue_set_notifications, issue_support
 from opencity.errors import DomainError
 from opencity.http import safe_next_url
-
-DUE_SOON_HOURS = 24
 
 
 def _issue_for_viewer(request: HttpRequest, ref: str) -> tuple[Issue, frozenset[ActorRole]]:
@@ -52,34 +66,26 @@ def _issue_for_viewer(request: HttpRequest, ref: str) -> tuple[Issue, frozenset[
 PLAN_PROJECT_RADIUS_M = 1000
 
 
-def _projects_to_plan_against(issue: Issue) -> list:
-    from geo.models import BudgetProject
-
-    return list(
-        BudgetProject.objects.near(issue.point, PLAN_PROJECT_RADIUS_M)
-        .filter(status__in=["planned", "procurement", "in_progress"])
-        .order_by("-budget_year", "title_uk")[:30]
-    )
-
-
 def _render_issue(request: HttpRequest, issue: Issue, roles, *, errors=None, status: int = 200) -> HttpResponse:
     staff = bool(roles & {ActorRole.EXECUTOR, ActorRole.DISPATCHER})
     events = list(issue_timeline(issue=issue) if staff else issue_public_timeline(issue=issue))
     summaries = event_summaries(events)  # the names they mention: one query each, not one per event
     timeline = [{"event": event, "summary": summary} for event, summary in zip(events, summaries, strict=True)]
-    links = list(issue.media.select_related("asset").order_by("position", "pk"))
-    viewer = request.user
+    pictures = issue_pictures(issue=issue)
+    support = issue_support_of_viewer(issue=issue, user=request.user)
     context = {
         "issue": issue,
-        "report_media": [link.asset for link in links if link.role == "report"],
-        "work_media": [link for link in links if link.role in ("before", "after")],
-        "can_support": viewer.is_authenticated and issue.is_open and issue.reporter_id != viewer.pk,
-        "supports": viewer.is_authenticated and issue.followers.filter(user=viewer, reason="supporter").exists(),
+        "report_media": pictures.report,
+        "work_media": pictures.work,
+        "can_support": support.can_support,
+        "supports": support.supports,
         "timeline": timeline,
         "outage_notice": outage_notice(kind=issue.outage.kind, expected_end=issue.outage.expected_end_at)
         if issue.outage_id and issue.outage.ended_at is None
         else "",
-        "nearby_projects": _projects_to_plan_against(issue) if staff else [],
+        "nearby_projects": budget_projects_unfinished_near(point=issue.point, distance_m=PLAN_PROJECT_RADIUS_M)
+        if staff
+        else [],
         "actions": [a.value for a in available_actions(status=issue.status, roles=roles - {ActorRole.SYSTEM})],
         "is_staff_view": staff,
         "is_dispatcher": ActorRole.DISPATCHER in roles,
@@ -125,33 +131,29 @@ def issue_act(request: HttpRequest, ref: str) -> HttpResponse:
     data = form.cleaned_data
     duplicate_of = None
     if data["duplicate_of"]:
-        duplicate_of = Issue.objects.filter(ref=data["duplicate_of"].strip().upper()).first()
+        duplicate_of = issue_by_ref(ref=data["duplicate_of"].strip().upper())
         if duplicate_of is None:
             return _render_issue(
                 request, issue, roles, errors={"action": [_("No issue with this reference.")]}, status=400
             )
-    from issues.services.media import media_intake_many
-    from media_store.services import media_delete
-
-    photos: list = []
+    # Photos past the limit are left out here rather than refused.
+    photos = request.FILES.getlist("photos")[:MAX_PHOTOS]
     try:
-        photos, _gps = media_intake_many(files=request.FILES.getlist("photos")[:5], uploaded_by=request.user)
-        issue_transition(
-            issue=issue,
-            actor=request.user,
-            action=data["action"],
-            data=TransitionInput(
-                note=data["note"],
-                promised_date=data["promised_date"],
-                executor=data["executor"],
-                duplicate_of=duplicate_of,
-                budget_project_id=data["budget_project"].pk if data["budget_project"] else None,
-                media=tuple(photos),
-            ),
-        )
+        with media_intake_for_request(files=photos, uploaded_by=request.user) as intake:
+            issue_transition(
+                issue=issue,
+                actor=request.user,
+                action=data["action"],
+                data=TransitionInput(
+                    note=data["note"],
+                    promised_date=data["promised_date"],
+                    executor=data["executor"],
+                    duplicate_of=duplicate_of,
+                    budget_project_id=data["budget_project"].pk if data["budget_project"] else None,
+                    media=tuple(intake.assets),
+                ),
+            )
     except DomainError as error:
-        for asset in photos:
-            media_delete(asset=asset)
         return _domain_error_response(request, issue, roles, error, "action")
     messages.success(request, _("Done: %(ref)s updated.") % {"ref": issue.ref})
     return redirect(safe_next_url(request, default=issue.get_absolute_url()))
@@ -202,26 +204,18 @@ def queue(request: HttpRequest) -> HttpResponse:
     executor = user_executor(request.user)
     if executor is None:
         raise PermissionDenied(_("The queue is for executors' staff."))
-    now = timezone.now()
-    issues = queue_for_executor(executor=executor, at=now)
     filters = QueueFilterForm(request.GET or None)
-    if filters.is_valid():
-        if filters.cleaned_data["status"]:
-            issues = issues.filter(status=filters.cleaned_data["status"])
-        if filters.cleaned_data["category"]:
-            issues = issues.filter(category=filters.cleaned_data["category"])
-        if filters.cleaned_data["overdue"]:
-            issues = issues.filter(is_overdue_rank=0)
-    soon = now + timezone.timedelta(hours=DUE_SOON_HOURS)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    entries = queue_entries_for_executor(
+        executor=executor,
+        at=timezone.now(),
+        status=chosen.get("status", ""),
+        category=chosen.get("category"),
+        overdue_only=chosen.get("overdue", False),
+    )
     rows = [
-        {
-            "issue": issue,
-            "due": deadline_in_words(issue.next_due_at),
-            "state": "overdue"
-            if issue.is_overdue_rank == 0
-            else ("soon" if issue.next_due_at and issue.next_due_at <= soon else ""),
-        }
-        for issue in issues
+        {"issue": entry.issue, "due": deadline_in_words(entry.issue.next_due_at), "state": entry.state}
+        for entry in entries
     ]
     return render(
         request,
@@ -259,9 +253,6 @@ def dispatch(request: HttpRequest) -> HttpResponse:
 @require_GET
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     """Confirm an e-mail address from the link we sent, then send the person's held reports on."""
-    from accounts.services import user_confirm_email
-    from issues.services.reporting import issues_release_after_confirmation
-
     try:
         user = user_confirm_email(token=token)
     except DomainError as error:
@@ -287,17 +278,13 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def me(request: HttpRequest) -> HttpResponse:
     """My issues: what I reported and what I support, with their statuses and my e-mail switches."""
-    followed = (
-        IssueFollower.objects.filter(user=request.user)
-        .select_related("issue__category", "issue__executor")
-        .order_by("-issue__updated_at")
-    )
+    followed = issues_followed_by(user=request.user)
     return render(
         request,
         "issues/me.html",
         {
-            "reported": [f for f in followed if f.reason == FollowReason.REPORTER],
-            "supported": [f for f in followed if f.reason == FollowReason.SUPPORTER],
+            "reported": followed.reported,
+            "supported": followed.supported,
             "unconfirmed": request.user.email_confirmed_at is None,
         },
     )
@@ -307,9 +294,7 @@ def me(request: HttpRequest) -> HttpResponse:
 @require_POST
 def me_notifications(request: HttpRequest, ref: str) -> HttpResponse:
     """Switch e-mails about one followed issue on or off."""
-    from issues.services.support import issue_set_notifications
-
-    issue = Issue.objects.filter(ref=ref).first()
+    issue = issue_by_ref(ref=ref)
     if issue is None:
         raise Http404
     try:
@@ -328,8 +313,6 @@ def me_notifications(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 def issue_support_page(request: HttpRequest, ref: str) -> HttpResponse:
     """ "Me too" from the issue page."""
-    from issues.services.support import issue_support
-
     issue, roles = _issue_for_viewer(request, ref)
     try:
         _, added = issue_support(issue=issue, user=request.user)
@@ -389,43 +372,7 @@ def _map_texts() -> dict:
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
     """The city map: public issues, filters, the list of what is in view, and the report flow."""
-    from django.urls import reverse
-
-    from issues.models import CategoryGroup
-    from issues.selectors import categories_active
-
-    language = (request.LANGUAGE_CODE or "uk")[:2]
-    groups: dict[int, dict] = {}
-    for category in categories_active():
-        group = groups.setdefault(
-            category.group_id, {"code": category.group.code, "name": category.group.name, "categories": []}
-        )
-        notice = (
-            category.urgent_notice_en if language == "en" and category.urgent_notice_en else category.urgent_notice_uk
-        )
-        group["categories"].append(
-            {
-                "code": category.code,
-                "name": category.name,
-                "duplicate_radius_m": category.duplicate_radius_m,
-                "photo_required": category.photo_required,
-                "urgent_notice": notice,
-                "questions": [
-                    {
-                        "code": question.code,
-                        "datatype": question.datatype,
-                        "required": question.required,
-                        "variable": question.variable,
-                        "description": question.description,
-                        "hint": question.datatype_description,
-                        "options": [
-                            {"key": item["key"], "name": question.value_name(item["key"])} for item in question.values
-                        ],
-                    }
-                    for question in sorted(category.attributes.all(), key=lambda q: (q.order, q.pk))
-                ],
-            }
-        )
+    language = request.LANGUAGE_CODE or "uk"
     config = {
         **map_config(),
         "issuesUrl": reverse("api:issues"),
@@ -442,23 +389,19 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "map_config": config,
             "layers_config": layers_config(),
             "map_texts": _map_texts(),
-            "groups": CategoryGroup.objects.filter(categories__is_active=True).distinct().order_by("order", "code"),
+            "groups": category_groups_active(),
             "statuses": IssueStatus.choices,
-            "category_groups": list(groups.values()),
+            "category_groups": category_groups_for_map(language=language),
         },
     )
 
 
 @require_GET
-def issue_picture(request: HttpRequest, public_id: str, variant: str) -> HttpResponse:
+def issue_picture(request: HttpRequest, public_id: uuid.UUID, variant: str) -> HttpResponse:
     """Send the browser to a picture of a visible issue (its thumbnail or web size), wherever the
     storage keeps it; a picture of a hidden issue is not found."""
-    from django.http import HttpResponseRedirect
-
-    from issues.models import IssueMedia
-
-    link = IssueMedia.objects.select_related("asset", "issue").filter(asset__public_id=public_id).first()
-    if link is None or link.issue.is_hidden:
+    link = issue_media_visible(public_id=public_id)
+    if link is None:
         raise Http404
     url = link.asset.thumbnail_url if variant == "thumbnail" else link.asset.display_url
     if not url:

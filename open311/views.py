@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.api_keys import api_key_authenticate
+from issues.rules.media import MAX_PHOTOS
+from issues.services.media import media_intake_for_request
 from open311 import queries, represent
 from open311.params import (
     Open311Error,
@@ -172,11 +174,6 @@ def updates(request: HttpRequest):
 
 def _create(request: HttpRequest):
     """POST requests: the key, the form, then the reporting service."""
-    from issues.models import Category
-    from issues.rules.media import MAX_PHOTOS
-    from issues.services.media import media_intake_many
-    from media_store.services import media_delete
-
     form = _form(request)
     raw_key = value(form, "api_key")
     if raw_key is None:
@@ -185,28 +182,25 @@ def _create(request: HttpRequest):
     if api_key is None:
         raise Open311Error(403, [_("api_key: not a valid key.")])
     new = parse_new_request(form)
-    category = Category.objects.filter(code=new.service_code, is_active=True).first()
+    category = queries.open311_service(code=new.service_code)
     if category is None:
         raise Open311Error(400, [_("service_code: no service “%(code)s”.") % {"code": new.service_code[:60]}])
     files = request.FILES.getlist("media")
     if len(files) > MAX_PHOTOS:
         raise Open311Error(400, [_("media: up to %(n)d files.") % {"n": MAX_PHOTOS}])
-    taken = []
     try:
-        taken, _gps = media_intake_many(files=files, uploaded_by=api_key.user)
-        result = open311_request_create(
-            api_key=api_key,
-            category=category,
-            point=Point(new.lon, new.lat, srid=4326),
-            description=new.description,
-            address=new.address,
-            attributes=new.attributes,
-            contact=new.contact,
-            media=taken,
-        )
+        with media_intake_for_request(files=files, uploaded_by=api_key.user) as intake:
+            result = open311_request_create(
+                api_key=api_key,
+                category=category,
+                point=Point(new.lon, new.lat, srid=4326),
+                description=new.description,
+                address=new.address,
+                attributes=new.attributes,
+                contact=new.contact,
+                media=intake.assets,
+            )
     except DomainError as error:
-        for asset in taken:
-            media_delete(asset=asset)
         raise _as_open311(error) from None
     return result.issue
 

@@ -3,6 +3,8 @@ look up references; every rule lives in the services."""
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.urls import reverse
@@ -16,13 +18,12 @@ from geo.models import BudgetProject, District
 from issues.models import Category, CategoryGroup, Issue, IssueEvent, IssueStatus
 from issues.presentation import EventNames, deadline_in_words, event_summary, outage_notice
 from issues.rules.transitions import CLOSED_STATUSES, OPEN_STATUSES, Action, statuses_in_order
+from issues.selectors import issue_held_for_confirmation
 from issues.sql import IssueLayerFilter
 
 
 def parse_point(value) -> Point:
     """A GeoJSON Point (object or text) with WGS84 coordinates in range, or a ValidationError."""
-    import json
-
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -97,8 +98,6 @@ class AttributesField(serializers.Field):
     default_error_messages = {"invalid": _("Answers must be an object of question codes and answers.")}
 
     def to_internal_value(self, data) -> dict:
-        import json
-
         if isinstance(data, str):
             try:
                 data = json.loads(data) if data.strip() else {}
@@ -258,10 +257,7 @@ class IssueDetailOutput(IssueOutput):
 
     def get_held_for_confirmation(self, issue: Issue) -> bool:
         """True, for its own reporter only, while the report waits for an e-mail confirmation."""
-        viewer = self.context.get("viewer")
-        if viewer is None or not viewer.is_authenticated or issue.reporter_id != viewer.pk:
-            return False
-        return issue.status == "new" and viewer.email_confirmed_at is None
+        return issue_held_for_confirmation(issue=issue, viewer=self.context.get("viewer"))
 
     @extend_schema_field(IssueMediaOutput(many=True))
     def get_media(self, issue: Issue) -> list:

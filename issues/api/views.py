@@ -29,15 +29,13 @@ from issues.api.serializers import (
     TransitionInput,
 )
 from issues.models import Issue
-from issues.rules.media import MAX_PHOTOS
 from issues.selectors import categories_active, issue_for_viewer, issue_public_timeline, queue_for_executor
 from issues.services import TransitionInput as TransitionData
 from issues.services import issue_create, issue_transition
-from issues.services.media import issue_add_media, media_intake_many
+from issues.services.media import issue_add_media, media_intake_for_request
 from issues.services.support import issue_support
 from issues.sql import issue_layer_geojson, issues_nearby
 from media_store.selectors import media_get_many
-from media_store.services import media_delete
 from opencity.api import AcceptHeaderNegotiation, GeoJSONRenderer
 from opencity.errors import Forbidden, InvalidInput
 from opencity.openapi import (
@@ -126,33 +124,9 @@ def _form_data(request: Request) -> dict:
     return request.data
 
 
-class media_from_files:  # noqa: N801 (used as a context manager, like open())
-    """Take the files of a multipart request (`photos`, repeated, and `video`) through media_store.
-    If the block fails, the files taken are deleted again: a refused report leaves nothing."""
-
-    def __init__(self, request: Request) -> None:
-        self.files = [*request.FILES.getlist("photos"), *request.FILES.getlist("video")]
-        self.user = request.user
-        self.assets: list = []
-
-    def __enter__(self) -> media_from_files:
-        if len(self.files) > MAX_PHOTOS:
-            message = _("Up to 5 photos or one video.")
-            raise InvalidInput(message, code="too_many_files", fields={"media": [message]})
-        self.assets, _gps = media_intake_many(files=self.files, uploaded_by=self.user)
-        return self
-
-    def __iter__(self):
-        return iter(self.assets)
-
-    def discard(self) -> None:
-        for asset in self.assets:
-            media_delete(asset=asset)
-        self.assets = []
-
-    def __exit__(self, exc_type, exc, traceback) -> None:
-        if exc_type is not None:
-            self.discard()
+def _files(request: Request) -> list:
+    """The files of a multipart request: `photos`, repeated, and `video`."""
+    return [*request.FILES.getlist("photos"), *request.FILES.getlist("video")]
 
 
 def detail_response(issue: Issue, *, status_code: int = status.HTTP_200_OK, viewer=None) -> Response:
@@ -254,14 +228,14 @@ class IssueListCreateApi(APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         uploaded = media_get_many(public_ids=data["media"], uploaded_by=request.user)
-        with media_from_files(request) as sent:
+        with media_intake_for_request(files=_files(request), uploaded_by=request.user) as sent:
             result = issue_create(
                 reporter=request.user,
                 category=data["category"],
                 description=data["description"],
                 point=data["location"],
                 address=data["address"],
-                media=[*uploaded, *sent],
+                media=[*uploaded, *sent.assets],
                 attributes=data["attributes"],
                 source="api",
                 idempotency_key=request.headers.get("Idempotency-Key", ""),
@@ -350,8 +324,8 @@ class IssueMediaApi(APIView):
         payload = MediaAddInput(data=_form_data(request))
         payload.is_valid(raise_exception=True)
         uploaded = media_get_many(public_ids=payload.validated_data["media"], uploaded_by=request.user)
-        with media_from_files(request) as sent:
-            assets = [*uploaded, *sent]
+        with media_intake_for_request(files=_files(request), uploaded_by=request.user) as sent:
+            assets = [*uploaded, *sent.assets]
             if not assets:
                 raise InvalidInput(
                     _("Please add a photo or a video."), fields={"media": [_("Please add a photo or a video.")]}

@@ -7,7 +7,9 @@ processed in the background); here they are tied to issues, in the issue's trans
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -17,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from issues.events import MediaAdded
 from issues.models import Issue, IssueEvent, IssueEventKind, IssueMedia, MediaRole
-from issues.rules.media import media_check_set
+from issues.rules.media import MAX_PHOTOS, media_check_set
 from issues.rules.transitions import ActorRole
 from issues.selectors import issue_actor_roles
 from media_store.models import MediaAsset
@@ -44,6 +46,39 @@ def media_intake_many(
             media_delete(asset=asset)
         raise
     return taken, gps
+
+
+@dataclass
+class MediaIntake:
+    """The uploads one request took in, and the first GPS position found in a photo."""
+
+    assets: list[MediaAsset] = field(default_factory=list)
+    gps: GpsPosition | None = None
+
+    def discard(self) -> None:
+        """Delete the uploads again (the request was refused, or it was a retry whose first
+        submission already has its files)."""
+        for asset in self.assets:
+            media_delete(asset=asset)
+        self.assets = []
+
+
+@contextmanager
+def media_intake_for_request(*, files: Sequence[UploadedFile], uploaded_by: User | None) -> Iterator[MediaIntake]:
+    """Take a request's uploads for the block that uses them (a report, an action, an addition).
+
+    More than MAX_PHOTOS files are refused before any is taken. If the block raises, the files
+    taken are deleted and the error goes on, so a refused request leaves no upload behind."""
+    if len(files) > MAX_PHOTOS:
+        message = _("Up to 5 photos or one video.")
+        raise InvalidInput(message, code="too_many_files", fields={"media": [message]})
+    assets, gps = media_intake_many(files=files, uploaded_by=uploaded_by)
+    intake = MediaIntake(assets=assets, gps=gps)
+    try:
+        yield intake
+    except BaseException:
+        intake.discard()
+        raise
 
 
 def issue_attach_media(

@@ -31,6 +31,7 @@ from issues.models import (
     RoutingRule,
 )
 from issues.rules.attributes import AttributeSpec, attributes_clean
+from issues.rules.confirmation import report_waiting_for_confirmation
 from issues.rules.media import media_check_set
 from issues.rules.routing import RoutingDecision, RuleCandidate, resolve_route
 from issues.rules.transitions import Action
@@ -184,9 +185,12 @@ def report_location_errors(*, point: Point | None) -> list:
 
 
 def report_held_for_confirmation(*, reporter: User | None) -> bool:
-    """Whether a report waits unrouted in the dispatcher's queue: its reporter has not confirmed
-    their e-mail address yet (issues_release_after_confirmation routes it once they do)."""
-    return reporter is not None and reporter.email_confirmed_at is None
+    """Whether a new report by this reporter waits unrouted in the dispatcher's queue: they have not
+    confirmed their e-mail address yet (issues_release_after_confirmation routes it once they do)."""
+    if reporter is None:
+        return False
+    confirmed = reporter.email_confirmed_at is not None
+    return report_waiting_for_confirmation(status=IssueStatus.NEW, reporter_confirmed=confirmed)
 
 
 def category_attribute_specs(*, category: Category) -> list[AttributeSpec]:
