@@ -21,8 +21,9 @@ urlpatterns = [
     path("api/v1/", include("media_store.api.urls")),  # namespace media_api
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("accounts/confirm/<str:token>/", confirm_email, name="accounts-confirm"),
+    # accounts/ first: its confirm/resend/ must not be taken for a token by the pattern below.
     path("accounts/", include("accounts.urls")),
+    path("accounts/confirm/<str:token>/", confirm_email, name="accounts-confirm"),
     path("", include("issues.urls")),
     path("dashboard/", include("dashboard.urls")),  # namespace dashboard
     path("api/v1/", include("geo.api.urls")),  # namespace geo_api

@@ -45,7 +45,9 @@ def _po_entries(path: Path) -> list[tuple[str, str, bool]]:
     return entries
 
 
-SOURCE_DIRS = ("accounts", "geo", "issues", "media_store", "opencity", "templates", "static")
+SOURCE_DIRS = (
+    "accounts", "geo", "issues", "media_store", "dashboard", "open311", "demo", "opencity", "templates", "static"
+)
 
 
 def test_every_interface_string_has_a_ukrainian_translation(tmp_path, settings, monkeypatch):

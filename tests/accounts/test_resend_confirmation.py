@@ -47,7 +47,7 @@ def test_a_confirmed_address_gets_nothing_and_uses_no_allowance(world):
 
 
 def post_resend(user) -> tuple[int, str, list[tuple[str, str]]]:
-    """Call the view directly (see the xfail below for why not through its address)."""
+    """Call the view directly, to read the messages it leaves."""
     request = RequestFactory().post("/", {"next": "/me/"})
     request.user = user
     SessionMiddleware(lambda r: None).process_request(request)
@@ -78,11 +78,6 @@ def test_the_view_says_nothing_to_a_confirmed_person(world):
     assert mail.outbox == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="accounts/confirm/<str:token>/ (opencity/urls.py) is listed first and takes "
-    "accounts/confirm/resend/: the resend form on /me/ gets 405 from confirm_email",
-)
 def test_the_resend_address_reaches_the_resend_view(unconfirmed):
     assert resolve(reverse("accounts:resend-confirmation")).func is resend_confirmation
     client = Client()
