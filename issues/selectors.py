@@ -149,10 +149,6 @@ def categories_active() -> QuerySet[Category]:
     )
 
 
-def issues_reported_by(*, user: User) -> QuerySet[Issue]:
-    return Issue.objects.filter(reporter=user).select_related("category", "executor").order_by("-created_at")
-
-
 def issue_by_ref(*, ref: str) -> Issue | None:
     """The issue with this public reference, hidden or not (for checks made by a service)."""
     return Issue.objects.filter(ref=ref).first()
