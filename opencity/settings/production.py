@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, MIDDLEWARE, STORAGES, env_bool, env_int
+from .base import BASE_DIR, DATABASES, LOGGING, MIDDLEWARE, STORAGES, env_bool, env_int
 
 
 def required(name: str) -> str:
@@ -21,6 +21,19 @@ MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDD
 SECRET_KEY = required("DJANGO_SECRET_KEY")
 if not DATABASES:
     raise ImproperlyConfigured("The environment variable DATABASE_URL must be set in production.")
+# A persistent connection is checked before a request reuses it, so the first request after a
+# database restart does not fail on a dead connection; an unreachable server fails fast.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
+
+# One JSON object per log line unless DJANGO_LOG_FORMAT=text.
+if os.environ.get("DJANGO_LOG_FORMAT", "json") == "json":
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+
+# collectstatic writes here (hashed and compressed names); WhiteNoise serves them with a one-year,
+# immutable cache lifetime (WHITENOISE_MAX_AGE is for the few files without a hash in their name).
+STATIC_ROOT = os.environ.get("OPENCITY_STATIC_ROOT") or BASE_DIR / "staticfiles"
+WHITENOISE_MAX_AGE = 3600
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
