@@ -35,8 +35,14 @@ if [[ -d "$media" ]] && [[ -n "$(ls -A "$media")" ]]; then
   die "the media directory $media is not empty: restore into a fresh one (OPENCITY_MEDIA_ROOT)"
 fi
 
-"$bin/pg_restore" --no-owner --exit-on-error --single-transaction --dbname="$pg_url" "$from/database.dump" \
-  || die "pg_restore failed"
+# Everything but what belongs to the PostGIS extension (its comment, and spatial_ref_sys, which
+# `CREATE EXTENSION postgis` fills): only its owner, a superuser, may write those, and the
+# application's role restoring into a database prepared by `postgres` (docs/deploy.md) is not one.
+toc=$(mktemp)
+trap 'rm -f "$toc"' EXIT
+"$bin/pg_restore" --list "$from/database.dump" | grep -v -e ' COMMENT - EXTENSION ' -e ' TABLE DATA public spatial_ref_sys ' > "$toc"
+"$bin/pg_restore" --no-owner --exit-on-error --single-transaction --use-list="$toc" --dbname="$pg_url" \
+  "$from/database.dump" || die "pg_restore failed"
 if [[ -f "$from/media.tar" ]]; then
   mkdir -p "$media"
   tar -C "$media" -xf "$from/media.tar"
