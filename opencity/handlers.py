@@ -36,6 +36,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         body = error_body(code="server_error", detail="Server error.")
         return JsonResponse({**body, "request_id": request_id}, status=500)
+    if request.path.startswith("/open311/"):
+        errors = [{"code": 500, "description": "Server error.", "request_id": request_id}]
+        return JsonResponse(errors, safe=False, status=500)
     return HttpResponse(
         "<!doctype html><html><meta charset=utf-8><title>500</title><h1>Помилка сервера / Server error</h1>"
         f"<p>Request ID: {escape(request_id)}</p></html>",

@@ -139,3 +139,12 @@ def test_database_errors_outside_views_are_503_pages(client):
     assert b"Traceback" not in page.content
     assert open311.status_code == 503
     assert open311.json()[0]["code"] == 503
+
+
+@pytest.mark.django_db
+def test_other_errors_are_500s_with_the_request_id_and_no_traceback(client):
+    client.raise_request_exception = False
+    with mock.patch("open311.queries.open311_services", side_effect=RuntimeError("a bug")):
+        open311 = client.get("/open311/v2/services.json", headers={"x-request-id": "bug-report-0001"})
+    assert open311.status_code == 500
+    assert open311.json() == [{"code": 500, "description": "Server error.", "request_id": "bug-report-0001"}]
