@@ -17,7 +17,9 @@ def required(name: str) -> str:
 
 DEBUG = False
 # Static files served by the app itself (compressed, cache-busted names) behind the load balancer.
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+# Right after SecurityMiddleware, as WhiteNoise asks (static answers get the security headers too).
+_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE = [*MIDDLEWARE[:_security], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[_security:]]
 SECRET_KEY = required("DJANGO_SECRET_KEY")
 if not DATABASES:
     raise ImproperlyConfigured("The environment variable DATABASE_URL must be set in production.")
