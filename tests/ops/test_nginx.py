@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import re
 import shutil
+import socket
 import ssl
 import subprocess
 import time
@@ -24,6 +25,16 @@ def test_the_site_allows_the_apps_largest_upload():
     limit = re.search(r"client_max_body_size (\d+)m;", SITE.read_text())
     assert limit is not None
     assert int(limit.group(1)) == settings.OPENCITY_MAX_VIDEO_MB + 1  # the video plus the form around it
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: str) -> None:
+        super().__init__("localhost", timeout=10)
+        self.path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.path)
 
 
 def _site_for(tmp, *, http_port: int, https_port: int, socket: str) -> str:
@@ -62,9 +73,10 @@ def nginx_in_front(transactional_db, tmp_path):
          "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
         check=True, capture_output=True,
     )  # fmt: skip
-    socket = str(tmp_path / "web.sock")
+    web_socket = str(tmp_path / "web.sock")
     http_port, https_port = free_port(), free_port()
-    (tmp_path / "site.conf").write_text(_site_for(tmp_path, http_port=http_port, https_port=https_port, socket=socket))
+    site = _site_for(tmp_path, http_port=http_port, https_port=https_port, socket=web_socket)
+    (tmp_path / "site.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
         f"""
 daemon off;
@@ -88,7 +100,7 @@ http {{
     )
     check = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
-    server = Gunicorn(env, f"unix:{socket}").start()
+    server = Gunicorn(env, f"unix:{web_socket}").start()
     proxy = subprocess.Popen(
         [nginx, "-c", str(tmp_path / "nginx.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -105,7 +117,7 @@ http {{
                 pass
             assert time.monotonic() < deadline, (tmp_path / "nginx-error.log").read_text()
             time.sleep(0.2)
-        yield {"https_port": https_port, "http_port": http_port, "context": context}
+        yield {"https_port": https_port, "http_port": http_port, "context": context, "socket": web_socket}
     finally:
         proxy.terminate()
         proxy.wait(timeout=10)
@@ -134,6 +146,14 @@ def test_https_page_static_cache_and_upload_limit(nginx_in_front):
     assert static.status == 200
     assert static.getheader("Cache-Control") == "public, max-age=31536000, immutable"
     assert static.getheader("Content-Encoding") == "gzip"  # the .gz collectstatic wrote, sent as is
+
+    # Without nginx (make run-prod), WhiteNoise serves the same file from gunicorn, cached as long.
+    direct = _UnixConnection(nginx_in_front["socket"])
+    direct.request("GET", hashed.group().decode(), headers={"Host": "localhost", "Accept-Encoding": "gzip"})
+    answer = direct.getresponse()
+    assert answer.status == 200
+    assert answer.getheader("Cache-Control") == "max-age=315360000, public, immutable"
+    assert answer.getheader("Content-Encoding") == "gzip"
 
     # An upload larger than the limit is refused by nginx before the body is read.
     conn = http.client.HTTPSConnection("localhost", port, context=context, timeout=10)
