@@ -1,8 +1,17 @@
 # Open City. The two commands: `make run` and `make test`. Everything else is a helper.
-.PHONY: run test lint setup setup-dev stop bench messages
+.PHONY: run run-prod test lint setup setup-dev stop bench messages backup restore
 
 run:            ## Install what is missing, start the database, migrate, load the demo, serve :8000
 	@bash scripts/run.sh
+
+run-prod:       ## The production settings on 127.0.0.1: gunicorn + WhiteNoise, task workers, sweep, pruning
+	@bash scripts/run_prod.sh
+
+backup:         ## pg_dump (custom format) + media into var/backups/<UTC time>/
+	@bash scripts/backup.sh
+
+restore:        ## Restore a backup into a fresh database: make restore FROM=var/backups/<time>
+	@bash scripts/restore.sh "$(FROM)"
 
 test:           ## Install what is missing and run the whole test suite on a throwaway PostGIS
 	@bash scripts/bootstrap.sh dev

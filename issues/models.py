@@ -637,6 +637,21 @@ class IssueFollower(models.Model):
         indexes = [models.Index(fields=["user", "created_at"], name="issue_follower_user_idx")]
 
 
+class NotificationDelivery(models.Model):
+    """One e-mail sent about one event to one address. The notification task runs at least once
+    (a worker killed mid-task leaves it to be run again); this record makes the second run skip the
+    addresses the first one reached, so nobody gets the same message twice."""
+
+    event = models.ForeignKey(IssueEvent, on_delete=models.CASCADE, related_name="deliveries")
+    email = models.CharField(max_length=254)  # lower-cased
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification delivery")
+        verbose_name_plural = _("notification deliveries")
+        constraints = [models.UniqueConstraint(fields=["event", "email"], name="notification_delivery_unique")]
+
+
 class MediaRole(models.TextChoices):
     REPORT = "report", _("with the report")
     BEFORE = "before", _("before the work")

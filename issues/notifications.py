@@ -23,7 +23,14 @@ from django.utils import translation
 
 from accounts.models import User
 from accounts.roles import DISPATCHERS_GROUP
-from issues.models import STATUS_EVENT_KINDS, IssueEvent, IssueEventKind, IssueFollower, IssueStatus
+from issues.models import (
+    STATUS_EVENT_KINDS,
+    IssueEvent,
+    IssueEventKind,
+    IssueFollower,
+    IssueStatus,
+    NotificationDelivery,
+)
 from issues.presentation import EventNames, deadline_in_words, event_summary
 
 
@@ -124,10 +131,19 @@ def notify_event(*, event_id: int) -> int:
         pk=event_id
     )
     names = EventNames.for_events([event])  # once for all the recipients, whatever their language
-    messages = [_message(event, recipient, names) for recipient in event_recipients(event)]
+    already = set(NotificationDelivery.objects.filter(event=event).values_list("email", flat=True))
     sent = 0
-    for message in messages:
-        sent += message.send()
+    for recipient in event_recipients(event):
+        email = recipient.email.lower()
+        if email in already:
+            continue  # a run of this task before (killed mid-way) reached this address
+        # The record and the sending share a transaction: a failed send leaves no record (the retry
+        # sends it); a concurrent run of the same task waits on the unique row and then skips it.
+        # Only a crash between the SMTP server's acceptance and the commit can send twice.
+        with transaction.atomic():
+            _delivery, created = NotificationDelivery.objects.get_or_create(event=event, email=email)
+            if created:
+                sent += _message(event, recipient, names).send()
     return sent
 
 

@@ -7,6 +7,7 @@ input must never reach that far.
 
 from __future__ import annotations
 
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -16,6 +17,10 @@ from rest_framework.settings import APISettings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from opencity.errors import DomainError
+
+# Seconds a client should wait before retrying when the database is away (also in
+# opencity.observability, which answers the same outside DRF views).
+RETRY_AFTER_SECONDS = 5
 
 
 def _flat_fields(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -48,7 +53,15 @@ def error_body(*, code: str, detail: str, fields: dict | None = None) -> dict:
 
 
 def exception_handler(exc, context):
-    """Turn domain errors and DRF errors into the project's error shape."""
+    """Turn domain errors and DRF errors into the project's error shape. A database that cannot
+    be reached is a 503 with Retry-After (the client retries with its Idempotency-Key), not a 500."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        response = Response(
+            error_body(code="unavailable", detail=_("The service is temporarily unavailable. Please retry.")),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if isinstance(exc, DomainError):
         fields = {
             key: [str(m) for m in (value if isinstance(value, list | tuple) else [value])]

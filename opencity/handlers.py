@@ -3,12 +3,16 @@ they live here, in the wiring, and not in a module the apps import (opencity.api
 
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views import defaults
 
 from open311.views import not_found as open311_not_found
 from opencity.api import error_body
+from opencity.observability import DATABASE_UNAVAILABLE, current_request_id, database_unavailable_response
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -19,3 +23,25 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/open311/"):
         return open311_not_found(request)
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The project's 500. A database that cannot be reached is a 503 with Retry-After wherever it
+    failed (a middleware reading the session, not only a view). Otherwise a small page, or the
+    API's error shape, carrying the request id to quote; never a stack trace."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_UNAVAILABLE):
+        return database_unavailable_response(request)
+    request_id = getattr(request, "request_id", current_request_id())
+    if request.path.startswith("/api/"):
+        body = error_body(code="server_error", detail="Server error.")
+        return JsonResponse({**body, "request_id": request_id}, status=500)
+    if request.path.startswith("/open311/"):
+        errors = [{"code": 500, "description": "Server error.", "request_id": request_id}]
+        return JsonResponse(errors, safe=False, status=500)
+    return HttpResponse(
+        "<!doctype html><html><meta charset=utf-8><title>500</title><h1>Помилка сервера / Server error</h1>"
+        f"<p>Request ID: {escape(request_id)}</p></html>",
+        status=500,
+        content_type="text/html; charset=utf-8",
+    )

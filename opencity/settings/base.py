@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id, the per-request log line, 503 when the database is away.
+    "opencity.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -300,12 +302,41 @@ LEAFLET_CONFIG = {
     # for a proj4js/4326.js that does not exist. Data stays in 4326 (the widgets' map_srid).
 }
 
+# Every log line carries the id of the request it was written for (opencity.observability).
+# DJANGO_LOG_FORMAT=json (production's default) writes one JSON object per line; `text` is for people.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "opencity.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "opencity.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # One line per request comes from opencity.request; Django's own request logger would repeat
+    # every 4xx/5xx (errors with their traceback are still logged by django.request at ERROR).
+    "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Health (opencity/health.py): /readyz fails when the database does not answer within this many
+# milliseconds, when no task finished within this many minutes (the SLA sweep loop enqueues one
+# every OPENCITY_SLA_SWEEP_SECONDS), or when a runnable task has waited longer than this.
+OPENCITY_READY_DB_TIMEOUT_MS = env_int("OPENCITY_READY_DB_TIMEOUT_MS", 2000)
+OPENCITY_READY_WORKER_MINUTES = env_int(
+    "OPENCITY_READY_WORKER_MINUTES", max(15, 3 * OPENCITY_SLA_SWEEP_SECONDS // 60)
+)
+OPENCITY_READY_QUEUE_MINUTES = env_int("OPENCITY_READY_QUEUE_MINUTES", 10)
+# A task RUNNING longer than this is taken to be abandoned by a dead worker and runs again (the
+# sweep loop checks); longer than any task may take (media processing: a few ffmpeg runs).
+OPENCITY_TASK_LEASE_SECONDS = env_int("OPENCITY_TASK_LEASE_SECONDS", 900)
 
 # Open311 GeoReport v2 (/open311/v2/). This server is one jurisdiction: requests naming another
 # `jurisdiction_id` are answered 404. The contact is where integrators ask for an API key.

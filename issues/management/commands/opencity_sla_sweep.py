@@ -2,11 +2,13 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import InterfaceError, OperationalError, connections
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from issues.services.sla import sla_sweep
 from issues.tasks import run_sla_sweep
+from opencity.taskqueue import task_queue_requeue_abandoned
 
 
 class Command(BaseCommand):
@@ -28,14 +30,26 @@ class Command(BaseCommand):
             )
             return
 
-
-        interval = max(every or settings.OPENCITY_SLA_SWEEP_SECONDS, 5)
+        interval = max(every or settings.OPENCITY_SLA_SWEEP_SECONDS, 1)
         self.stdout.write(f"Enqueuing the SLA sweep every {interval} s for the task worker.")
         while True:
-            waiting = DBTaskResult.objects.filter(
-                task_path=run_sla_sweep.module_path,
-                status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
-            )
-            if not waiting.exists():
-                run_sla_sweep.enqueue()
+            try:
+                self._tick()
+            except (OperationalError, InterfaceError) as error:
+                # The database is away (a restart, a failover): wait and try again with a new
+                # connection instead of dying; systemd would restart us, but there is no need.
+                self.stderr.write(f"Database unavailable, retrying: {str(error).strip().splitlines()[0]}")
+                connections.close_all()
             time.sleep(interval)
+
+    def _tick(self) -> None:
+        # Tasks whose worker died mid-run go back to the queue (opencity.taskqueue explains the lease).
+        requeued = task_queue_requeue_abandoned(lease_seconds=settings.OPENCITY_TASK_LEASE_SECONDS)
+        if requeued:
+            self.stdout.write(f"Requeued {requeued} task(s) abandoned by a dead worker.")
+        waiting = DBTaskResult.objects.filter(
+            task_path=run_sla_sweep.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        )
+        if not waiting.exists():
+            run_sla_sweep.enqueue()
