@@ -98,11 +98,23 @@ DATABASE_OPTIONS = {
 }
 
 
+# Behind PgBouncer in transaction mode each transaction may run on a different server connection:
+# - server-side cursors (`.iterator()` declares a WITH HOLD cursor outside a transaction, then fetches
+#   in later ones) would be looked for on the wrong connection, so Django must not use them;
+# - PgBouncer refuses the `options` startup parameter, so the planner setting above must be set on the
+#   database instead (`ALTER DATABASE opencity SET max_parallel_workers_per_gather = 0`).
+# Advisory locks here are transaction-level and psycopg2 prepares no statements: both are fine.
+DATABASE_BEHIND_PGBOUNCER = env_bool("DATABASE_BEHIND_PGBOUNCER", False)
+
+
 def database_from_url(url: str) -> dict:
     """DATABASES['default'] from a DATABASE_URL, always with the PostGIS engine."""
     config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
     config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
-    config.setdefault("OPTIONS", {}).update(DATABASE_OPTIONS)
+    if DATABASE_BEHIND_PGBOUNCER:
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        config.setdefault("OPTIONS", {}).update(DATABASE_OPTIONS)
     return config
 
 
@@ -115,7 +127,8 @@ DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = database_from_url(DATABASE_REPLICA_URL)
     # A replica that does not answer is skipped; never let it hold a request for long.
-    DATABASES["replica"]["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2))
+    replica_options = DATABASES["replica"].setdefault("OPTIONS", {})
+    replica_options.setdefault("connect_timeout", env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2))
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["opencity.dbrouter.ReplicaRouter"]
 # Most seconds the replica may be behind the primary (pg_last_xact_replay_timestamp) and still serve.

@@ -112,3 +112,57 @@ def start_worker(name: str, url: str, log_dir: Path, *, interval: float = 0.05, 
         "--no-reload",
     ]
     return _spawn(name, args, server_environment(url, PGAPPNAME=name, **(env or {})), log_dir)
+
+
+@dataclass
+class PgBouncer:
+    port: int
+    process: Process
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+def start_pgbouncer(
+    directory: Path, *, server_host: str, server_port: str | int, database: str, pool_size: int = 2
+) -> PgBouncer:
+    """PgBouncer in transaction mode on 127.0.0.1 in front of one database of a local server.
+
+    `auth_type = any` with the server user fixed in [databases]: the server trusts its socket, and
+    PgBouncer listens on loopback only. Run as the `postgres` OS user (PgBouncer refuses root)."""
+    import pwd
+
+    port = free_port()
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / "pgbouncer.ini"
+    config.write_text(
+        "[databases]\n"
+        f"{database} = host={server_host} port={server_port} dbname={database} user=postgres\n"
+        "[pgbouncer]\n"
+        "listen_addr = 127.0.0.1\n"
+        f"listen_port = {port}\n"
+        "unix_socket_dir =\n"
+        "auth_type = any\n"
+        "pool_mode = transaction\n"
+        f"default_pool_size = {pool_size}\n"
+        "max_client_conn = 200\n"
+        "server_round_robin = 0\n"
+        "ignore_startup_parameters = extra_float_digits\n"
+        f"pidfile = {directory / 'pgbouncer.pid'}\n"
+    )
+    args = ["/usr/sbin/pgbouncer", str(config)]
+    if os.geteuid() == 0:
+        server = pwd.getpwnam("postgres")
+        os.chown(directory, server.pw_uid, server.pw_gid)
+        args = ["runuser", "-u", "postgres", "--", *args]
+    process = _spawn("pgbouncer", args, dict(os.environ), directory)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.popen.poll() is not None:
+            raise RuntimeError(f"pgbouncer exited:\n{process.output()}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return PgBouncer(port=port, process=process)
+        time.sleep(0.05)
+    process.stop()
+    raise RuntimeError(f"pgbouncer did not listen:\n{process.output()}")
