@@ -19,7 +19,7 @@ DEBUG = False
 # Static files served by the app itself (compressed, cache-busted names) behind the load balancer.
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 SECRET_KEY = required("DJANGO_SECRET_KEY")
-if not DATABASES:
+if "default" not in DATABASES:
     raise ImproperlyConfigured("The environment variable DATABASE_URL must be set in production.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
