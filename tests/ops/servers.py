@@ -92,9 +92,9 @@ def start_gunicorn(
         if process.popen.poll() is not None:
             raise RuntimeError(f"{name} exited:\n{process.output()}")
         try:
-            requests.get(f"{process.url}/geo/territory.geojson", timeout=5)
+            requests.get(f"{process.url}/geo/territory.geojson", timeout=10)
             return process
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or its first answer slow on a busy machine
             time.sleep(0.2)
     process.stop()
     raise RuntimeError(f"{name} did not answer in time:\n{process.output()}")
