@@ -87,17 +87,20 @@ def start_gunicorn(
     ]
     process = _spawn(name, args, server_environment(url, **(env or {})), log_dir)
     process.url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.popen.poll() is not None:
-            raise RuntimeError(f"{name} exited:\n{process.output()}")
-        try:
-            requests.get(f"{process.url}/geo/territory.geojson", timeout=10)
-            return process
-        except requests.RequestException:  # not listening yet, or its first answer slow on a busy machine
-            time.sleep(0.2)
-    process.stop()
-    raise RuntimeError(f"{name} did not answer in time:\n{process.output()}")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.popen.poll() is not None:
+                raise RuntimeError(f"{name} exited:\n{process.output()}")
+            try:
+                requests.get(f"{process.url}/geo/territory.geojson", timeout=10)
+                return process
+            except requests.RequestException:  # not listening yet, or its first answer slow on a busy machine
+                time.sleep(0.2)
+        raise RuntimeError(f"{name} did not answer in time:\n{process.output()}")
+    except BaseException:
+        process.stop()  # never leave a server behind when the test cannot use it
+        raise
 
 
 def start_worker(name: str, url: str, log_dir: Path, *, interval: float = 0.05, env: dict | None = None) -> Process:
