@@ -1,5 +1,5 @@
 # Open City. The two commands: `make run` and `make test`. Everything else is a helper.
-.PHONY: run run-prod test lint setup setup-dev stop bench messages backup restore
+.PHONY: run run-prod test lint setup setup-dev stop bench load messages backup restore
 
 run:            ## Install what is missing, start the database, migrate, load the demo, serve :8000
 	@bash scripts/run.sh
@@ -34,6 +34,10 @@ stop:           ## Stop the project's own PostgreSQL cluster
 bench:          ## Time the dashboard's queries on 1,000,000 generated issues (own database under var/bench-pg)
 	@bash scripts/bootstrap.sh runtime
 	@.venv/bin/python scripts/bench_dashboard.py $(if $(COUNT),--count $(COUNT))
+
+load:           ## One minute of citizens and executors (locust) against gunicorn on 127.0.0.1 with the demo data
+	@bash scripts/bootstrap.sh dev
+	@.venv/bin/python scripts/loadtest.py $(if $(DURATION),--duration $(DURATION)) $(if $(USERS),--users $(USERS))
 
 messages:       ## Refresh the Ukrainian translation catalogue from the code and templates
 	@.venv/bin/python manage.py makemessages -l uk --no-obsolete --ignore=.venv --ignore=var --ignore=staticfiles

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 
 from issues.models import ASSIGNMENT_EVENT_KINDS, STATUS_EVENT_KINDS, IssueEventKind, event_kinds_in_order
 from issues.rules.clocks import (
@@ -27,6 +27,7 @@ from issues.rules.clocks import (
 )
 from issues.rules.transitions import Action
 from issues.sql import OPEN_STATUSES_SQL, overdue_sql, sql_values, status_sql
+from opencity.dbrouter import reading_alias
 
 # The rules these queries share with the rest of the code, as SQL generated from their enums (see
 # issues.rules.clocks, issues.rules.transitions and issues.models): never retyped here.
@@ -77,7 +78,9 @@ DASHBOARD_WORK_MEM = "64MB"
 
 
 def _rows(sql: str, params: dict) -> list[dict]:
-    with transaction.atomic(), connection.cursor() as cursor:
+    # On the replica when the request may read there (a SET LOCAL is allowed on a hot standby).
+    alias = reading_alias()
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{DASHBOARD_WORK_MEM}'")
         cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime
 import json
 
-from django.db import connection
 from django.utils import timezone
 
 from accounts.localized import localized_sql
+from opencity.dbrouter import reading_connection
 
 # The reader's language comes as the bound parameter `lang`; names are chosen by accounts.localized.
 ENGLISH = "%(lang)s = 'en'"
@@ -48,7 +48,7 @@ FROM features
 
 def territory_feature_collection(*, language: str) -> str:
     """The current community boundary and every district as one GeoJSON FeatureCollection text."""
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(
             TERRITORY_SQL.format(district_name=localized_sql("d", english=ENGLISH)),
             {"today": timezone.localdate(), "lang": language[:2]},
@@ -157,7 +157,7 @@ def _bbox_params(bbox: tuple[float, float, float, float] | None) -> dict:
 
 
 def _fetch_text(sql: str, params: dict) -> str:
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
 

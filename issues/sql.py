@@ -11,11 +11,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
-
 from accounts.localized import localized_sql
 from issues.rules.clocks import RESOLVE_CLOCK_STATUSES, RESPONSE_CLOCK_STATUSES
 from issues.rules.transitions import OPEN_STATUSES, Status, statuses_in_order
+from opencity.dbrouter import reading_connection
 
 _VALUE = re.compile(r"^[a-z_]+$")
 
@@ -175,7 +174,7 @@ def issue_layer_geojson(*, filters: IssueLayerFilter, language: str) -> str:
         district_name=localized_sql("d"),
         executor_name=localized_sql("e"),
     )
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
 
@@ -211,7 +210,7 @@ def issues_nearby(
     if exclude_id is not None:
         exclude = "AND i.id <> %(exclude_id)s"
         params["exclude_id"] = exclude_id
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(NEARBY_SQL.format(exclude=exclude, open_statuses=OPEN_STATUSES_SQL), params)
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -130,6 +130,33 @@ class LocalCluster:
         if result.returncode != 0:
             raise LocalDatabaseError(f"initdb failed:\n{result.stdout}\n{result.stderr}")
 
+    def make_replica_of(self, *, host: str, port: int | str, user: str = "postgres") -> None:
+        """Fill this new cluster with a base backup of a running server and make it that server's
+        streaming replica (`pg_basebackup -R` writes `standby.signal` and `primary_conninfo`).
+        The server needs a `replication` line in pg_hba.conf (initdb writes one for the socket)."""
+        self._prepare_directory()
+        if self.initialised():
+            raise LocalDatabaseError(f"{self.data_dir} already holds a cluster.")
+        result = _as_server_user(
+            [
+                str(_bin_dir() / "pg_basebackup"),
+                "--pgdata",
+                str(self.data_dir),
+                "--write-recovery-conf",
+                "--wal-method=stream",
+                "--checkpoint=fast",
+                "--no-sync",
+                "--host",
+                str(host),
+                "--port",
+                str(port),
+                "--username",
+                user,
+            ]
+        )
+        if result.returncode != 0:
+            raise LocalDatabaseError(f"pg_basebackup failed:\n{result.stdout}\n{result.stderr}")
+
     def running(self) -> bool:
         result = _as_server_user([str(_bin_dir() / "pg_ctl"), "status", "--pgdata", str(self.data_dir)])
         return result.returncode == 0

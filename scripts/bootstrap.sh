@@ -3,7 +3,7 @@
 #   1. Debian packages (PostGIS with the geo libraries, gettext, ffmpeg; Chromium for browser tests)
 #   2. a virtualenv in .venv on Python 3.12+ with the pinned requirements
 #   3. compiled translations
-# Usage: scripts/bootstrap.sh [runtime|dev]   (dev adds test tools, Chromium and nginx)
+# Usage: scripts/bootstrap.sh [runtime|dev]   (dev adds test tools, Chromium, nginx and PgBouncer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +13,9 @@ die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 packages=(postgresql postgresql-postgis gettext ffmpeg)
 if [[ "$profile" == "dev" ]]; then
-  # nginx: tests/ops/test_nginx.py runs deploy/nginx/opencity.conf in front of gunicorn.
-  packages+=(chromium fonts-dejavu-core nginx)
+  # nginx: tests/ops/test_nginx.py runs deploy/nginx/opencity.conf in front of gunicorn;
+  # pgbouncer: tests/ops run the app behind it.
+  packages+=(chromium fonts-dejavu-core nginx pgbouncer)
 fi
 
 missing=()

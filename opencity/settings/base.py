@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Reads of the map layers, feeds and dashboards from a replica, when one is configured.
+    "opencity.dbrouter.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -98,16 +100,58 @@ DATABASE_OPTIONS = {
 }
 
 
+# Behind PgBouncer in transaction mode each transaction may run on a different server connection:
+# - server-side cursors (`.iterator()` declares a WITH HOLD cursor outside a transaction, then fetches
+#   in later ones) would be looked for on the wrong connection, so Django must not use them;
+# - PgBouncer refuses the `options` startup parameter, so the planner setting above must be set on the
+#   database instead (`ALTER DATABASE opencity SET max_parallel_workers_per_gather = 0`).
+# Advisory locks here are transaction-level and psycopg2 prepares no statements: both are fine.
+DATABASE_BEHIND_PGBOUNCER = env_bool("DATABASE_BEHIND_PGBOUNCER", False)
+
+
 def database_from_url(url: str) -> dict:
     """DATABASES['default'] from a DATABASE_URL, always with the PostGIS engine."""
     config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
     config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
-    config.setdefault("OPTIONS", {}).update(DATABASE_OPTIONS)
+    if DATABASE_BEHIND_PGBOUNCER:
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        config.setdefault("OPTIONS", {}).update(DATABASE_OPTIONS)
     return config
 
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DATABASES = {"default": database_from_url(DATABASE_URL)} if DATABASE_URL else {}
+
+# A streaming replica of the primary for the read-heavy routes (opencity/dbrouter.py says which
+# reads go there and when the primary answers instead). Unset: everything reads from the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_from_url(DATABASE_REPLICA_URL)
+    # A replica that does not answer is skipped; never let it hold a request for long.
+    replica_options = DATABASES["replica"].setdefault("OPTIONS", {})
+    replica_options.setdefault("connect_timeout", env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["opencity.dbrouter.ReplicaRouter"]
+# Most seconds the replica may be behind the primary (pg_last_xact_replay_timestamp) and still serve.
+OPENCITY_REPLICA_MAX_LAG_SECONDS = env_int("OPENCITY_REPLICA_MAX_LAG_SECONDS", 5)
+# How often each process checks the replica's health and lag, in seconds.
+OPENCITY_REPLICA_CHECK_SECONDS = env_int("OPENCITY_REPLICA_CHECK_SECONDS", 5)
+# After a client's own write (any POST/PUT/PATCH/DELETE), its reads stay on the primary this long.
+OPENCITY_REPLICA_STICKY_SECONDS = env_int("OPENCITY_REPLICA_STICKY_SECONDS", 10)
+# The routes (URL names; `namespace:*` for all of one namespace) whose GET may read from the replica:
+# the map layers, feeds, Open311 reads, the dashboard, its exports and its API.
+OPENCITY_REPLICA_ROUTES = [
+    "api:issues",
+    "api:issues-nearby",
+    "api:dashboard",
+    "geo_api:*",
+    "geo:territory",
+    "geo:outages-ics",
+    "geo:outages-atom",
+    "open311:*",
+    "dashboard:*",
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -9,8 +9,8 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "local-development-only-not-a-secret")
 ALLOWED_HOSTS = ["*"]
 
-if not DATABASES:
+if "default" not in DATABASES:  # (DATABASES may hold only a replica from DATABASE_REPLICA_URL)
     from opencity.localdb import default_cluster
 
-    DATABASES = {"default": default_cluster().django_settings()}
+    DATABASES["default"] = default_cluster().django_settings()
     DATABASES["default"]["OPTIONS"] = {"options": "-c max_parallel_workers_per_gather=0"}

@@ -21,7 +21,7 @@ DEBUG = False
 _security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
 MIDDLEWARE = [*MIDDLEWARE[:_security], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[_security:]]
 SECRET_KEY = required("DJANGO_SECRET_KEY")
-if not DATABASES:
+if "default" not in DATABASES:
     raise ImproperlyConfigured("The environment variable DATABASE_URL must be set in production.")
 # A persistent connection is checked before a request reuses it, so the first request after a
 # database restart does not fail on a dead connection; an unreachable server fails fast.

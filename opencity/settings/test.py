@@ -30,6 +30,8 @@ OPENCITY_MEDIA_THUMBNAIL_SIZE = 320
 OPENCITY_MEDIA_UNATTACHED_HOURS = 24
 OPENCITY_MEDIA_UPLOADS_PER_HOUR = 120
 
+# A replica is configured by the tests that use one (tests/ops), never from the environment.
+DATABASES.pop("replica", None)
 if not DATABASES:
     # Filled in by tests/conftest.py once the throwaway cluster is up.
     DATABASES = {
