@@ -255,8 +255,10 @@ OPENCITY_COMMUNITY_CODE = os.environ.get("OPENCITY_COMMUNITY_CODE", "DRH")
 # Rate limits: reports per account per hour, registrations per client address per hour.
 OPENCITY_REPORTS_PER_HOUR = env_int("OPENCITY_REPORTS_PER_HOUR", 10)
 OPENCITY_REGISTRATIONS_PER_HOUR = env_int("OPENCITY_REGISTRATIONS_PER_HOUR", 10)
-# Behind a reverse proxy that sets X-Forwarded-For, trust its first hop as the client address.
-OPENCITY_TRUST_X_FORWARDED_FOR = env_bool("OPENCITY_TRUST_X_FORWARDED_FOR", False)
+# How many reverse proxies of our own stand in front of the application and append to
+# X-Forwarded-For: the client address is that many hops from the right of the header (the entries
+# further left are written by the client and cannot be trusted). 0, the default, ignores the header.
+OPENCITY_TRUSTED_PROXIES = env_int("OPENCITY_TRUSTED_PROXIES", 0)
 # Days an e-mail confirmation link stays valid.
 OPENCITY_EMAIL_CONFIRMATION_DAYS = env_int("OPENCITY_EMAIL_CONFIRMATION_DAYS", 3)
 # The service the outage desk closes outages with: the issues app's one also resolves the reports
