@@ -17,7 +17,7 @@ from accounts.models import Language, User
 from accounts.tasks import send_email_confirmation
 from accounts.tokens import CONFIRMATION_SALT
 from opencity.errors import InvalidInput, RateLimited
-from opencity.ratelimit import rate_limit_hit
+from opencity.ratelimit import rate_limit_hit, rate_limit_retry_after
 
 # How many times an hour a person may ask for the confirmation link again.
 CONFIRMATION_RESENDS_PER_HOUR = 3
@@ -60,7 +60,9 @@ def user_resend_confirmation(*, user: User) -> bool:
         return False
     if rate_limit_hit(key=f"confirm-resend:{user.pk}", limit=CONFIRMATION_RESENDS_PER_HOUR, window_seconds=3600):
         raise RateLimited(
-            _("We have already sent several links. Please check your mailbox and spam folder."), code="rate_limited"
+            _("We have already sent several links. Please check your mailbox and spam folder."),
+            code="rate_limited",
+            retry_after=rate_limit_retry_after(window_seconds=3600),
         )
     send_email_confirmation.enqueue(user.pk)
     return True

@@ -16,7 +16,7 @@ from accounts.forms import RegistrationForm
 from accounts.services import user_register, user_resend_confirmation
 from opencity.errors import DomainError
 from opencity.http import safe_next_url
-from opencity.ratelimit import client_ip, rate_limit_hit
+from opencity.ratelimit import client_ip, rate_limit_hit, rate_limit_retry_after
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -55,7 +55,10 @@ def register(request: HttpRequest) -> HttpResponse:
                 return redirect(safe_next_url(request))
     elif request.method == "POST":
         status = 400
-    return render(request, "accounts/register.html", {"form": form, "next": safe_next_url(request)}, status=status)
+    response = render(request, "accounts/register.html", {"form": form, "next": safe_next_url(request)}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(rate_limit_retry_after(window_seconds=3600))
+    return response
 
 
 @login_required

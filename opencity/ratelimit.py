@@ -24,6 +24,11 @@ def rate_limit_hit(*, key: str, limit: int, window_seconds: int) -> bool:
     return count > limit
 
 
+def rate_limit_retry_after(*, window_seconds: int) -> int:
+    """Seconds until the current fixed window ends (when a refused client may try again)."""
+    return max(1, window_seconds - int(time.time()) % window_seconds)
+
+
 def _valid_ip(value: str) -> str | None:
     try:
         return str(ipaddress.ip_address(value.strip()))

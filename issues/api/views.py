@@ -47,6 +47,7 @@ from opencity.openapi import (
     UNAUTHORIZED,
     feature_collection,
 )
+from opencity.throttles import SignInThrottle
 
 ISSUE_LAYER = feature_collection(
     {
@@ -138,6 +139,8 @@ def detail_response(issue: Issue, *, status_code: int = status.HTTP_200_OK, view
 class TokenApi(ObtainAuthToken):
     """A user name and password for a token (send it as `Authorization: Token …`)."""
 
+    throttle_classes = [SignInThrottle]
+
     @extend_schema(
         tags=["auth"],
         summary="Get a token",
@@ -152,6 +155,7 @@ class TokenApi(ObtainAuthToken):
                 inline_serializer("Token", {"token": serializers.CharField()}), description="The user's token."
             ),
             400: BAD_REQUEST,
+            429: RATE_LIMITED,
         },
         auth=[],
     )

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "opencity.middleware.RetryAfterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,6 +210,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "opencity.api.exception_handler",
+    # Per client address for anonymous calls, per account for signed-in ones (opencity/throttles.py
+    # reads the rates from OPENCITY_API_*_RATE); the client address as opencity.ratelimit sees it.
+    "DEFAULT_THROTTLE_CLASSES": ["opencity.throttles.AnonymousThrottle", "opencity.throttles.AccountThrottle"],
+    "NUM_PROXIES": env_int("OPENCITY_TRUSTED_PROXIES", 0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
@@ -259,6 +264,11 @@ OPENCITY_REGISTRATIONS_PER_HOUR = env_int("OPENCITY_REGISTRATIONS_PER_HOUR", 10)
 # X-Forwarded-For: the client address is that many hops from the right of the header (the entries
 # further left are written by the client and cannot be trusted). 0, the default, ignores the header.
 OPENCITY_TRUSTED_PROXIES = env_int("OPENCITY_TRUSTED_PROXIES", 0)
+# API throttles (DRF rate strings: "120/minute", "5000/hour"): anonymous calls per client address,
+# signed-in calls per account, and token requests (password guesses) per client address.
+OPENCITY_API_ANON_RATE = os.environ.get("OPENCITY_API_ANON_RATE", "120/minute")
+OPENCITY_API_USER_RATE = os.environ.get("OPENCITY_API_USER_RATE", "600/minute")
+OPENCITY_API_AUTH_RATE = os.environ.get("OPENCITY_API_AUTH_RATE", "10/minute")
 # Days an e-mail confirmation link stays valid.
 OPENCITY_EMAIL_CONFIRMATION_DAYS = env_int("OPENCITY_EMAIL_CONFIRMATION_DAYS", 3)
 # The service the outage desk closes outages with: the issues app's one also resolves the reports
