@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -41,12 +42,12 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files (no CDN)
     "leaflet",
     "django_tasks_db",
+    "axes",
     "accounts",
     "geo",
     "media_store",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in into the lockout answer (accounts.lockout.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "opencity.urls"
@@ -110,6 +113,8 @@ DATABASES = {"default": database_from_url(DATABASE_URL)} if DATABASE_URL else {}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -205,7 +210,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 REST_FRAMEWORK = {
     # Token first: an unauthenticated API call then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.AccessTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -264,6 +269,20 @@ OPENCITY_REGISTRATIONS_PER_HOUR = env_int("OPENCITY_REGISTRATIONS_PER_HOUR", 10)
 # X-Forwarded-For: the client address is that many hops from the right of the header (the entries
 # further left are written by the client and cannot be trusted). 0, the default, ignores the header.
 OPENCITY_TRUSTED_PROXIES = env_int("OPENCITY_TRUSTED_PROXIES", 0)
+# Lockout (django-axes) on every sign-in path — the login page, /admin/ and the API's token
+# endpoint: after OPENCITY_LOGIN_FAILURE_LIMIT failures for one account, or from one client
+# address, further attempts are refused for OPENCITY_LOGIN_LOCKOUT_MINUTES (a success resets).
+OPENCITY_LOGIN_FAILURE_LIMIT = env_int("OPENCITY_LOGIN_FAILURE_LIMIT", 5)
+OPENCITY_LOGIN_LOCKOUT_MINUTES = env_int("OPENCITY_LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = OPENCITY_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=OPENCITY_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, per address
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "opencity.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# API sign-in tokens (POST /api/v1/auth/token/) expire after this many days.
+OPENCITY_API_TOKEN_DAYS = env_int("OPENCITY_API_TOKEN_DAYS", 30)
 # API throttles (DRF rate strings: "120/minute", "5000/hour"): anonymous calls per client address,
 # signed-in calls per account, and token requests (password guesses) per client address.
 OPENCITY_API_ANON_RATE = os.environ.get("OPENCITY_API_ANON_RATE", "120/minute")
