@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
+    path("register/sent/", views.register_sent, name="register-sent"),
     # Password reset by e-mail (Django's views; the page answers the same whether or not the address
     # has an account). The link in the e-mail is valid for PASSWORD_RESET_TIMEOUT (3 days).
     path(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from opencity.ratelimit import client_ip, rate_limit_hit, rate_limit_retry_after
 
 
 def register(request: HttpRequest) -> HttpResponse:
-    """Create an account with an e-mail address and a password, sign in, and go back."""
+    """Create an account with an e-mail address and a password; then "check your mailbox"."""
     form = RegistrationForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -31,7 +32,7 @@ def register(request: HttpRequest) -> HttpResponse:
             status = 429
         else:
             try:
-                user = user_register(
+                user_register(
                     email=form.cleaned_data["email"],
                     password=form.cleaned_data["password"],
                     first_name=form.cleaned_data["first_name"],
@@ -43,22 +44,20 @@ def register(request: HttpRequest) -> HttpResponse:
                         form.add_error(field if field in form.fields else None, str(message))
                 status = 400
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(
-                    request,
-                    _(
-                        "Welcome! We have sent a confirmation link to %(email)s. "
-                        "Your reports go to the services once you confirm it."
-                    )
-                    % {"email": user.email},
-                )
-                return redirect(safe_next_url(request))
+                # The same answer whether the address was new or already had an account (its owner
+                # got an e-mail then): registration must not tell who has an account.
+                return redirect(f"{reverse('accounts:register-sent')}?{urlencode({'next': safe_next_url(request)})}")
     elif request.method == "POST":
         status = 400
     response = render(request, "accounts/register.html", {"form": form, "next": safe_next_url(request)}, status=status)
     if status == 429:
         response["Retry-After"] = str(rate_limit_retry_after(window_seconds=3600))
     return response
+
+
+def register_sent(request: HttpRequest) -> HttpResponse:
+    """After registering: check the mailbox, confirm, sign in (and go on where you were going)."""
+    return render(request, "accounts/register_sent.html", {"next": safe_next_url(request)})
 
 
 @login_required
