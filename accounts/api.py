@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.access_tokens import access_token_issue
 from accounts.lockout import lockout_message, lockout_seconds, request_is_locked_out
+from accounts.two_factor import totp_verify, user_needs_two_factor
 from opencity.errors import InvalidInput, RateLimited
 from opencity.openapi import BAD_REQUEST, RATE_LIMITED
 from opencity.throttles import SignInThrottle
@@ -20,6 +21,12 @@ from opencity.throttles import SignInThrottle
 class TokenInput(serializers.Serializer):
     username = serializers.CharField(label=_("User name"), max_length=150)
     password = serializers.CharField(label=_("Password"), max_length=4096, style={"input_type": "password"})
+    otp_token = serializers.CharField(
+        label=_("Code from the authenticator app"),
+        max_length=16,
+        required=False,
+        help_text="Required for administrators and dispatchers when two-factor sign-in is on.",
+    )
 
 
 class TokenApi(APIView):
@@ -64,5 +71,11 @@ class TokenApi(APIView):
                 _("Unable to sign in with the given user name and password."),
                 fields={"non_field_errors": [_("Unable to sign in with the given user name and password.")]},
             )
+        if (
+            user_needs_two_factor(user)
+            and totp_verify(user=user, token=data.validated_data.get("otp_token", "")) is None
+        ):
+            message = _("Enter the current code from your authenticator app.")
+            raise InvalidInput(message, code="two_factor_required", fields={"otp_token": [message]})
         _token, raw_token = access_token_issue(user=user)
         return Response({"token": raw_token})

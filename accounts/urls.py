@@ -46,6 +46,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
         name="password-reset-complete",
     ),
+    path("2fa/setup/", views.two_factor_setup, name="two-factor-setup"),
+    path("2fa/verify/", views.two_factor_verify, name="two-factor-verify"),
     path("confirm/resend/", views.resend_confirmation, name="resend-confirmation"),
     # Confirming also releases held reports, so the view lives with the issues (see opencity/urls.py).
 ]

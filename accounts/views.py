@@ -12,9 +12,19 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from accounts.forms import RegistrationForm
 from accounts.services import user_register, user_resend_confirmation
+from accounts.two_factor import (
+    totp_device,
+    totp_enrolment_confirm,
+    totp_enrolment_start,
+    totp_qr_svg,
+    totp_secret,
+    totp_verify,
+    user_needs_two_factor,
+)
 from opencity.errors import DomainError
 from opencity.http import safe_next_url
 from opencity.ratelimit import client_ip, rate_limit_hit, rate_limit_retry_after
@@ -74,3 +84,45 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
                 request, _("We have sent the confirmation link again to %(email)s.") % {"email": request.user.email}
             )
     return redirect(safe_next_url(request))
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the QR code (or type the secret), then enter its first code."""
+    device = totp_enrolment_start(user=request.user)
+    status = 200
+    error = ""
+    if request.method == "POST":
+        if totp_enrolment_confirm(user=request.user, device=device, token=request.POST.get("token", "")):
+            otp_login(request, device)
+            messages.success(request, _("Two-factor sign-in is on for your account."))
+            return redirect(safe_next_url(request))
+        error = _("That code is not right. Check the time on your phone and try the current code.")
+        status = 400
+    context = {
+        "qr_svg": totp_qr_svg(device),
+        "secret": totp_secret(device),
+        "error": error,
+        "next": safe_next_url(request),
+        "required": user_needs_two_factor(request.user),
+    }
+    return render(request, "accounts/two_factor_setup.html", context, status=status)
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """Confirm this sign-in with the current code from the authenticator app."""
+    if totp_device(user=request.user) is None:
+        return redirect(f"{reverse('accounts:two-factor-setup')}?{urlencode({'next': safe_next_url(request)})}")
+    status = 200
+    error = ""
+    if request.method == "POST":
+        device = totp_verify(user=request.user, token=request.POST.get("token", ""))
+        if device is not None:
+            otp_login(request, device)
+            return redirect(safe_next_url(request))
+        error = _("That code is not right. Check the time on your phone and try the current code.")
+        status = 400
+    return render(
+        request, "accounts/two_factor_verify.html", {"error": error, "next": safe_next_url(request)}, status=status
+    )

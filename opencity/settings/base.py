@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "leaflet",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "geo",
     "media_store",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a locked-out sign-in into the lockout answer (accounts.lockout.lockout_response).
@@ -281,6 +285,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "opencity.ratelimit.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+# Two-factor sign-in (TOTP): administrators and dispatchers must confirm each sign-in with a code
+# from an authenticator app. On in production (opencity.settings.production), off by default so the
+# local demo accounts sign in with their password as documented.
+OPENCITY_REQUIRE_2FA = env_bool("OPENCITY_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "Open City"
 # API sign-in tokens (POST /api/v1/auth/token/) expire after this many days.
 OPENCITY_API_TOKEN_DAYS = env_int("OPENCITY_API_TOKEN_DAYS", 30)
 # API throttles (DRF rate strings: "120/minute", "5000/hour"): anonymous calls per client address,

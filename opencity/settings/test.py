@@ -31,6 +31,7 @@ OPENCITY_MEDIA_UNATTACHED_HOURS = 24
 OPENCITY_MEDIA_UPLOADS_PER_HOUR = 120
 # API throttles out of the way of tests that call an endpoint many times; tests of the throttles
 # set their own rates.
+OPENCITY_REQUIRE_2FA = False  # the two-factor tests switch it on
 OPENCITY_API_ANON_RATE = OPENCITY_API_USER_RATE = OPENCITY_API_AUTH_RATE = "100000/minute"
 
 if not DATABASES:
