@@ -460,7 +460,10 @@ class Issue(models.Model):
     # A report by someone who has not confirmed their e-mail address: shown to nobody but its
     # reporter and the dispatchers (and not routed) until they confirm. Trust comes before publicity:
     # throwaway accounts cannot put text and photos on the public map.
-    awaiting_confirmation = models.BooleanField(_("waiting for the reporter's e-mail confirmation"), default=False)
+    # (A database default too: bulk SQL inserts, such as the demo generator's, need not name it.)
+    awaiting_confirmation = models.BooleanField(
+        _("waiting for the reporter's e-mail confirmation"), default=False, db_default=False
+    )
     # Answers to the category's extra questions, by question code, as checked by the reporting
     # service (issues/rules/attributes.py): text, numbers, ISO datetimes, option keys or lists of them.
     attributes = models.JSONField(_("answers to extra questions"), default=dict, blank=True)

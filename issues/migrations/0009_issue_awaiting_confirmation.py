@@ -20,7 +20,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="issue",
             name="awaiting_confirmation",
-            field=models.BooleanField(default=False, verbose_name="waiting for the reporter's e-mail confirmation"),
+            field=models.BooleanField(
+                db_default=False, default=False, verbose_name="waiting for the reporter's e-mail confirmation"
+            ),
         ),
         migrations.RunPython(hold_unconfirmed_reports, migrations.RunPython.noop),
     ]
