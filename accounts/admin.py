@@ -7,8 +7,29 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.api_keys import api_key_issue, api_key_revoke
-from accounts.models import ApiKey, Executor, ExecutorMembership, User
+from accounts.forms import AdminSignInForm
+from accounts.models import AccessToken, ApiKey, Executor, ExecutorMembership, User
 from opencity.errors import DomainError
+
+# The admin's sign-in says "locked out" when django-axes refused the attempt.
+admin.site.login_form = AdminSignInForm
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(admin.ModelAdmin):
+    """API sign-in tokens: only their first characters are known (the rest is a digest). An
+    administrator can see who holds tokens and delete them (sign an account out of the API)."""
+
+    list_display = ("user", "prefix", "created_at", "expires_at", "last_used_at")
+    search_fields = ("user__username", "user__email", "prefix")
+    fields = ("user", "prefix", "created_at", "expires_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False  # tokens are got with a password, through the API
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(User)

@@ -150,3 +150,46 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class AccessTokenQuerySet(models.QuerySet):
+    def unexpired(self, at) -> "AccessTokenQuerySet":
+        """Tokens not yet past their expiry at `at`, of active accounts."""
+        return self.filter(expires_at__gt=at, user__is_active=True)
+
+
+class AccessToken(models.Model):
+    """A sign-in token for the API (`Authorization: Token …`), got with a user name and password.
+
+    Like ApiKey, only a SHA-256 digest is stored (the token is 256 random bits) and `prefix` tells
+    tokens apart. A token expires (OPENCITY_API_TOKEN_DAYS) and dies with the password it was got
+    with: `password_hash` is the account's session hash at issue time (Django's own rule for
+    sessions), so every way of changing a password — the admin, a reset, `set_password` — revokes
+    every token at once, with nothing to remember to call.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="access_tokens"
+    )
+    prefix = models.CharField(_("token starts with"), max_length=12, editable=False)
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    password_hash = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(_("issued at"), editable=False)
+    expires_at = models.DateTimeField(_("expires at"), editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    objects = AccessTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API sign-in token")
+        verbose_name_plural = _("API sign-in tokens")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "expires_at"], name="access_token_user_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="access_token_expires_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.prefix}…)"

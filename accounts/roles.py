@@ -43,11 +43,14 @@ def user_is_leadership(user: User) -> bool:
 
 
 def user_executor(user: User) -> Executor | None:
-    """The organisation this user works for, or None."""
-    if not user.is_authenticated:
+    """The organisation this user works for, or None. Staff of a deactivated organisation (and
+    deactivated accounts) act for no one: their rights end with the organisation's."""
+    if not user.is_authenticated or not user.is_active:
         return None
     membership = getattr(user, "membership", None)
-    return membership.executor if membership is not None else None
+    if membership is None or not membership.executor.is_active:
+        return None
+    return membership.executor
 
 
 def user_may_correct_issues(user: User) -> bool:

@@ -10,31 +10,41 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, User
-from accounts.tasks import send_email_confirmation
+from accounts.tasks import send_account_exists_notice, send_email_confirmation
 from accounts.tokens import CONFIRMATION_SALT
 from opencity.errors import InvalidInput, RateLimited
-from opencity.ratelimit import rate_limit_hit
+from opencity.ratelimit import rate_limit_hit, rate_limit_retry_after
 
 # How many times an hour a person may ask for the confirmation link again.
 CONFIRMATION_RESENDS_PER_HOUR = 3
+# E-mails that registering with an address may send to it per hour (its confirmation link, or the
+# notice that it already has an account): registering someone else's address must not spam them.
+REGISTRATION_EMAILS_PER_HOUR = 3
 
 
-def user_register(*, email: str, password: str, first_name: str = "", language: str = Language.UKRAINIAN) -> User:
-    """Create a citizen's account (the e-mail address is the user name), not yet confirmed.
-    The confirmation e-mail is sent after the commit."""
+def _registration_email_allowed(email: str) -> bool:
+    return not rate_limit_hit(key=f"register-mail:{email}", limit=REGISTRATION_EMAILS_PER_HOUR, window_seconds=3600)
+
+
+def user_register(
+    *, email: str, password: str, first_name: str = "", language: str = Language.UKRAINIAN
+) -> User | None:
+    """Create a citizen's account (the e-mail address is the user name), not yet confirmed, and
+    send the confirmation e-mail after the commit. If the address already has an account, nothing
+    is created and its owner is told by e-mail instead (None is returned): the caller answers the
+    same either way, so registration does not reveal who has an account. Either e-mail goes at most
+    a few times an hour to one address."""
     email = (email or "").strip().lower()
     errors: dict[str, list] = {}
     try:
         validate_email(email)
     except ValidationError:
         errors["email"] = [_("Please enter a valid e-mail address.")]
-    else:
-        if User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists():
-            errors["email"] = [_("An account with this e-mail address already exists. Please sign in.")]
     candidate = User(username=email, email=email, first_name=first_name.strip()[:150])
     try:
         validate_password(password or "", user=candidate)
@@ -44,12 +54,19 @@ def user_register(*, email: str, password: str, first_name: str = "", language: 
         errors["language"] = [_("Please choose Ukrainian or English.")]
     if errors:
         raise InvalidInput(_("The account cannot be created yet."), fields=errors)
+    existing = User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).order_by("pk").first()
+    if existing is not None:
+        if _registration_email_allowed(email):
+            existing_id = existing.pk
+            transaction.on_commit(lambda: send_account_exists_notice.enqueue(existing_id))
+        return None
     with transaction.atomic():
         candidate.language = language
         candidate.set_password(password)
         candidate.save()
         user_id = candidate.pk
-        transaction.on_commit(lambda: send_email_confirmation.enqueue(user_id))
+        if _registration_email_allowed(email):
+            transaction.on_commit(lambda: send_email_confirmation.enqueue(user_id))
     return candidate
 
 
@@ -60,7 +77,9 @@ def user_resend_confirmation(*, user: User) -> bool:
         return False
     if rate_limit_hit(key=f"confirm-resend:{user.pk}", limit=CONFIRMATION_RESENDS_PER_HOUR, window_seconds=3600):
         raise RateLimited(
-            _("We have already sent several links. Please check your mailbox and spam folder."), code="rate_limited"
+            _("We have already sent several links. Please check your mailbox and spam folder."),
+            code="rate_limited",
+            retry_after=rate_limit_retry_after(window_seconds=3600),
         )
     send_email_confirmation.enqueue(user.pk)
     return True

@@ -27,3 +27,22 @@ def send_email_confirmation(user_id: int) -> int:
         subject = render_to_string("accounts/email/confirm_subject.txt", context).strip()
         body = render_to_string("accounts/email/confirm.txt", context)
     return EmailMessage(subject=subject, body=body, to=[user.email]).send()
+
+
+@task
+def send_account_exists_notice(user_id: int) -> int:
+    """Tell the owner of an address that someone tried to register it again (perhaps they forgot
+    they have an account), with links to sign in and to reset the password."""
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None:
+        return 0
+    site = settings.OPENCITY_SITE_URL.rstrip("/")
+    with translation.override(user.language):
+        context = {
+            "user": user,
+            "sign_in_link": site + reverse("accounts:login"),
+            "reset_link": site + reverse("accounts:password-reset"),
+        }
+        subject = render_to_string("accounts/email/account_exists_subject.txt", context).strip()
+        body = render_to_string("accounts/email/account_exists.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[user.email]).send()

@@ -364,8 +364,9 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUS_VALUES)
 
     def public(self) -> IssueQuerySet:
-        """Issues anyone may see (not hidden by moderation)."""
-        return self.filter(is_hidden=False)
+        """Issues anyone may see: not hidden by moderation, and not waiting for their reporter to
+        confirm an e-mail address."""
+        return self.filter(is_hidden=False, awaiting_confirmation=False)
 
     def in_bbox(self, bbox: tuple[float, float, float, float]) -> IssueQuerySet:
         """Issues whose point lies in (min_lon, min_lat, max_lon, max_lat)."""
@@ -456,6 +457,13 @@ class Issue(models.Model):
         related_name="issues",
     )
     is_hidden = models.BooleanField(_("hidden by moderation"), default=False)
+    # A report by someone who has not confirmed their e-mail address: shown to nobody but its
+    # reporter and the dispatchers (and not routed) until they confirm. Trust comes before publicity:
+    # throwaway accounts cannot put text and photos on the public map.
+    # (A database default too: bulk SQL inserts, such as the demo generator's, need not name it.)
+    awaiting_confirmation = models.BooleanField(
+        _("waiting for the reporter's e-mail confirmation"), default=False, db_default=False
+    )
     # Answers to the category's extra questions, by question code, as checked by the reporting
     # service (issues/rules/attributes.py): text, numbers, ISO datetimes, option keys or lists of them.
     attributes = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
@@ -476,8 +484,7 @@ class Issue(models.Model):
             models.CheckConstraint(condition=Q(source__in=IssueSource.values), name="issue_source_valid"),
             # An issue that someone is responsible for names them; a duplicate names its original.
             models.CheckConstraint(
-                condition=~status_q(RESPONSIBLE_STATUSES)
-                | Q(executor__isnull=False),
+                condition=~status_q(RESPONSIBLE_STATUSES) | Q(executor__isnull=False),
                 name="issue_assigned_has_executor",
             ),
             models.CheckConstraint(

@@ -80,7 +80,11 @@ def issue_for_viewer(*, ref: str, user) -> tuple[Issue | None, frozenset]:
     if issue is None:
         return None, frozenset()
     roles = issue_actor_roles(issue=issue, user=user) if user.is_authenticated else frozenset()
-    if issue.is_hidden and not roles & {ActorRole.REPORTER, ActorRole.EXECUTOR, ActorRole.DISPATCHER}:
+    if (issue.is_hidden or issue.awaiting_confirmation) and not roles & {
+        ActorRole.REPORTER,
+        ActorRole.EXECUTOR,
+        ActorRole.DISPATCHER,
+    }:
         return None, roles
     return issue, roles
 
@@ -293,6 +297,6 @@ def issue_media_visible(*, public_id: uuid.UUID) -> IssueMedia | None:
     """A picture's link to its issue, with the asset; None when the picture is unknown or its
     issue is hidden."""
     link = IssueMedia.objects.select_related("asset", "issue").filter(asset__public_id=public_id).first()
-    if link is None or link.issue.is_hidden:
+    if link is None or link.issue.is_hidden or link.issue.awaiting_confirmation:
         return None
     return link

@@ -61,7 +61,7 @@ WITH hits AS (
     JOIN issues_categorygroup g ON g.id = c.group_id
     LEFT JOIN geo_district d ON d.id = i.district_id
     LEFT JOIN accounts_executor e ON e.id = i.executor_id
-    WHERE NOT i.is_hidden {where}
+    WHERE NOT i.is_hidden AND NOT i.awaiting_confirmation {where}
     ORDER BY i.created_at DESC, i.id DESC
     LIMIT %(limit_plus_one)s
 ),
@@ -193,6 +193,7 @@ FROM issues_issue i, here
 WHERE i.category_id = %(category_id)s
   AND i.status IN {open_statuses}
   AND NOT i.is_hidden
+  AND NOT i.awaiting_confirmation
   AND i.point && ST_Envelope(ST_Buffer(here.geom::geography, %(radius)s)::geometry)
   AND ST_DWithin(i.point::geography, here.geom::geography, %(radius)s)
   {exclude}

@@ -101,7 +101,7 @@ def open311_updates(*, filters: UpdateFilters) -> list[IssueEvent]:
         .order_by("-at", "-pk")
         .values("to_status")[:1]
     )
-    events = IssueEvent.objects.filter(is_public=True, issue__is_hidden=False)
+    events = IssueEvent.objects.filter(is_public=True, issue__is_hidden=False, issue__awaiting_confirmation=False)
     if filters.start is not None:
         events = events.filter(at__gte=filters.start)
     if filters.end is not None:

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.settings import APISettings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from opencity.errors import DomainError
+from opencity.errors import DomainError, RateLimited
 
 # Seconds a client should wait before retrying when the database is away (also in
 # opencity.observability, which answers the same outside DRF views).
@@ -67,7 +67,11 @@ def exception_handler(exc, context):
             key: [str(m) for m in (value if isinstance(value, list | tuple) else [value])]
             for key, value in exc.fields.items()
         }
-        return Response(error_body(code=exc.code, detail=str(exc.message), fields=fields), status=exc.status)
+        response = Response(error_body(code=exc.code, detail=str(exc.message), fields=fields), status=exc.status)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+    # DRF's own handler already sets Retry-After on Throttled (from the throttle's wait).
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

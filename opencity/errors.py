@@ -44,5 +44,12 @@ class Conflict(DomainError):
 
 
 class RateLimited(DomainError):
+    """Too many requests. `retry_after` (seconds) becomes the answer's Retry-After header; our
+    limits count per hour, so an hour is the honest upper bound when the caller knows no better."""
+
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message, *, retry_after: int = 3600, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = max(1, int(retry_after))

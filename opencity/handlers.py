@@ -12,7 +12,8 @@ from django.views import defaults
 
 from open311.views import not_found as open311_not_found
 from opencity.api import error_body
-from opencity.observability import DATABASE_UNAVAILABLE, current_request_id, database_unavailable_response
+from opencity.logformat import current_request_id
+from opencity.observability import DATABASE_UNAVAILABLE, database_unavailable_response
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -15,13 +15,8 @@ new one: the server recovers by itself when the database is back.
 
 from __future__ import annotations
 
-import contextvars
-import json
 import logging
-import re
 import time
-import uuid
-from datetime import UTC, datetime
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -30,63 +25,19 @@ from django.utils.html import escape
 
 from accounts.roles import Role, user_executor, user_is_dispatcher, user_is_leadership
 from opencity.api import RETRY_AFTER_SECONDS
+from opencity.logformat import (
+    REQUEST_ID_HEADER,
+    current_request_id,
+    request_id_from,
+    reset_request_id,
+    set_request_id,
+)
 
 request_logger = logging.getLogger("opencity.request")
 logger = logging.getLogger(__name__)
 
 # The exceptions that mean "the database cannot be reached", not "our code is wrong".
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
-REQUEST_ID_HEADER = "X-Request-ID"
-# A proxy's id is accepted when it is short and plain; anything else is replaced (log injection).
-_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
-
-_current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("opencity_request_id", default="-")
-
-
-def current_request_id() -> str:
-    """The id of the request this thread is serving ("-" outside a request)."""
-    return _current_request_id.get()
-
-
-def request_id_from(header: str | None) -> str:
-    """The client's or proxy's id if it is valid, else a new random one."""
-    if header and _VALID_REQUEST_ID.match(header):
-        return header
-    return uuid.uuid4().hex
-
-
-class RequestIdFilter(logging.Filter):
-    """Adds `request_id` to every log record (for formats and for the JSON formatter)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not hasattr(record, "request_id"):
-            record.request_id = current_request_id()
-        return True
-
-
-# LogRecord attributes that are not "extra" fields.
-_STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request id, and any `extra` fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", current_request_id()),
-        }
-        for key, value in vars(record).items():
-            if key not in _STANDARD_ATTRIBUTES and not key.startswith("_"):
-                entry[key] = value if isinstance(value, str | int | float | bool | None) else str(value)
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
 def user_role(request: HttpRequest) -> str:
     """The user's role for the log line. A user the request never loaded is not loaded for it
     ("unknown"); groups and membership are usually cached by the view's permission checks."""
@@ -144,7 +95,7 @@ class RequestMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
-        token = _current_request_id.set(request.request_id)
+        token = set_request_id(request.request_id)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
@@ -165,7 +116,7 @@ class RequestMiddleware:
             )
             return response
         finally:
-            _current_request_id.reset(token)
+            reset_request_id(token)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_UNAVAILABLE):

@@ -4,6 +4,7 @@ web server and worker shares the counts)."""
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import time
 from collections.abc import Iterator
 
@@ -50,11 +51,34 @@ def rate_limit_hit(*, key: str, limit: int, window_seconds: int) -> bool:
     return count > limit
 
 
-def client_ip(request) -> str:
-    """The client's address: the first X-Forwarded-For hop when behind our proxy, else REMOTE_ADDR."""
+def rate_limit_retry_after(*, window_seconds: int) -> int:
+    """Seconds until the current fixed window ends (when a refused client may try again)."""
+    return max(1, window_seconds - int(time.time()) % window_seconds)
 
-    if settings.OPENCITY_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request) -> str:
+    """The client's address, as the nearest proxy we trust saw it.
+
+    Each proxy appends the address it received the request from to X-Forwarded-For, so only the
+    right-most entries were written by our own proxies; anything to their left is whatever the
+    client chose to send. With OPENCITY_TRUSTED_PROXIES = N (the number of our proxies in front of
+    the application), the client is the N-th entry from the right. With none (the default) the
+    header is ignored and the address is the connection's own (REMOTE_ADDR).
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = settings.OPENCITY_TRUSTED_PROXIES
+    if trusted > 0:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if hops:
+            # Fewer hops than proxies: the request skipped a proxy; the left-most is still theirs.
+            address = _valid_ip(hops[-min(trusted, len(hops))])
+            if address is not None:
+                return address
+    return remote

@@ -11,6 +11,7 @@ from opencity import health
 
 # The versioned REST API: each app contributes its own routes.
 api_v1 = [
+    path("", include("accounts.api_urls")),
     path("", include("issues.api.urls")),
     path("", include("dashboard.api_urls")),
 ]
@@ -23,7 +24,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("media_store.api.urls")),  # namespace media_api
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
+    path("admin/", admin.site.urls),  # its sign-in form: accounts.admin (lockout, two factors)
     # accounts/ first: its confirm/resend/ must not be taken for a token by the pattern below.
     path("accounts/", include("accounts.urls")),
     path("accounts/confirm/<str:token>/", confirm_email, name="accounts-confirm"),

@@ -30,6 +30,11 @@ pids+=($!)
 $py manage.py opencity_sla_sweep --loop > var/log/sweep.log 2>&1 &
 pids+=($!)
 
+case "${OPENCITY_REQUIRE_2FA:-0}" in
+  1|true|yes|on) two_factor="on: administrators and dispatchers enrol an authenticator app at their first sign-in" ;;
+  *) two_factor="off for this local demo (OPENCITY_REQUIRE_2FA=0; on in production settings)" ;;
+esac
+
 cat <<TXT
 
   Open City is running: http://$HOST:$PORT/
@@ -37,6 +42,7 @@ cat <<TXT
   Worker log:            var/log/worker.log  (notifications print here: e-mail goes to the console)
   SLA sweep:             every ${OPENCITY_SLA_SWEEP_SECONDS:-300} s, log in var/log/sweep.log
   Demo password:         ${OPENCITY_DEMO_PASSWORD:-opencity-demo}  (accounts listed above)
+  Two-factor sign-in:    $two_factor
   Stop with Ctrl-C; the database keeps running until 'make stop'.
 
 TXT

@@ -3,7 +3,6 @@ from django.urls import path
 from issues.api import views
 
 urlpatterns = [
-    path("auth/token/", views.TokenApi.as_view(), name="auth-token"),
     path("categories/", views.CategoryListApi.as_view(), name="categories"),
     path("issues/", views.IssueListCreateApi.as_view(), name="issues"),
     path("issues/nearby/", views.IssueNearbyApi.as_view(), name="issues-nearby"),

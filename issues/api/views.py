@@ -8,8 +8,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -133,30 +131,6 @@ def detail_response(issue: Issue, *, status_code: int = status.HTTP_200_OK, view
     context = {"timeline": issue_public_timeline(issue=issue), "viewer": viewer}
     data = IssueDetailOutput(issue, context=context).data
     return Response(data, status=status_code)
-
-
-class TokenApi(ObtainAuthToken):
-    """A user name and password for a token (send it as `Authorization: Token …`)."""
-
-    @extend_schema(
-        tags=["auth"],
-        summary="Get a token",
-        operation_id="auth_token_create",
-        request={
-            "application/json": AuthTokenSerializer,
-            "application/x-www-form-urlencoded": AuthTokenSerializer,
-            "multipart/form-data": AuthTokenSerializer,
-        },
-        responses={
-            200: OpenApiResponse(
-                inline_serializer("Token", {"token": serializers.CharField()}), description="The user's token."
-            ),
-            400: BAD_REQUEST,
-        },
-        auth=[],
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
 
 
 class CategoryListApi(APIView):

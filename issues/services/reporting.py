@@ -38,6 +38,7 @@ from issues.rules.transitions import Action
 from issues.services.lifecycle import TransitionInput, issue_transition
 from issues.services.media import issue_attach_media
 from issues.services.outages import issue_link_outage
+from issues.services.support import issues_recount_support
 from issues.sql import issues_nearby
 from media_store.models import MediaAsset, MediaKind
 from opencity.errors import InvalidInput, RateLimited
@@ -252,9 +253,11 @@ def issue_create(
         raise InvalidInput(message, code="photo_required", fields={"media": [message]})
     if point.srid != 4326:
         point = point.transform(4326, clone=True)
+    confirmed = not report_held_for_confirmation(reporter=reporter)
     with transaction.atomic():
         issue = Issue.objects.create(
             ref=issue_next_ref(at=now),
+            awaiting_confirmation=not confirmed,
             category=category,
             description=cleaned["description"],
             address=cleaned["address"],
@@ -270,7 +273,6 @@ def issue_create(
         )
         if reporter is not None:
             IssueFollower.objects.create(issue=issue, user=reporter, reason=FollowReason.REPORTER, created_at=now)
-        confirmed = not report_held_for_confirmation(reporter=reporter)
         IssueEvent.objects.create(
             issue=issue,
             kind=IssueEventKind.CREATED,
@@ -310,7 +312,10 @@ def _flag_possible_duplicates(*, issue: Issue, now: datetime.datetime) -> None:
 
 
 def issues_release_after_confirmation(*, user: User, now: datetime.datetime | None = None) -> list[Issue]:
-    """Route the reports a person made before confirming their e-mail address."""
+    """Publish the reports a person made before confirming their e-mail address, route those still
+    waiting, and count the person's "me too"s (idempotent: the link may be opened twice)."""
+    Issue.objects.filter(reporter=user, awaiting_confirmation=True).update(awaiting_confirmation=False)
+    issues_recount_support(user=user)
     held = IssueEvent.objects.filter(
         kind=IssueEventKind.CREATED, actor=user, data__held_for_email_confirmation=True
     ).values("issue_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +31,9 @@ def issue_support(*, issue: Issue, user: User, now: datetime.datetime | None = N
                 IssueFollower.objects.create(issue=locked, user=user, reason=FollowReason.SUPPORTER, created_at=now)
         except IntegrityError:
             return locked, False
-        Issue.objects.filter(pk=locked.pk).update(support_count=F("support_count") + 1)
+        if user.email_confirmed_at is not None:
+            # An unconfirmed account's "me too" waits: issues_recount_support counts it on confirmation.
+            Issue.objects.filter(pk=locked.pk).update(support_count=F("support_count") + 1)
         IssueEvent.objects.create(issue=locked, kind=IssueEventKind.SUPPORTED, at=now, actor=user, is_public=False)
         locked.refresh_from_db(fields=["support_count"])
     return locked, True
@@ -72,3 +74,18 @@ def issue_move_followers(*, duplicate: Issue, original: Issue) -> int:
     if moved:
         Issue.objects.filter(pk=original.pk).update(support_count=F("support_count") + len(moved))
     return len(moved)
+
+
+def issues_recount_support(*, user: User) -> int:
+    """Recount the supporters of every issue this person supports, counting only confirmed
+    accounts (run when they confirm their address; idempotent). Returns how many issues."""
+    issue_ids = list(
+        IssueFollower.objects.filter(user=user, reason=FollowReason.SUPPORTER).values_list("issue_id", flat=True)
+    )
+    confirmed = Count(
+        "followers",
+        filter=Q(followers__reason=FollowReason.SUPPORTER, followers__user__email_confirmed_at__isnull=False),
+    )
+    for issue_id, count in Issue.objects.filter(pk__in=issue_ids).annotate(n=confirmed).values_list("pk", "n"):
+        Issue.objects.filter(pk=issue_id).update(support_count=count)
+    return len(issue_ids)

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -41,12 +42,14 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files (no CDN)
     "leaflet",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "geo",
     "media_store",
@@ -60,6 +63,7 @@ MIDDLEWARE = [
     # Outermost: the request id, the per-request log line, 503 when the database is away.
     "opencity.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "opencity.middleware.RetryAfterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,8 +71,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Reads of the map layers, feeds and dashboards from a replica, when one is configured.
     "opencity.dbrouter.ReplicaReadsMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in into the lockout answer (accounts.lockout.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "opencity.urls"
@@ -155,6 +163,8 @@ OPENCITY_REPLICA_ROUTES = [
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -250,11 +260,15 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 REST_FRAMEWORK = {
     # Token first: an unauthenticated API call then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.AccessTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "opencity.api.exception_handler",
+    # Per client address for anonymous calls, per account for signed-in ones (opencity/throttles.py
+    # reads the rates from OPENCITY_API_*_RATE); the client address as opencity.ratelimit sees it.
+    "DEFAULT_THROTTLE_CLASSES": ["opencity.throttles.AnonymousThrottle", "opencity.throttles.AccountThrottle"],
+    "NUM_PROXIES": env_int("OPENCITY_TRUSTED_PROXIES", 0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
@@ -301,8 +315,34 @@ OPENCITY_COMMUNITY_CODE = os.environ.get("OPENCITY_COMMUNITY_CODE", "DRH")
 # Rate limits: reports per account per hour, registrations per client address per hour.
 OPENCITY_REPORTS_PER_HOUR = env_int("OPENCITY_REPORTS_PER_HOUR", 10)
 OPENCITY_REGISTRATIONS_PER_HOUR = env_int("OPENCITY_REGISTRATIONS_PER_HOUR", 10)
-# Behind a reverse proxy that sets X-Forwarded-For, trust its first hop as the client address.
-OPENCITY_TRUST_X_FORWARDED_FOR = env_bool("OPENCITY_TRUST_X_FORWARDED_FOR", False)
+# How many reverse proxies of our own stand in front of the application and append to
+# X-Forwarded-For: the client address is that many hops from the right of the header (the entries
+# further left are written by the client and cannot be trusted). 0, the default, ignores the header.
+OPENCITY_TRUSTED_PROXIES = env_int("OPENCITY_TRUSTED_PROXIES", 0)
+# Lockout (django-axes) on every sign-in path — the login page, /admin/ and the API's token
+# endpoint: after OPENCITY_LOGIN_FAILURE_LIMIT failures for one account, or from one client
+# address, further attempts are refused for OPENCITY_LOGIN_LOCKOUT_MINUTES (a success resets).
+OPENCITY_LOGIN_FAILURE_LIMIT = env_int("OPENCITY_LOGIN_FAILURE_LIMIT", 5)
+OPENCITY_LOGIN_LOCKOUT_MINUTES = env_int("OPENCITY_LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = OPENCITY_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=OPENCITY_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, per address
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "opencity.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Two-factor sign-in (TOTP): administrators and dispatchers must confirm each sign-in with a code
+# from an authenticator app. On in production (opencity.settings.production), off by default so the
+# local demo accounts sign in with their password as documented.
+OPENCITY_REQUIRE_2FA = env_bool("OPENCITY_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "Open City"
+# API sign-in tokens (POST /api/v1/auth/token/) expire after this many days.
+OPENCITY_API_TOKEN_DAYS = env_int("OPENCITY_API_TOKEN_DAYS", 30)
+# API throttles (DRF rate strings: "120/minute", "5000/hour"): anonymous calls per client address,
+# signed-in calls per account, and token requests (password guesses) per client address.
+OPENCITY_API_ANON_RATE = os.environ.get("OPENCITY_API_ANON_RATE", "120/minute")
+OPENCITY_API_USER_RATE = os.environ.get("OPENCITY_API_USER_RATE", "600/minute")
+OPENCITY_API_AUTH_RATE = os.environ.get("OPENCITY_API_AUTH_RATE", "10/minute")
 # Days an e-mail confirmation link stays valid.
 OPENCITY_EMAIL_CONFIRMATION_DAYS = env_int("OPENCITY_EMAIL_CONFIRMATION_DAYS", 3)
 # The service the outage desk closes outages with: the issues app's one also resolves the reports
@@ -352,9 +392,9 @@ LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "opencity.observability.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "opencity.logformat.RequestIdFilter"}},
     "formatters": {
-        "json": {"()": "opencity.observability.JsonFormatter"},
+        "json": {"()": "opencity.logformat.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {

@@ -41,6 +41,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0)
+# Administrators and dispatchers confirm every sign-in with a TOTP code.
+OPENCITY_REQUIRE_2FA = env_bool("OPENCITY_REQUIRE_2FA", True)
 
 # Media storage stays as base settings chose it (the file system, or S3 when OPENCITY_S3_BUCKET is set).
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}

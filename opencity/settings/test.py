@@ -29,6 +29,10 @@ OPENCITY_MEDIA_WEB_SIZE = 1600
 OPENCITY_MEDIA_THUMBNAIL_SIZE = 320
 OPENCITY_MEDIA_UNATTACHED_HOURS = 24
 OPENCITY_MEDIA_UPLOADS_PER_HOUR = 120
+# API throttles out of the way of tests that call an endpoint many times; tests of the throttles
+# set their own rates.
+OPENCITY_REQUIRE_2FA = False  # the two-factor tests switch it on
+OPENCITY_API_ANON_RATE = OPENCITY_API_USER_RATE = OPENCITY_API_AUTH_RATE = "100000/minute"
 
 # A replica is configured by the tests that use one (tests/ops), never from the environment.
 DATABASES.pop("replica", None)

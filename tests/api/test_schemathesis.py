@@ -17,7 +17,6 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
@@ -26,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.access_tokens import access_token_issue
 from tests.factories import CENTRE_LAT, CENTRE_LON
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,7 @@ def citizen_token(world, report, settings):  # noqa: F811
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield Token.objects.create(user=world.citizen).key
+        yield access_token_issue(user=world.citizen)[1]
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

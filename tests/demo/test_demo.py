@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import Executor, User
@@ -106,7 +107,9 @@ def test_demo_history_gives_queues_with_overdue_work_and_a_dispatch_desk():
 def test_demo_accounts_have_their_roles_and_the_configured_password(monkeypatch):
     monkeypatch.setenv("OPENCITY_DEMO_PASSWORD", "a-demo-password-42")
     demo_load(with_history=False)
-    assert authenticate(username="citizen", password="a-demo-password-42") is not None
+    # Every sign-in carries its request (the lockout counts per client address).
+    sign_in = RequestFactory().post("/accounts/login/")
+    assert authenticate(sign_in, username="citizen", password="a-demo-password-42") is not None
     assert user_is_dispatcher(User.objects.get(username="dispatcher"))
     assert user_is_leadership(User.objects.get(username="mayor"))
     assert not user_is_dispatcher(User.objects.get(username="mayor"))

@@ -200,13 +200,13 @@ def test_anonymous_users_cannot_upload_or_poll(media_root):
 
 
 def test_phone_apps_upload_with_a_token(citizen):
-    from rest_framework.authtoken.models import Token
+    from accounts.access_tokens import access_token_issue
 
     client = APIClient()
     response = client.post(URL, {}, format="multipart", headers={"authorization": "Token wrong"})
     # 401 with a WWW-Authenticate scheme: token authentication comes first in the project's settings.
     assert (response.status_code, response.json()["code"]) == (401, "authentication_failed")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=citizen).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {access_token_issue(user=citizen)[1]}")
     assert client.post(URL, {"file": upload(image_bytes("JPEG"))}, format="multipart").status_code == 201
 
 

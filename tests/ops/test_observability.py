@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from issues.models import Issue
 from issues.tasks import run_sla_sweep
-from opencity.observability import JsonFormatter, request_id_from
+from opencity.logformat import JsonFormatter, request_id_from
 from opencity.taskqueue import task_queue_requeue_abandoned
 from tests.factories import CENTRE_LAT, CENTRE_LON
 
