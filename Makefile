@@ -1,5 +1,5 @@
 # Open City. The two commands: `make run` and `make test`. Everything else is a helper.
-.PHONY: run test lint setup setup-dev stop bench messages
+.PHONY: run test lint setup setup-dev stop bench messages schema
 
 run:            ## Install what is missing, start the database, migrate, load the demo, serve :8000
 	@bash scripts/run.sh
@@ -28,3 +28,6 @@ bench:          ## Time the dashboard's queries on 1,000,000 generated issues (o
 
 messages:       ## Refresh the Ukrainian translation catalogue from the code and templates
 	@.venv/bin/python manage.py makemessages -l uk --no-obsolete --ignore=.venv --ignore=var --ignore=staticfiles
+
+schema:         ## Regenerate the committed OpenAPI schema (docs/openapi.yaml); the suite fails when it is stale
+	@DJANGO_SETTINGS_MODULE=opencity.settings.test .venv/bin/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
