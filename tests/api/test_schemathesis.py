@@ -2,12 +2,14 @@
 
 Every operation, reads and writes, is called as each role an integrator may hold: anonymous, a
 citizen, an executor's staff, a dispatcher and leadership. schemathesis generates the requests from
-the schema — its examples, then boundary and negative values (coverage), then random ones
-(fuzzing) — and every answer must be documented: never a 5xx, only listed status codes and content
-types, and bodies that match the documented schema. Any mismatch fails the test, not only a 5xx.
+the schema — its examples and random ones (fuzzing) for every role, boundary and negative values
+(coverage) for the citizen and the dispatcher — and every answer must be documented: never a 5xx,
+only listed status codes and content types, and bodies that match the documented schema. Any
+mismatch fails the test, not only a 5xx.
 
-Generated values rarely name things that exist (a reference, a category code), so a share of the
-cases is pointed at the test city's real issues and codes (`_realistic`): that is what reaches the
+Generated values rarely name things that exist (a reference, a category code), so the test city's
+references are the schema's examples and a share of the cases is pointed at its real codes
+(`_realistic`): that is what reaches the
 2xx answers and the nullable fields the issue of record was about (an issue that is not a duplicate,
 a budget project with an executor). Bounded: few examples per operation, a fixed seed and
 derandomized generation (the same cases on every run), no example database, no stateful phase.
