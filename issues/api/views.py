@@ -447,8 +447,7 @@ class IssueSupportApi(APIView):
             403: FORBIDDEN,
             404: NOT_FOUND,
             409: error(
-                "Not possible for this issue: the caller reported it (`own_issue`) or it is closed "
-                "(`issue_not_open`).",
+                "Not possible for this issue: the caller reported it (`own_issue`) or it is closed (`issue_not_open`).",
                 example_code="own_issue",
             ),
         },
