@@ -57,7 +57,7 @@ ISSUE_REF_PATTERN = r"^[A-Za-z0-9]+-[0-9]{4}-[0-9]{6,}$"
 
 def comma_list_pattern(values) -> str:
     """A regular expression for one of `values`, or several separated by commas."""
-    one = "(" + "|".join(re.escape(str(value)) for value in values) + ")"
+    one = "(" + "|".join(re.escape(str(value)) for value in dict.fromkeys(values)) + ")"
     return f"^{one}(,{one})*$"
 
 
