@@ -94,6 +94,10 @@ REF = OpenApiParameter(
     pattern=ISSUE_REF_PATTERN,
     description="The issue's public reference, e.g. DRH-2026-000123 (404 for one that does not exist).",
 )
+# A token is optional here, but one that is wrong (revoked, mistyped) is refused, not ignored.
+BAD_TOKEN = error(
+    "The token sent is not valid (leave it out to ask anonymously).", example_code="authentication_failed"
+)
 # Tokens are optional where the answer depends on who asks (a reporter sees their own reports).
 OPTIONAL_AUTH = [{"tokenAuth": []}, {"cookieAuth": []}, {}]
 UNKNOWN_CODES = "Comma-separated codes; an unknown code is refused with 400 (`fields` names it)."
@@ -208,7 +212,11 @@ class CategoryListApi(APIView):
         operation_id="categories_list",
         description="Categories a citizen can choose, in display order, with their group, SLA targets, urgent "
         "notice and extra questions.",
-        responses={200: OpenApiResponse(CategoryOutput(many=True), description="The categories.")},
+        responses={
+            200: OpenApiResponse(CategoryOutput(many=True), description="The categories."),
+            401: BAD_TOKEN,
+        },
+        auth=OPTIONAL_AUTH,
     )
     def get(self, request: Request) -> Response:
         return Response(CategoryOutput(categories_active(), many=True).data)
@@ -230,6 +238,8 @@ class IssueListCreateApi(APIView):
             (200, "application/geo+json"): OpenApiResponse(ISSUE_LAYER, description="The issues."),
             (400, "application/json"): BAD_REQUEST,
             (400, "application/geo+json"): BAD_REQUEST,
+            (401, "application/json"): BAD_TOKEN,
+            (401, "application/geo+json"): BAD_TOKEN,
         },
         auth=OPTIONAL_AUTH,
     )
@@ -294,7 +304,11 @@ class IssueDetailApi(APIView):
         summary="One issue",
         operation_id="issues_retrieve",
         parameters=[REF],
-        responses={200: OpenApiResponse(IssueDetailOutput, description="The issue."), 404: NOT_FOUND},
+        responses={
+            200: OpenApiResponse(IssueDetailOutput, description="The issue."),
+            401: BAD_TOKEN,
+            404: NOT_FOUND,
+        },
         auth=OPTIONAL_AUTH,
     )
     def get(self, request: Request, ref: str) -> Response:
@@ -400,7 +414,9 @@ class IssueNearbyApi(APIView):
                 description="Nearest first, within the category's duplicate radius.",
             ),
             400: BAD_REQUEST,
+            401: BAD_TOKEN,
         },
+        auth=OPTIONAL_AUTH,
     )
     def get(self, request: Request) -> Response:
         """Open issues of a category within its duplicate radius of a point, nearest first, so a

@@ -156,3 +156,14 @@ def test_the_contract_fixes_of_issue_16(client):
     assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 5000)
     start = next(p for p in paths["/api/v1/dashboard/"]["get"]["parameters"] if p["name"] == "from")
     assert "731 days" in start["description"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/issues/", "/api/v1/categories/", "/api/v1/issues/nearby/", "/api/v1/issues/DRH-2026-000001/"]
+)
+def test_a_wrong_token_on_a_public_operation_is_the_documented_401(client, path):
+    answer = client.get(path, HTTP_AUTHORIZATION="Token not-a-token")
+    assert answer.status_code == 401
+    assert answer.json() == {"code": "authentication_failed", "detail": answer.json()["detail"], "fields": {}}
+    operation = _schema(client)["paths"][path.replace("DRH-2026-000001", "{ref}")]["get"]
+    assert "401" in operation["responses"]
