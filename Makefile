@@ -1,5 +1,5 @@
 # Open City. The two commands: `make run` and `make test`. Everything else is a helper.
-.PHONY: run run-prod test lint setup setup-dev stop bench load messages backup restore
+.PHONY: run run-prod test lint setup setup-dev stop bench load messages backup restore schema
 
 run:            ## Install what is missing, start the database, migrate, load the demo, serve :8000
 	@bash scripts/run.sh
@@ -41,3 +41,6 @@ load:           ## One minute of citizens and executors (locust) against gunicor
 
 messages:       ## Refresh the Ukrainian translation catalogue from the code and templates
 	@.venv/bin/python manage.py makemessages -l uk --no-obsolete --ignore=.venv --ignore=var --ignore=staticfiles
+
+schema:         ## Regenerate the committed OpenAPI schema (docs/openapi.yaml); the suite fails when it is stale
+	@DJANGO_SETTINGS_MODULE=opencity.settings.test .venv/bin/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dashboard.access import user_may_see_dashboard
-from dashboard.forms import DashboardFilterForm
-from dashboard.selectors import Dashboard, ExecutorSla, dashboard_get
+from dashboard.forms import EARLIEST, DashboardFilterForm
+from dashboard.selectors import MAX_PERIOD_DAYS, Dashboard, ExecutorSla, dashboard_get
 from opencity.errors import Forbidden, InvalidInput
 from opencity.openapi import BAD_REQUEST, FORBIDDEN, UNAUTHORIZED
 
@@ -175,10 +175,22 @@ class DashboardApi(APIView):
         summary="Dashboard figures",
         operation_id="dashboard_retrieve",
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="First day of the period (default: 30 days ago)."),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="Last day of the period (default: today)."),
             OpenApiParameter(
-                "district", OpenApiTypes.STR, description="A district's code; the whole community if absent."
+                "from",
+                OpenApiTypes.DATE,
+                description=f"First day of the period (default: 29 days before `to`, or 30 days ago); not before "
+                f"{EARLIEST.isoformat()}. The period from `from` to `to` is at most two years ({MAX_PERIOD_DAYS} "
+                f"days, both ends counted) and must not end before it starts: otherwise 400.",
+            ),
+            OpenApiParameter(
+                "to",
+                OpenApiTypes.DATE,
+                description=f"Last day of the period (default: today). At most {MAX_PERIOD_DAYS} days after `from`.",
+            ),
+            OpenApiParameter(
+                "district",
+                OpenApiTypes.STR,
+                description="A district's code; the whole community if absent. An unknown code is refused with 400.",
             ),
         ],
         responses={

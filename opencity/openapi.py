@@ -3,6 +3,8 @@ endpoint shares (the error body, GeoJSON collections), declared once and referen
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -42,7 +44,70 @@ UNAUTHORIZED = error("Not signed in: send `Authorization: Token …` (or a sessi
 FORBIDDEN = error("Signed in, but not allowed to do this.", example_code="permission_denied")
 NOT_FOUND = error("No such object (or not visible to you).", example_code="not_found")
 CONFLICT = error("Someone else changed it first; reload and try again.", example_code="conflict")
+MEDIA_UNAVAILABLE = error(
+    "A photo or video given by id is gone, failed or already attached: upload it again.",
+    example_code="media_unavailable",
+)
 RATE_LIMITED = error("Too many requests; try again later.", example_code="rate_limited")
+
+
+# A public reference as issue_next_ref makes it: community code, local year, a six-digit number.
+ISSUE_REF_PATTERN = r"^[A-Za-z0-9]+-[0-9]{4}-[0-9]{6,}$"
+
+
+def comma_list_pattern(values) -> str:
+    """A regular expression for one of `values`, or several separated by commas."""
+    one = "(" + "|".join(re.escape(str(value)) for value in dict.fromkeys(values)) + ")"
+    return f"^{one}(,{one})*$"
+
+
+# Four decimal numbers separated by commas, as the bbox fields parse them (ranges and order are
+# checked by the view and stated in the description; a pattern cannot say them).
+BBOX_PATTERN = r"^-?[0-9]+(\.[0-9]+)?(,-?[0-9]+(\.[0-9]+)?){3}$"
+BBOX_DESCRIPTION = (
+    "`minLon,minLat,maxLon,maxLat` in WGS84 degrees: longitudes within -180…180, latitudes within -90…90, "
+    "south-west corner first. Any size (no limit on the area)."
+)
+
+
+def no_credentials_needed(result, generator, request, public):
+    """drf-spectacular postprocessing hook: an operation that anyone may call says so with an
+    empty `security` list, so clients and scanners do not expect a 401 from it. Operations that
+    take a token optionally (their answer depends on who asks) keep `{}` among their requirements."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if operation.get("security") in (None, [{}]):
+                operation["security"] = []
+    return result
+
+
+# Answers any operation can give, whatever it does: too many requests (the API's throttles and the
+# sign-in lockout, with Retry-After) and the database being away (503, with Retry-After).
+ANY_OPERATION_ANSWERS = {
+    "429": "Too many requests; wait the seconds in the `Retry-After` header.",
+    "503": "The service is briefly unavailable (e.g. its database restarts); retry after `Retry-After` seconds.",
+}
+
+
+def answers_of_any_operation(result, generator, request, public):
+    """drf-spectacular postprocessing hook: list on every operation the statuses any request can
+    get (ANY_OPERATION_ANSWERS), with the error body and the Retry-After header."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status_code, description in ANY_OPERATION_ANSWERS.items():
+                answer = responses.setdefault(
+                    status_code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
+                answer.setdefault("headers", {})["Retry-After"] = {
+                    "schema": {"type": "integer"},
+                    "description": "Seconds to wait before trying again.",
+                }
+    return result
 
 
 def _geojson_geometry() -> dict:

@@ -7,13 +7,14 @@ message per field (through opencity.api.exception_handler), never a 500.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from geo.models import BUDGET_YEAR_MAX, BUDGET_YEAR_MIN, BudgetSector, BudgetStatus, OutageKind, OutageNature
+from opencity.openapi import BBOX_DESCRIPTION, BBOX_PATTERN, comma_list_pattern
 
 
-@extend_schema_field({"type": "string", "description": "One value, or several separated by commas."})
 class ChoiceListField(serializers.Field):
     """One value or several separated by commas (`status=planned,in_progress`), each a known choice."""
 
@@ -40,10 +41,26 @@ class ChoiceListField(serializers.Field):
         return ",".join(value)
 
 
+class ChoiceListFieldSchema(OpenApiSerializerFieldExtension):
+    """The OpenAPI schema of a ChoiceListField: the field's own choices, as a pattern."""
+
+    target_class = ChoiceListField
+
+    def map_serializer_field(self, auto_schema, direction) -> dict:
+        allowed = self.target.allowed
+        return {
+            "type": "string",
+            "pattern": comma_list_pattern(allowed),
+            "description": "One of " + ", ".join(f"`{value}`" for value in allowed) + ", or several separated by "
+            "commas; an empty or unknown value is refused with 400.",
+        }
+
+
 @extend_schema_field(
     {
         "type": "string",
-        "description": "minLon,minLat,maxLon,maxLat in WGS84 degrees.",
+        "pattern": BBOX_PATTERN,
+        "description": BBOX_DESCRIPTION,
         "example": "23.45,49.32,23.56,49.38",
     }
 )

@@ -44,7 +44,7 @@ BUDGET_LAYER = feature_collection(
         "budget_year": {"type": "integer"},
         "planned_amount": {"type": "number", "description": "UAH"},
         "spent_amount": {"type": "number", "nullable": True, "description": "UAH"},
-        "executor": {"type": "object", "nullable": True},
+        "executor": {"type": "string", "nullable": True, "description": "The executor's name (request's language)."},
         "contractor": {"type": "string"},
         "start_date": {"type": "string", "nullable": True, "format": "date"},
         "end_date": {"type": "string", "nullable": True, "format": "date"},

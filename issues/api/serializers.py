@@ -176,7 +176,7 @@ class BudgetProjectRefOutput(serializers.Serializer):
 
 class IssueOutput(serializers.Serializer):
     ref = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=IssueStatus.choices)
     status_label = serializers.CharField(source="get_status_display")
     category = serializers.CharField(source="category.code")
     category_name = serializers.CharField(source="category.name")
@@ -185,13 +185,15 @@ class IssueOutput(serializers.Serializer):
     location = PointField(source="point")
     district = serializers.SerializerMethodField()
     executor = serializers.SerializerMethodField()
-    response_due_at = serializers.DateTimeField()
-    resolve_due_at = serializers.DateTimeField()
+    response_due_at = serializers.DateTimeField(allow_null=True, help_text="Null until the issue is routed.")
+    resolve_due_at = serializers.DateTimeField(allow_null=True, help_text="Null until the issue is routed.")
     response_due_text = serializers.SerializerMethodField()
     resolve_due_text = serializers.SerializerMethodField()
-    promised_date = serializers.DateField()
+    promised_date = serializers.DateField(allow_null=True, help_text="The executor's promised date, if any.")
     support_count = serializers.IntegerField()
-    duplicate_of = serializers.CharField(source="duplicate_of.ref", default=None)
+    duplicate_of = serializers.CharField(
+        source="duplicate_of.ref", default=None, allow_null=True, help_text="The issue this one duplicates, if any."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     url = serializers.CharField(source="get_absolute_url")
@@ -276,7 +278,7 @@ class IssueDetailOutput(IssueOutput):
 
 class QueueItemOutput(IssueOutput):
     is_overdue = serializers.SerializerMethodField()
-    next_due_at = serializers.DateTimeField()
+    next_due_at = serializers.DateTimeField(allow_null=True)
 
     def get_is_overdue(self, issue: Issue) -> bool:
         return issue.is_overdue_rank == 0
@@ -480,7 +482,7 @@ class NearbyInput(serializers.Serializer):
 
 class NearbyIssueOutput(serializers.Serializer):
     ref = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=IssueStatus.choices)
     title = serializers.SerializerMethodField()
     address = serializers.CharField()
     support_count = serializers.IntegerField()

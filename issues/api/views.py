@@ -3,6 +3,7 @@ serialize. Errors come out through opencity.api.exception_handler."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +27,7 @@ from issues.api.serializers import (
     QueueItemOutput,
     TransitionInput,
 )
-from issues.models import Issue
+from issues.models import Issue, IssueStatus
 from issues.selectors import categories_active, issue_for_viewer, issue_public_timeline, queue_for_executor
 from issues.services import TransitionInput as TransitionData
 from issues.services import issue_create, issue_transition
@@ -38,18 +39,23 @@ from opencity.api import AcceptHeaderNegotiation, GeoJSONRenderer
 from opencity.errors import Forbidden, InvalidInput
 from opencity.openapi import (
     BAD_REQUEST,
-    CONFLICT,
+    BBOX_DESCRIPTION,
+    BBOX_PATTERN,
     FORBIDDEN,
+    ISSUE_REF_PATTERN,
+    MEDIA_UNAVAILABLE,
     NOT_FOUND,
     RATE_LIMITED,
     UNAUTHORIZED,
+    comma_list_pattern,
+    error,
     feature_collection,
 )
 
 ISSUE_LAYER = feature_collection(
     {
         "ref": {"type": "string"},
-        "status": {"type": "string"},
+        "status": {"type": "string", "enum": list(IssueStatus.values)},
         "category": {"type": "string"},
         "category_name": {"type": "string"},
         "group": {"type": "string"},
@@ -80,8 +86,48 @@ ISSUE_LAYER = feature_collection(
 # Renderers are chosen by the Accept header (AcceptHeaderNegotiation), not a `format` parameter.
 NO_FORMAT_PARAMETER = OpenApiParameter("format", exclude=True)
 REF = OpenApiParameter(
-    "ref", str, OpenApiParameter.PATH, description="The issue's public reference, e.g. DRH-2026-000123."
+    "ref",
+    str,
+    OpenApiParameter.PATH,
+    pattern=ISSUE_REF_PATTERN,
+    description="The issue's public reference, e.g. DRH-2026-000123 (404 for one that does not exist).",
 )
+# A token is optional here, but one that is wrong (revoked, mistyped) is refused, not ignored.
+BAD_TOKEN = error(
+    "The token sent is not valid (leave it out to ask anonymously).", example_code="authentication_failed"
+)
+# Tokens are optional where the answer depends on who asks (a reporter sees their own reports).
+OPTIONAL_AUTH = [{"tokenAuth": []}, {"cookieAuth": []}, {}]
+UNKNOWN_CODES = "Comma-separated codes; an unknown code is refused with 400 (`fields` names it)."
+ISSUE_LIST_PARAMETERS = [
+    OpenApiParameter("bbox", str, pattern=BBOX_PATTERN, description=BBOX_DESCRIPTION),
+    OpenApiParameter(
+        "status",
+        str,
+        pattern=comma_list_pattern(["open", "closed", *IssueStatus.values]),
+        description="Comma-separated statuses, or `open` / `closed` for the groups.",
+    ),
+    OpenApiParameter("category", str, description="Category codes. " + UNKNOWN_CODES),
+    OpenApiParameter("group", str, description="Category group codes. " + UNKNOWN_CODES),
+    OpenApiParameter("district", str, description="District codes. " + UNKNOWN_CODES),
+    OpenApiParameter("executor", str, description="Executor codes. " + UNKNOWN_CODES),
+    OpenApiParameter(
+        "mine", bool, description="Only the caller's own reports; `true` needs a token (400 without one)."
+    ),
+    OpenApiParameter(
+        "budget_project", int, description="Issues linked to this budget project (id); an unknown id is a 400."
+    ),
+    OpenApiParameter(
+        "near_budget_project",
+        int,
+        description="Issues near this budget project's geometry (id); an unknown id is a 400.",
+    ),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": settings.OPENCITY_ISSUE_LIST_MAX_LIMIT},
+        description=f"The most features to return (default {settings.OPENCITY_ISSUE_LIST_LIMIT}).",
+    ),
+]
 
 
 class IssueMultipartInput(serializers.Serializer):
@@ -142,7 +188,11 @@ class CategoryListApi(APIView):
         operation_id="categories_list",
         description="Categories a citizen can choose, in display order, with their group, SLA targets, urgent "
         "notice and extra questions.",
-        responses={200: OpenApiResponse(CategoryOutput(many=True), description="The categories.")},
+        responses={
+            200: OpenApiResponse(CategoryOutput(many=True), description="The categories."),
+            401: BAD_TOKEN,
+        },
+        auth=OPTIONAL_AUTH,
     )
     def get(self, request: Request) -> Response:
         return Response(CategoryOutput(categories_active(), many=True).data)
@@ -159,12 +209,15 @@ class IssueListCreateApi(APIView):
         tags=["issues"],
         summary="Public issues (GeoJSON)",
         operation_id="issues_list",
-        parameters=[IssueListFilterInput, NO_FORMAT_PARAMETER],
+        parameters=[*ISSUE_LIST_PARAMETERS, NO_FORMAT_PARAMETER],
         responses={
             (200, "application/geo+json"): OpenApiResponse(ISSUE_LAYER, description="The issues."),
             (400, "application/json"): BAD_REQUEST,
             (400, "application/geo+json"): BAD_REQUEST,
+            (401, "application/json"): BAD_TOKEN,
+            (401, "application/geo+json"): BAD_TOKEN,
         },
+        auth=OPTIONAL_AUTH,
     )
     def get(self, request: Request) -> HttpResponse:
         """The public issues as a GeoJSON FeatureCollection built by PostGIS."""
@@ -192,6 +245,7 @@ class IssueListCreateApi(APIView):
             200: OpenApiResponse(IssueDetailOutput, description="A retry: the issue the key made first."),
             400: BAD_REQUEST,
             401: UNAUTHORIZED,
+            409: MEDIA_UNAVAILABLE,
             429: RATE_LIMITED,
         },
     )
@@ -226,7 +280,12 @@ class IssueDetailApi(APIView):
         summary="One issue",
         operation_id="issues_retrieve",
         parameters=[REF],
-        responses={200: OpenApiResponse(IssueDetailOutput, description="The issue."), 404: NOT_FOUND},
+        responses={
+            200: OpenApiResponse(IssueDetailOutput, description="The issue."),
+            401: BAD_TOKEN,
+            404: NOT_FOUND,
+        },
+        auth=OPTIONAL_AUTH,
     )
     def get(self, request: Request, ref: str) -> Response:
         """One issue with its public timeline."""
@@ -241,14 +300,18 @@ class IssueTransitionApi(APIView):
         summary="Act on an issue",
         operation_id="issues_transition",
         parameters=[REF],
-        request=TransitionInput,
+        request={"application/json": TransitionInput},  # form bodies work too: see TokenApi
         responses={
             200: OpenApiResponse(IssueDetailOutput, description="Done; the issue as it is now."),
             400: BAD_REQUEST,
             401: UNAUTHORIZED,
             403: FORBIDDEN,
             404: NOT_FOUND,
-            409: CONFLICT,
+            409: error(
+                "Not possible in the issue's current status (`transition_not_allowed`), or a photo given by id "
+                "is unavailable (`media_unavailable`).",
+                example_code="transition_not_allowed",
+            ),
         },
     )
     def post(self, request: Request, ref: str) -> Response:
@@ -289,7 +352,7 @@ class IssueMediaApi(APIView):
             401: UNAUTHORIZED,
             403: FORBIDDEN,
             404: NOT_FOUND,
-            409: CONFLICT,
+            409: MEDIA_UNAVAILABLE,
         },
     )
     def post(self, request: Request, ref: str) -> Response:
@@ -327,7 +390,9 @@ class IssueNearbyApi(APIView):
                 description="Nearest first, within the category's duplicate radius.",
             ),
             400: BAD_REQUEST,
+            401: BAD_TOKEN,
         },
+        auth=OPTIONAL_AUTH,
     )
     def get(self, request: Request) -> Response:
         """Open issues of a category within its duplicate radius of a point, nearest first, so a
@@ -370,10 +435,13 @@ class IssueSupportApi(APIView):
                 ),
                 description="Supported (once per citizen).",
             ),
-            400: BAD_REQUEST,
             401: UNAUTHORIZED,
             403: FORBIDDEN,
             404: NOT_FOUND,
+            409: error(
+                "Not possible for this issue: the caller reported it (`own_issue`) or it is closed (`issue_not_open`).",
+                example_code="own_issue",
+            ),
         },
     )
     def post(self, request: Request, ref: str) -> Response:

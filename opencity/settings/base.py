@@ -286,6 +286,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "PREPROCESSING_HOOKS": ["opencity.openapi.only_api_v1"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "opencity.openapi.no_credentials_needed",
+        "opencity.openapi.answers_of_any_operation",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "IssueStatusEnum": "issues.models.IssueStatus",
+        "MediaStatusEnum": "media_store.models.MediaStatus",
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -296,6 +305,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "issues", "description": "Reports, their timelines and the lifecycle"},
         {"name": "media", "description": "Photo and video uploads"},
         {"name": "layers", "description": "Budget projects and outages as GeoJSON"},
+        {"name": "dashboard", "description": "The leadership dashboard's figures"},
     ],
 }
 

@@ -38,6 +38,15 @@ def test_the_schema_validates_without_a_warning(tmp_path):
     ]
 
 
+def test_the_committed_schema_is_the_generated_one(tmp_path, settings):
+    """docs/openapi.yaml is the contract under review: any change to the API's schema shows up as
+    a diff of it (regenerate with `make schema`, and add a line to docs/api-changes.md)."""
+    target = tmp_path / "openapi.yaml"
+    call_command("spectacular", "--file", str(target))
+    committed = settings.BASE_DIR / "docs" / "openapi.yaml"
+    assert committed.read_text() == target.read_text(), "docs/openapi.yaml is stale: run `make schema`"
+
+
 def _schema(client) -> dict:
     answer = client.get("/api/schema/", {"format": "json"})
     assert answer.status_code == 200
@@ -57,7 +66,7 @@ def test_every_operation_documents_its_answers_and_errors(client):
                 if code.startswith("4"):
                     for content in response["content"].values():
                         assert content["schema"] == error, (method, path, code)
-            if operation.get("security") != [{}] and method == "post" and path != "/api/v1/auth/token/":
+            if operation["security"] not in ([], [{}]) and method == "post" and path != "/api/v1/auth/token/":
                 assert "401" in responses, (method, path)
 
 
@@ -80,9 +89,9 @@ def test_the_documented_details(client):
         "description": "Up to 5 photos.",
     }
     assert [p["name"] for p in created["parameters"] if p["in"] == "header"] == ["Idempotency-Key"]
-    assert set(created["responses"]) == {"200", "201", "400", "401", "429"}
+    assert set(created["responses"]) == {"200", "201", "400", "401", "409", "429", "503"}
     transition = schema["paths"]["/api/v1/issues/{ref}/transition/"]["post"]
-    assert set(transition["responses"]) == {"200", "400", "401", "403", "404", "409"}
+    assert set(transition["responses"]) == {"200", "400", "401", "403", "404", "409", "429", "503"}
     upload = schema["paths"]["/api/v1/media/"]["post"]
     assert list(upload["requestBody"]["content"]) == ["multipart/form-data"]
     outages_at = schema["paths"]["/api/v1/outages/at/"]["get"]
@@ -119,3 +128,53 @@ def test_the_yaml_schema_is_the_default(client):
     assert answer.status_code == 200
     assert answer["Content-Type"].startswith("application/vnd.oai.openapi")
     assert io.StringIO(answer.content.decode()).readline().startswith("openapi: 3.")
+
+
+def test_the_contract_fixes_of_issue_16(client):
+    """What integrators tripped over: nulls the schema did not allow, an executor of the wrong
+    type, undocumented 409s, public operations documented as authenticated, hidden limits."""
+    schema = _schema(client)
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    detail = components["IssueDetailOutput"]["properties"]
+    for name in ("duplicate_of", "promised_date", "response_due_at", "resolve_due_at", "district", "executor"):
+        assert (
+            detail[name].get("nullable")
+            or {"nullable": True} in detail[name].get("allOf", [])
+            or (detail[name].get("oneOf") and any(o.get("nullable") for o in detail[name]["oneOf"]))
+        ), name
+    budget = paths["/api/v1/budget-projects/"]["get"]["responses"]["200"]["content"]["application/geo+json"]
+    executor = budget["schema"]["properties"]["features"]["items"]["properties"]["properties"]["properties"]
+    assert executor["executor"]["type"] == "string" and executor["executor"]["nullable"] is True
+    assert "409" in paths["/api/v1/issues/{ref}/support/"]["post"]["responses"]
+    assert paths["/api/v1/issues/"]["get"]["security"] == [{"tokenAuth": []}, {"cookieAuth": []}, {}]
+    for path in ("/api/v1/outages/", "/api/v1/outages/at/", "/api/v1/budget-projects/", "/api/v1/auth/token/"):
+        for operation in paths[path].values():
+            assert operation["security"] == [], path
+    kind = next(p for p in paths["/api/v1/outages/"]["get"]["parameters"] if p["name"] == "kind")
+    assert kind["schema"]["pattern"] == "^(water|electricity|gas|heating)(,(water|electricity|gas|heating))*$"
+    limit = next(p for p in paths["/api/v1/issues/"]["get"]["parameters"] if p["name"] == "limit")
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 5000)
+    start = next(p for p in paths["/api/v1/dashboard/"]["get"]["parameters"] if p["name"] == "from")
+    assert "731 days" in start["description"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/issues/", "/api/v1/categories/", "/api/v1/issues/nearby/", "/api/v1/issues/DRH-2026-000001/"]
+)
+def test_a_wrong_token_on_a_public_operation_is_the_documented_401(client, path):
+    answer = client.get(path, HTTP_AUTHORIZATION="Token not-a-token")
+    assert answer.status_code == 401
+    assert answer.json() == {"code": "authentication_failed", "detail": answer.json()["detail"], "fields": {}}
+    operation = _schema(client)["paths"][path.replace("DRH-2026-000001", "{ref}")]["get"]
+    assert "401" in operation["responses"]
+
+
+def test_every_operation_lists_the_answers_any_request_can_get(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operations = [op for path in schema["paths"].values() for op in path.values()]
+    assert operations
+    for operation in operations:
+        for status_code in ("429", "503"):
+            answer = operation["responses"][status_code]
+            assert "Retry-After" in answer["headers"]
+            assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
