@@ -21,11 +21,12 @@ def issue_support(*, issue: Issue, user: User, now: datetime.datetime | None = N
         raise Forbidden(_("Please sign in to support an issue."), code="sign_in_required")
     if issue.reporter_id == user.pk:
         raise Conflict(_("You reported this issue yourself."), code="own_issue")
-    if not issue.is_open:
-        raise Conflict(_("This issue is no longer open."), code="issue_not_open")
     now = now or timezone.now()
     with transaction.atomic():
         locked = Issue.objects.select_for_update(of=("self",)).get(pk=issue.pk)
+        # Checked under the lock: a resolution committed between reading the page and now wins.
+        if not locked.is_open:
+            raise Conflict(_("This issue is no longer open."), code="issue_not_open")
         try:
             with transaction.atomic():
                 IssueFollower.objects.create(issue=locked, user=user, reason=FollowReason.SUPPORTER, created_at=now)
