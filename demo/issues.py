@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw
 from accounts.models import Executor, ExecutorMembership, User
 from accounts.roles import DISPATCHERS_GROUP, LEADERSHIP_GROUP
 from demo.layers import demo_layers_load
-from geo.models import CommunityBoundary, District, Outage
+from geo.models import CommunityBoundary, District, Outage, OutageKindGrant
 from issues.models import (
     CalendarDate,
     Category,
@@ -140,6 +140,12 @@ def _load_reference(data: dict, report: DemoLoadReport) -> None:
             },
         )
         report.count("executors", created)
+
+    for item in data["outage_kind_grants"]:
+        _, created = OutageKindGrant.objects.get_or_create(
+            executor=Executor.objects.get(code=item["executor"]), kind=item["kind"]
+        )
+        report.count("outage kind grants", created)
 
     for item in data["category_groups"]:
         _, created = CategoryGroup.objects.get_or_create(

@@ -10,7 +10,17 @@ from geo.models import (
     DutyContact,
     Outage,
     OutageEvent,
+    OutageKindGrant,
 )
+
+
+@admin.register(OutageKindGrant)
+class OutageKindGrantAdmin(admin.ModelAdmin):
+    """Which provider may publish which outage kinds: reference data, edited here."""
+
+    list_display = ("executor", "kind")
+    list_filter = ("kind",)
+    autocomplete_fields = ["executor"]
 
 
 @admin.register(CommunityBoundary)
