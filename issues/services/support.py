@@ -51,7 +51,11 @@ def issue_set_notifications(*, issue: Issue, user: User, notify: bool) -> IssueF
 
 def issue_move_followers(*, duplicate: Issue, original: Issue) -> int:
     """When a duplicate is merged, its reporter and supporters follow the original as supporters
-    (nobody twice, and not the original's own reporter). Returns how many supporters were added."""
+    (nobody twice, and not the original's own reporter). Returns how many supporters were added.
+    Nobody is moved onto an original hidden by moderation: that would show it on their page and mail
+    them about it."""
+    if Issue.objects.filter(pk=original.pk, is_hidden=True).exists():  # the stored flag, not a stale copy
+        return 0
     existing = set(IssueFollower.objects.filter(issue=original).values_list("user_id", flat=True))
     if original.reporter_id:
         existing.add(original.reporter_id)
