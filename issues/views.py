@@ -46,11 +46,13 @@ from issues.selectors import (
     queue_entries_for_executor,
 )
 from issues.services import TransitionInput, issue_transition
+from issues.services.lifecycle import issue_transition_check
 from issues.services.media import media_intake_for_request
 from issues.services.moderation import issue_change_category, issue_comment, issue_set_hidden
 from issues.services.reporting import issues_release_after_confirmation
 from issues.services.support import issue_set_notifications, issue_support
-from opencity.errors import DomainError
+from media_store.api.views import media_upload_allowed
+from opencity.errors import DomainError, RateLimited
 from opencity.http import safe_next_url
 
 
@@ -139,6 +141,11 @@ def issue_act(request: HttpRequest, ref: str) -> HttpResponse:
     # Photos past the limit are left out here rather than refused.
     photos = request.FILES.getlist("photos")[:MAX_PHOTOS]
     try:
+        if photos:
+            # Only someone who may take this action has their files taken and processed.
+            issue_transition_check(issue=issue, actor=request.user, action=data["action"])
+            if media_upload_allowed(request, files=len(photos)) is not None:
+                raise RateLimited(_("You have uploaded many files in the last hour. Please try again later."))
         with media_intake_for_request(files=photos, uploaded_by=request.user) as intake:
             issue_transition(
                 issue=issue,
