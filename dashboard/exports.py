@@ -37,6 +37,7 @@ from dashboard.selectors import (
     dashboard_satisfaction,
     dashboard_trends,
 )
+from opencity.db import longer_statement_timeout
 
 Cell = str | int | float | Decimal | datetime.date | datetime.datetime | None
 
@@ -191,7 +192,8 @@ def dashboard_table(
     _part, selector, build = TABLES[name]
     now = now or timezone.now()
     extra = {"sort": sort, "descending": descending} if name == "executors" else {}
-    return build(selector(filters=filters, now=now, **extra))
+    with longer_statement_timeout():
+        return build(selector(filters=filters, now=now, **extra))
 
 
 # A text cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets

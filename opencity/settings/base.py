@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "opencity.middleware.StatementTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "opencity.urls"
@@ -90,9 +91,17 @@ TEMPLATES = [
 
 # Database: DATABASE_URL (postgis://user:password@host:port/name) selects the server. Local and
 # test settings fall back to the project's own cluster (opencity/localdb.py) when it is unset.
+# How long one statement of a web request may run (milliseconds) before PostgreSQL cancels it and
+# the request answers 503; 0 turns the limit off. manage.py turns it off for commands other than
+# runserver (migrations, the demo loader, the worker). The dashboard and its exports raise it for
+# their own transaction (SET LOCAL, opencity.db.longer_statement_timeout).
+OPENCITY_STATEMENT_TIMEOUT_MS: int = env_int("OPENCITY_STATEMENT_TIMEOUT_MS", 10_000)
+OPENCITY_REPORT_STATEMENT_TIMEOUT_MS: int = env_int("OPENCITY_REPORT_STATEMENT_TIMEOUT_MS", 60_000)
 DATABASE_OPTIONS = {
     # Parallel query makes small spatial queries several times slower on small machines.
-    "options": "-c max_parallel_workers_per_gather=0",
+    "options": (
+        f"-c max_parallel_workers_per_gather=0 -c statement_timeout={OPENCITY_STATEMENT_TIMEOUT_MS}"
+    ),
 }
 
 
