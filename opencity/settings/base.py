@@ -260,6 +260,8 @@ OPENCITY_TILE_ATTRIBUTION = os.environ.get("OPENCITY_TILE_ATTRIBUTION", "&copy; 
 OPENCITY_TIME_ZONE = TIME_ZONE
 # The public address of the site, for links in e-mails.
 OPENCITY_SITE_URL = os.environ.get("OPENCITY_SITE_URL", "http://127.0.0.1:8000")
+# Whether demo data (accounts with a known password) may be loaded; production turns it off.
+OPENCITY_DEMO_DATA_ALLOWED: bool = True
 OPENCITY_COMMUNITY_CODE = os.environ.get("OPENCITY_COMMUNITY_CODE", "DRH")
 # Rate limits: reports per account per hour, registrations per client address per hour.
 OPENCITY_REPORTS_PER_HOUR = env_int("OPENCITY_REPORTS_PER_HOUR", 10)

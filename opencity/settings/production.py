@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, MIDDLEWARE, STORAGES, env_bool, env_int
+from .base import DATABASES, MIDDLEWARE, SILENCED_SYSTEM_CHECKS, STORAGES, env_bool, env_int
 
 
 def required(name: str) -> str:
@@ -22,10 +22,34 @@ SECRET_KEY = required("DJANGO_SECRET_KEY")
 if not DATABASES:
     raise ImproperlyConfigured("The environment variable DATABASE_URL must be set in production.")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only, failing closed: every default is the safe one, and an operator turns one off by name.
+# X-Forwarded-Proto is believed only when a TLS-terminating proxy we trust sets it (and strips the
+# client's own); otherwise anyone could claim "https" in a header.
+if env_bool("OPENCITY_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Off only when the proxy in front redirects plain HTTP itself.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
-SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Entering the browsers' preload list is a decision for the domain's owner, not a default.
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
+
+# Mail and links must reach people: no silent console backend, no 127.0.0.1 in e-mailed links.
+_email_backend = required("OPENCITY_EMAIL_BACKEND")
+if _email_backend.endswith((".console.EmailBackend", ".locmem.EmailBackend", ".dummy.EmailBackend")):
+    raise ImproperlyConfigured("OPENCITY_EMAIL_BACKEND must be a backend that delivers mail in production.")
+OPENCITY_SITE_URL = required("OPENCITY_SITE_URL")
+if not OPENCITY_SITE_URL.startswith("https://") or any(
+    local in OPENCITY_SITE_URL for local in ("127.0.0.1", "localhost", "[::1]")
+):
+    raise ImproperlyConfigured("OPENCITY_SITE_URL must be the public https:// address of the site in production.")
+
+# The demo loader creates accounts with a known password: never here.
+OPENCITY_DEMO_DATA_ALLOWED = False
 
 # Media storage stays as base settings chose it (the file system, or S3 when OPENCITY_S3_BUCKET is set).
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
