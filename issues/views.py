@@ -7,12 +7,15 @@ half-done because the services are transactional.
 
 from __future__ import annotations
 
+import mimetypes
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -405,14 +408,25 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def issue_picture(request: HttpRequest, public_id: uuid.UUID, variant: str) -> HttpResponse:
-    """Send the browser to a picture of a visible issue (its thumbnail or web size), wherever the
-    storage keeps it; a picture of a hidden issue is not found."""
+    """A picture (thumbnail, web size, a video's poster or the video) of a visible issue, checked on
+    every request: a picture of a hidden issue is not found. Pages, the API and Open311 link here."""
     link = issue_media_visible(public_id=public_id)
     if link is None:
         raise Http404
-    url = link.asset.thumbnail_url if variant == "thumbnail" else link.asset.display_url
-    if not url:
+    stored = link.asset.file_for(variant)
+    if not stored:
         raise Http404
-    response = HttpResponseRedirect(url)
+    if isinstance(stored.storage, FileSystemStorage):
+        # The file system is not served directly (/media/uploads/ stays private): stream it, or let
+        # nginx do so from an internal location once this check has passed.
+        content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+        if settings.OPENCITY_MEDIA_X_ACCEL_PREFIX:
+            response = HttpResponse(content_type=content_type)
+            response["X-Accel-Redirect"] = settings.OPENCITY_MEDIA_X_ACCEL_PREFIX.rstrip("/") + "/" + stored.name
+        else:
+            response = FileResponse(stored.storage.open(stored.name, "rb"), content_type=content_type)
+    else:
+        # Object storage: a signed URL that expires (OPENCITY_S3_URL_EXPIRE_SECONDS).
+        response = HttpResponseRedirect(stored.url)
     response["Cache-Control"] = "private, max-age=300"
     return response
