@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Executor
 from dashboard.access import user_may_see_dashboard
 from dashboard.charts import dashboard_charts
-from dashboard.exports import dashboard_tables, export_filename, table_csv, tables_xlsx
+from dashboard.exports import TABLES, dashboard_table, dashboard_tables, export_filename, table_csv, tables_xlsx
 from dashboard.forms import DashboardFilterForm
 from dashboard.selectors import (
     EXECUTOR_SORTS,
@@ -152,16 +152,18 @@ def dashboard_export(request: HttpRequest, table: str, extension: str) -> HttpRe
     if not form.is_valid():
         lines = [f"{name}: {message}" for name, errors in form.errors.items() for message in errors]
         return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
-    sort, descending = _sort(request)
-    dashboard = dashboard_get(filters=form.to_filter(), sort=sort, descending=descending)
-    tables = dashboard_tables(dashboard)
-    if table != "all" and table not in tables:
+    if table != "all" and table not in TABLES:
         raise Http404
-    slug = dashboard.filters.slug
+    sort, descending = _sort(request)
+    filters = form.to_filter()
+    slug = filters.slug
+    if table == "all":
+        chosen = list(dashboard_tables(dashboard_get(filters=filters, sort=sort, descending=descending)).values())
+    else:  # only the part this table needs, not the whole dashboard
+        chosen = [dashboard_table(name=table, filters=filters, sort=sort, descending=descending)]
     if extension == "csv":
-        body = table_csv(tables[table])
+        body = table_csv(chosen[0])
     else:
-        chosen = list(tables.values()) if table == "all" else [tables[table]]
         body = tables_xlsx(chosen, title=_("Open City dashboard, %(slug)s") % {"slug": slug})
     response = HttpResponse(body, content_type=EXPORT_FORMATS[extension])
     response["Content-Disposition"] = f'attachment; filename="{export_filename(table, slug, extension)}"'

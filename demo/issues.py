@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +26,7 @@ from PIL import Image, ImageDraw
 from accounts.models import Executor, ExecutorMembership, User
 from accounts.roles import DISPATCHERS_GROUP, LEADERSHIP_GROUP
 from demo.layers import demo_layers_load
-from geo.models import CommunityBoundary, District, Outage
+from geo.models import CommunityBoundary, District, Outage, OutageKindGrant
 from issues.models import (
     CalendarDate,
     Category,
@@ -141,6 +142,12 @@ def _load_reference(data: dict, report: DemoLoadReport) -> None:
         )
         report.count("executors", created)
 
+    for item in data["outage_kind_grants"]:
+        _, created = OutageKindGrant.objects.get_or_create(
+            executor=Executor.objects.get(code=item["executor"]), kind=item["kind"]
+        )
+        report.count("outage kind grants", created)
+
     for item in data["category_groups"]:
         _, created = CategoryGroup.objects.get_or_create(
             code=item["code"], defaults={"name_uk": item["name_uk"], "name_en": item["name_en"], "order": item["order"]}
@@ -202,9 +209,19 @@ def _ensure_account(*, username: str, role: str, password: str, report: DemoLoad
     return user
 
 
+def demo_require_allowed() -> None:
+    """Refuse to run where demo data must never go (production settings: OPENCITY_DEMO_DATA_ALLOWED
+    is off there), since the demo creates an administrator with a known password."""
+    if not settings.OPENCITY_DEMO_DATA_ALLOWED:
+        raise ImproperlyConfigured(
+            "Demo data cannot be loaded with these settings (OPENCITY_DEMO_DATA_ALLOWED is off, as in production)."
+        )
+
+
 def demo_load(*, with_history: bool = True) -> DemoLoadReport:
     """Load the Drohobych territory, reference data and demo accounts (create-if-missing), and,
     when there are no issues yet, a generated history of reports."""
+    demo_require_allowed()
     report = DemoLoadReport()
     data = json.loads((FIXTURES_DIR / "reference.json").read_text(encoding="utf-8"))
     password = demo_password()

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
@@ -10,7 +11,19 @@ from geo.models import (
     DutyContact,
     Outage,
     OutageEvent,
+    OutageKindGrant,
 )
+from media_store.errors import MediaRejected
+from media_store.services import photo_clean_upload
+
+
+@admin.register(OutageKindGrant)
+class OutageKindGrantAdmin(admin.ModelAdmin):
+    """Which provider may publish which outage kinds: reference data, edited here."""
+
+    list_display = ("executor", "kind")
+    list_filter = ("kind",)
+    autocomplete_fields = ["executor"]
 
 
 @admin.register(CommunityBoundary)
@@ -25,8 +38,27 @@ class DistrictAdmin(LeafletGeoAdmin):
     search_fields = ("code", "name_uk", "name_en")
 
 
+class BudgetProjectPhotoForm(forms.ModelForm):
+    """Budget photos are public: a new upload is checked by content and re-encoded without its
+    metadata (the EXIF GPS position of whoever took it) before it is stored."""
+
+    class Meta:
+        model = BudgetProjectPhoto
+        fields = ("image", "caption", "taken_on", "order")
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and "image" in self.changed_data:
+            try:
+                return photo_clean_upload(uploaded_file=image)
+            except MediaRejected as error:
+                raise forms.ValidationError(str(error.message)) from error
+        return image
+
+
 class BudgetProjectPhotoInline(admin.TabularInline):
     model = BudgetProjectPhoto
+    form = BudgetProjectPhotoForm
     extra = 1
     fields = ("image", "caption", "taken_on", "order")
 

@@ -115,6 +115,29 @@ class OutageKind(models.TextChoices):
     HEATING = "heating", _("heating")
 
 
+class OutageKindGrant(models.Model):
+    """Reference data: which kind of outage an organisation may publish (the water utility water,
+    the grid company electricity). Edited by an administrator; an outage of a kind its provider has
+    no grant for is refused, whoever publishes it, so closing it cannot touch other utilities' reports."""
+
+    executor = models.ForeignKey(
+        Executor, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="outage_kind_grants"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=OutageKind)
+
+    class Meta:
+        verbose_name = _("outage kind of a provider")
+        verbose_name_plural = _("outage kinds of providers")
+        ordering = ["executor__code", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["executor", "kind"], name="outage_kind_grant_unique"),
+            models.CheckConstraint(condition=Q(kind__in=OutageKind.values), name="outage_kind_grant_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.executor.code}: {self.kind}"
+
+
 # --- Outages ------------------------------------------------------------------------------------
 #
 # An *outage* (відключення) is a shutoff of a utility over an area: the water utility closing a

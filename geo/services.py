@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from geo.models import WGS84, CommunityBoundary, Outage, OutageEvent, OutageEventKind, OutageKind, OutageNature
-from geo.permissions import user_can_manage_outages_of
+from geo.permissions import provider_may_publish_kind, user_can_manage_outages_of
 from opencity.errors import Conflict, Forbidden, InvalidInput
 
 if TYPE_CHECKING:
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 MAX_TEXT = 5000
 
 
-def _require_permission(actor: User, provider: Executor) -> None:
-    if not user_can_manage_outages_of(actor, provider=provider):
+def _require_permission(actor: User, provider: Executor, kind: str | None = None) -> None:
+    if not user_can_manage_outages_of(actor, provider=provider, kind=kind):
         raise Forbidden(_("Only dispatchers and the provider's own staff may manage its outages."))
 
 
@@ -85,10 +85,13 @@ def outage_publish(
 ) -> Outage:
     """Publish an outage of `provider` over `area`. Dispatchers and the provider's staff only.
     A planned outage needs its expected end; an emergency may leave it unknown."""
-    _require_permission(actor, provider)
+    _require_permission(actor, provider, kind if kind in OutageKind.values else None)
     errors: dict[str, list] = {}
     if kind not in OutageKind.values:
         errors["kind"] = [_("Choose what is cut off: water, electricity, gas or heating.")]
+    elif not provider_may_publish_kind(provider=provider, kind=kind):
+        # Dispatchers too: the outage's kind decides which reports it links and resolves.
+        errors["kind"] = [_("This organisation does not supply what you chose; an administrator grants outage kinds.")]
     if nature not in OutageNature.values:
         errors["nature"] = [_("Choose whether the outage is planned or an emergency.")]
     if not provider.is_active:
@@ -154,7 +157,7 @@ def outage_update(
     public_notes: str,
 ) -> Outage:
     """Correct an open outage's area, streets and notes (times change through extend and close)."""
-    _require_permission(actor, outage.provider)
+    _require_permission(actor, outage.provider, outage.kind)
     with transaction.atomic():
         outage = _locked(outage)
         if outage.ended_at is not None:
@@ -183,7 +186,7 @@ def outage_update(
 
 def outage_extend(*, actor: User, outage: Outage, expected_end_at: datetime.datetime | None, note: str = "") -> Outage:
     """Move an open outage's expected end later (or give one to an emergency that had none)."""
-    _require_permission(actor, outage.provider)
+    _require_permission(actor, outage.provider, outage.kind)
     with transaction.atomic():
         outage = _locked(outage)
         if outage.ended_at is not None:
@@ -221,7 +224,7 @@ def outage_extend(*, actor: User, outage: Outage, expected_end_at: datetime.date
 def outage_close(*, actor: User, outage: Outage, ended_at: datetime.datetime | None = None, note: str = "") -> Outage:
     """Close an outage: the supply is back at `ended_at` (now by default, never in the future).
     Closing one that has not started cancels it. Returns the closed outage for callers to build on."""
-    _require_permission(actor, outage.provider)
+    _require_permission(actor, outage.provider, outage.kind)
     with transaction.atomic():
         outage = _locked(outage)
         if outage.ended_at is not None:

@@ -140,10 +140,14 @@ SELECT json_build_object(
         )
     ) ORDER BY (o.starts_at > %(at)s), o.starts_at, o.id), '[]'::json)
 )::text
-FROM geo_outage o
+FROM (
+    -- bounded: `active=false` reaches every ended outage ever published; the latest ones win
+    SELECT * FROM geo_outage o WHERE {where} ORDER BY o.starts_at DESC, o.id DESC LIMIT %(limit)s
+) o
 JOIN accounts_executor e ON e.id = o.provider_id
-WHERE {where}
 """
+# The most outages one layer answer carries (the newest first when there are more).
+OUTAGE_LAYER_LIMIT = 500
 
 # Outage states as WHERE fragments, the same rules as OutageQuerySet.active_at / upcoming.
 OUTAGE_ACTIVE = "(o.starts_at <= %(at)s AND (o.ended_at IS NULL OR o.ended_at > %(at)s))"
@@ -215,9 +219,15 @@ def outage_feature_collection(
     `active=None` gives what the map shows at `at` (active and upcoming), True only the active,
     False those not active (upcoming, ended and cancelled). `point` (lon, lat) keeps the outages
     whose area covers it, edge included. `labels` maps "kind" and "nature" to {code: label} and
-    "title" to {"nature:kind": title}."""
+    "title" to {"nature:kind": title}. At most OUTAGE_LAYER_LIMIT outages, the latest starts first."""
     where = ["TRUE"]
-    params = {"lang": language[:2], "labels": json.dumps(labels), "at": at, "detail_url": detail_url}
+    params = {
+        "lang": language[:2],
+        "labels": json.dumps(labels),
+        "at": at,
+        "detail_url": detail_url,
+        "limit": OUTAGE_LAYER_LIMIT,
+    }
     if active is None:
         where.append(f"({OUTAGE_ACTIVE} OR {OUTAGE_UPCOMING})")
     elif active:

@@ -132,7 +132,7 @@ def outage_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "overdue": outage.is_overdue_at(now),
             "events": outage.events.order_by("at", "pk"),
             "geometry": json.loads(outage.area.json),
-            "can_manage": user_can_manage_outages_of(request.user, provider=outage.provider),
+            "can_manage": user_can_manage_outages_of(request.user, provider=outage.provider, kind=outage.kind),
             "map_config": map_config(),
             "layers_config": layers_config(page="outage", kind=outage.kind),
         },
@@ -163,7 +163,7 @@ def _desk_user(request: HttpRequest) -> None:
 
 def _managed_outage(request: HttpRequest, pk: int) -> Outage:
     outage = get_object_or_404(Outage.objects.select_related("provider"), pk=pk)
-    if not user_can_manage_outages_of(request.user, provider=outage.provider):
+    if not user_can_manage_outages_of(request.user, provider=outage.provider, kind=outage.kind):
         raise PermissionDenied(_("This outage belongs to another organisation."))
     return outage
 

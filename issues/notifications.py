@@ -25,6 +25,7 @@ from accounts.models import User
 from accounts.roles import DISPATCHERS_GROUP
 from issues.models import (
     STATUS_EVENT_KINDS,
+    FollowReason,
     IssueEvent,
     IssueEventKind,
     IssueFollower,
@@ -81,9 +82,12 @@ def event_recipients(event: IssueEvent) -> list[Recipient]:
     if event.kind in STATUS_EVENT_KINDS and event.is_public:
         # The reporter and the supporters, unless they switched e-mails off for this issue, and
         # never the person who took the action.
+        followers = IssueFollower.objects.filter(issue=issue, notify=True, user__is_active=True)
+        if issue.is_hidden:
+            # Moderation hid it: its reporter still hears of their own report, nobody else does.
+            followers = followers.filter(reason=FollowReason.REPORTER)
         followers = (
-            IssueFollower.objects.filter(issue=issue, notify=True, user__is_active=True)
-            .exclude(user__email="")
+            followers.exclude(user__email="")
             .select_related("user")
             .order_by("reason", "created_at")
         )

@@ -241,9 +241,11 @@ class FollowedIssues:
 
 
 def issues_followed_by(*, user: User) -> FollowedIssues:
-    """What the user reported and what they support (with their e-mail switch), recently changed first."""
+    """What the user reported and what they support (with their e-mail switch), recently changed first.
+    An issue hidden by moderation stays in its reporter's list but leaves its supporters'."""
     followed = (
         IssueFollower.objects.filter(user=user)
+        .exclude(issue__is_hidden=True, reason=FollowReason.SUPPORTER)
         .select_related("issue__category", "issue__executor")
         .order_by("-issue__updated_at")
     )

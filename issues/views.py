@@ -7,12 +7,15 @@ half-done because the services are transactional.
 
 from __future__ import annotations
 
+import mimetypes
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,11 +49,13 @@ from issues.selectors import (
     queue_entries_for_executor,
 )
 from issues.services import TransitionInput, issue_transition
+from issues.services.lifecycle import issue_transition_check
 from issues.services.media import media_intake_for_request
 from issues.services.moderation import issue_change_category, issue_comment, issue_set_hidden
 from issues.services.reporting import issues_release_after_confirmation
 from issues.services.support import issue_set_notifications, issue_support
-from opencity.errors import DomainError
+from media_store.api.views import media_upload_allowed
+from opencity.errors import DomainError, RateLimited
 from opencity.http import safe_next_url
 
 
@@ -139,6 +144,11 @@ def issue_act(request: HttpRequest, ref: str) -> HttpResponse:
     # Photos past the limit are left out here rather than refused.
     photos = request.FILES.getlist("photos")[:MAX_PHOTOS]
     try:
+        if photos:
+            # Only someone who may take this action has their files taken and processed.
+            issue_transition_check(issue=issue, actor=request.user, action=data["action"])
+            if media_upload_allowed(request, files=len(photos)) is not None:
+                raise RateLimited(_("You have uploaded many files in the last hour. Please try again later."))
         with media_intake_for_request(files=photos, uploaded_by=request.user) as intake:
             issue_transition(
                 issue=issue,
@@ -398,14 +408,25 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def issue_picture(request: HttpRequest, public_id: uuid.UUID, variant: str) -> HttpResponse:
-    """Send the browser to a picture of a visible issue (its thumbnail or web size), wherever the
-    storage keeps it; a picture of a hidden issue is not found."""
+    """A picture (thumbnail, web size, a video's poster or the video) of a visible issue, checked on
+    every request: a picture of a hidden issue is not found. Pages, the API and Open311 link here."""
     link = issue_media_visible(public_id=public_id)
     if link is None:
         raise Http404
-    url = link.asset.thumbnail_url if variant == "thumbnail" else link.asset.display_url
-    if not url:
+    stored = link.asset.file_for(variant)
+    if not stored:
         raise Http404
-    response = HttpResponseRedirect(url)
+    if isinstance(stored.storage, FileSystemStorage):
+        # The file system is not served directly (/media/uploads/ stays private): stream it, or let
+        # nginx do so from an internal location once this check has passed.
+        content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+        if settings.OPENCITY_MEDIA_X_ACCEL_PREFIX:
+            response = HttpResponse(content_type=content_type)
+            response["X-Accel-Redirect"] = settings.OPENCITY_MEDIA_X_ACCEL_PREFIX.rstrip("/") + "/" + stored.name
+        else:
+            response = FileResponse(stored.storage.open(stored.name, "rb"), content_type=content_type)
+    else:
+        # Object storage: a signed URL that expires (OPENCITY_S3_URL_EXPIRE_SECONDS).
+        response = HttpResponseRedirect(stored.url)
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -45,7 +45,12 @@ class MediaAssetAdmin(admin.ModelAdmin):
             return "—"
         return format_html('<img src="{}" alt="" style="max-width:160px;max-height:120px">', url)
 
-    @admin.action(description=_("Process the selected media again"))
+    def has_reprocess_permission(self, request) -> bool:
+        """Reprocessing runs ffmpeg and Pillow over stored files again: staff with the model's change
+        permission only (the admin's own change view stays read-only for everyone)."""
+        return request.user.has_perm("media_store.change_mediaasset")
+
+    @admin.action(description=_("Process the selected media again"), permissions=["reprocess"])
     def reprocess(self, request, queryset) -> None:
         count = 0
         for asset in queryset:

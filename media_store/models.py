@@ -136,6 +136,19 @@ class MediaAsset(models.Model):
         """A video's poster frame (None for photos and until it is made)."""
         return self.poster_file.url if self.poster_file else None
 
+    def file_for(self, variant: str):
+        """The stored file behind a variant ("web", "thumbnail", "poster"), with the same fallbacks
+        as the URL accessors above; None when there is none (yet)."""
+        if variant == "web":
+            return self.web_file if self.kind == MediaKind.PHOTO and self.web_file else self.file
+        if variant == "thumbnail":
+            if self.thumbnail_file:
+                return self.thumbnail_file
+            return self.file if self.kind == MediaKind.PHOTO else None
+        if variant == "poster":
+            return self.poster_file or None
+        return None
+
     @property
     def stored_names(self) -> list[str]:
         """Every storage name this asset owns (the original and whichever derivatives exist)."""

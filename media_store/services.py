@@ -23,6 +23,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -238,6 +239,32 @@ def media_prune_orphan_files(*, older_than: timedelta) -> int:
                     storage.delete(name)
                     deleted += 1
     return deleted
+
+
+def photo_clean_upload(*, uploaded_file: File) -> ContentFile:
+    """Check an uploaded photo by content and return an upright, metadata-free copy (EXIF with its
+    GPS position, XMP, ICC, comments all gone), for photos stored outside media intake (the admin's
+    budget-project photos). Raises the same MediaRejected errors as media_intake; videos are refused."""
+    limit = settings.OPENCITY_MAX_PHOTO_MB * MB
+    if uploaded_file.size and uploaded_file.size > limit:
+        raise FileTooLarge(kind=MediaKind.PHOTO, limit_mb=settings.OPENCITY_MAX_PHOTO_MB)
+    with tempfile.TemporaryDirectory(prefix="opencity-photo-") as scratch:
+        upload_path = Path(scratch) / "upload"
+        head = _spool(uploaded_file, upload_path, limit_bytes=limit)
+        media_format = sniff(head)
+        if media_format == HEIC:
+            raise HeicNotSupported()
+        if not isinstance(media_format, MediaFormat) or media_format.kind != MediaKind.PHOTO:
+            raise UnsupportedType(photo_formats=", ".join(f.name.upper() for f in photo_formats()), video_formats="—")
+        clean_path = Path(scratch) / f"clean.{media_format.extension}"
+        photo_sanitize(
+            source=upload_path,
+            destination=clean_path,
+            media_format=media_format,
+            max_pixels=settings.OPENCITY_MAX_IMAGE_PIXELS,
+        )
+        stem = Path(getattr(uploaded_file, "name", "") or "photo").stem[:80] or "photo"
+        return ContentFile(clean_path.read_bytes(), name=f"{stem}.{media_format.extension}")
 
 
 # --- helpers ----------------------------------------------------------------------------------

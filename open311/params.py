@@ -26,6 +26,9 @@ MAX_PAGE_SIZE = 1000
 DEFAULT_RADIUS_M = 500
 MAX_RADIUS_M = 50_000
 MAX_IDS = 1000
+# How deep `page` may reach (rows skipped): an OFFSET scan costs every row before it. Deeper history
+# is read by narrowing the dates (each window is at most MAX_RANGE_DAYS long), not by paging on.
+MAX_PAGE_DEPTH = 50_000
 ATTRIBUTE_FIELD = re.compile(r"^attribute\[([^\[\]]{1,60})\](\[\])?$")
 
 
@@ -128,6 +131,11 @@ def parse_page(params: QueryDict, problems: list[str]) -> tuple[int, int]:
     size = _positive_int(
         "page_size", value(params, "page_size"), default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE, problems=problems
     )
+    if (page - 1) * size >= MAX_PAGE_DEPTH:
+        problems.append(
+            _("page: at most %(rows)d results deep; narrow start_date/end_date or updated_after/updated_before.")
+            % {"rows": MAX_PAGE_DEPTH}
+        )
     return page, size
 
 
@@ -194,8 +202,18 @@ def parse_request_filters(params: QueryDict, *, now: datetime.datetime) -> Reque
         raw = value(params, name)
         if raw:
             setattr(filters, name, parse_moment(name, raw, problems))
-    if filters.updated_after and filters.updated_before and filters.updated_before < filters.updated_after:
-        problems.append(_("updated_before is before updated_after."))
+    span = datetime.timedelta(days=MAX_RANGE_DAYS)
+    if filters.updated_after and filters.updated_before:
+        if filters.updated_before < filters.updated_after:
+            problems.append(_("updated_before is before updated_after."))
+        elif filters.updated_before - filters.updated_after > span:
+            problems.append(
+                _("updated_after and updated_before may be at most %(days)d days apart.") % {"days": MAX_RANGE_DAYS}
+            )
+    elif filters.updated_after:  # a sync reads at most one window of changes per request
+        filters.updated_before = filters.updated_after + span
+    elif filters.updated_before:
+        filters.updated_after = filters.updated_before - span
     syncing = filters.updated_after is not None or filters.updated_before is not None
     filters.start, filters.end = parse_window(params, problems, now=now, default_window=not syncing)
     lat_raw, lon_raw, radius_raw = value(params, "lat"), value(params, "long"), value(params, "radius")

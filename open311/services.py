@@ -51,7 +51,7 @@ def open311_request_create(
 
 def open311_submission_erase_contact(*, submission: Open311Submission) -> Open311Submission:
     """Forget the person behind a submission (a data-protection request); the key stays recorded."""
-    for name in ("email", "first_name", "last_name", "phone", "device_id", "account_id"):
+    for name in CONTACT_FIELDS:
         setattr(submission, name, "")
-    submission.save(update_fields=["email", "first_name", "last_name", "phone", "device_id", "account_id"])
+    submission.save(update_fields=list(CONTACT_FIELDS))
     return submission

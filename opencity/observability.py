@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.functional import LazyObject
 from django.utils.html import escape
@@ -57,7 +57,7 @@ def user_role(request: HttpRequest) -> str:
             return Role.LEADERSHIP.value
         if user_executor(user) is not None:
             return Role.EXECUTOR.value
-    except DATABASE_UNAVAILABLE:
+    except DatabaseError:  # away, or the request's transaction already failed: the log line still goes
         return "authenticated"
     return Role.CITIZEN.value
 

@@ -135,12 +135,28 @@ class IssueMediaOutput(serializers.Serializer):
     role = serializers.CharField()
     kind = serializers.CharField(source="asset.kind")
     status = serializers.CharField(source="asset.status")
-    url = serializers.CharField(source="asset.display_url")
-    thumbnail_url = serializers.CharField(source="asset.thumbnail_url", allow_null=True)
-    poster_url = serializers.CharField(source="asset.poster_url", allow_null=True)
+    # Every address goes through the checking view (issues.views.issue_picture): it stops working
+    # when the issue is hidden, unlike a storage URL.
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    poster_url = serializers.SerializerMethodField()
     width = serializers.IntegerField(source="asset.width")
     height = serializers.IntegerField(source="asset.height")
     duration_seconds = serializers.FloatField(source="asset.duration_seconds", allow_null=True)
+
+
+    @staticmethod
+    def _picture(link, variant: str) -> str:
+        return reverse("issues:picture", args=[link.asset.public_id, variant])
+
+    def get_url(self, link) -> str:
+        return self._picture(link, "web")
+
+    def get_thumbnail_url(self, link) -> str | None:
+        return self._picture(link, "thumbnail") if link.asset.file_for("thumbnail") else None
+
+    def get_poster_url(self, link) -> str | None:
+        return self._picture(link, "poster") if link.asset.poster_file else None
 
 
 class ExecutorOutput(serializers.Serializer):

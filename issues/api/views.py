@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -31,9 +32,10 @@ from issues.models import Issue, IssueStatus
 from issues.selectors import categories_active, issue_for_viewer, issue_public_timeline, queue_for_executor
 from issues.services import TransitionInput as TransitionData
 from issues.services import issue_create, issue_transition
-from issues.services.media import issue_add_media, media_intake_for_request
+from issues.services.media import issue_add_media, issue_media_add_check, media_intake_for_request
 from issues.services.support import issue_support
 from issues.sql import issue_layer_geojson, issues_nearby
+from media_store.api.views import media_upload_allowed
 from media_store.selectors import media_get_many
 from opencity.api import AcceptHeaderNegotiation, GeoJSONRenderer
 from opencity.errors import Forbidden, InvalidInput
@@ -169,8 +171,13 @@ def _form_data(request: Request) -> dict:
 
 
 def _files(request: Request) -> list:
-    """The files of a multipart request: `photos`, repeated, and `video`."""
-    return [*request.FILES.getlist("photos"), *request.FILES.getlist("video")]
+    """The files of a multipart request: `photos`, repeated, and `video`, counted against the
+    uploader's hourly media budget (the one POST /api/v1/media/ uses) before any is taken."""
+    files = [*request.FILES.getlist("photos"), *request.FILES.getlist("video")]
+    wait = media_upload_allowed(request, files=len(files))
+    if wait is not None:
+        raise Throttled(wait=wait)
+    return files
 
 
 def detail_response(issue: Issue, *, status_code: int = status.HTTP_200_OK, viewer=None) -> Response:
@@ -360,6 +367,8 @@ class IssueMediaApi(APIView):
         issue = issue_visible_to(ref=ref, user=request.user)
         payload = MediaAddInput(data=_form_data(request))
         payload.is_valid(raise_exception=True)
+        # The right to add pictures here first: files are only taken (and probed) for someone who may.
+        issue_media_add_check(issue=issue, actor=request.user, role=payload.validated_data["role"])
         uploaded = media_get_many(public_ids=payload.validated_data["media"], uploaded_by=request.user)
         with media_intake_for_request(files=_files(request), uploaded_by=request.user) as sent:
             assets = [*uploaded, *sent.assets]

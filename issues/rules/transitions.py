@@ -112,8 +112,9 @@ TRANSITIONS: dict[Action, Transition] = {
             S.RESOLVED,
             {
                 R.EXECUTOR: frozenset({S.ASSIGNED, S.IN_PROGRESS, S.PLANNED}),
-                # An outage that ends resolves the issues it caused.
-                R.SYSTEM: frozenset({S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.PLANNED}),
+                # An outage that ends resolves the issues it caused and its provider was given —
+                # never one in `new`, which no person has looked at yet.
+                R.SYSTEM: frozenset({S.ASSIGNED, S.IN_PROGRESS, S.PLANNED}),
             },
             requires=("note",),
         ),

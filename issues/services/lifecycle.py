@@ -26,6 +26,7 @@ from issues.rules.transitions import (
     Action,
     ActorNotAllowed,
     Status,
+    Transition,
     TransitionNotAllowed,
     check_transition,
 )
@@ -231,6 +232,31 @@ def _apply(*, issue: Issue, action: Action, data: TransitionInput, now: datetime
     return recorded
 
 
+def _permitted_transition(*, issue: Issue, actor: User | None, action: Action) -> Transition:
+    roles = issue_actor_roles(issue=issue, user=actor)
+    try:
+        return check_transition(action=action, status=Status(issue.status), roles=roles)
+    except ActorNotAllowed:
+        raise Forbidden(_("You may not do this with this issue."), code="action_forbidden") from None
+    except TransitionNotAllowed:
+        raise Conflict(
+            _("This cannot be done while the issue is “%(status)s”.") % {"status": issue.get_status_display()},
+            code="transition_not_allowed",
+        ) from None
+
+
+def issue_transition_check(*, issue: Issue, actor: User | None, action: Action | str) -> None:
+    """Refuse early (Forbidden, Conflict, InvalidInput) an action the actor may not take now, so a
+    request's uploads are not taken and processed for nothing. issue_transition checks again, locked."""
+    try:
+        action = Action(action)
+    except ValueError:
+        raise InvalidInput(
+            _("Unknown action."), code="unknown_action", fields={"action": [_("Unknown action.")]}
+        ) from None
+    _permitted_transition(issue=issue, actor=actor, action=action)
+
+
 def issue_transition(
     *,
     issue: Issue,
@@ -258,16 +284,7 @@ def issue_transition(
             .select_related("category__sla_policy__calendar", "executor")
             .get(pk=issue.pk)
         )
-        roles = issue_actor_roles(issue=locked, user=actor)
-        try:
-            transition = check_transition(action=action, status=Status(locked.status), roles=roles)
-        except ActorNotAllowed:
-            raise Forbidden(_("You may not do this with this issue."), code="action_forbidden") from None
-        except TransitionNotAllowed:
-            raise Conflict(
-                _("This cannot be done while the issue is “%(status)s”.") % {"status": locked.get_status_display()},
-                code="transition_not_allowed",
-            ) from None
+        transition = _permitted_transition(issue=locked, actor=actor, action=action)
         _validate_input(
             issue=locked,
             action=action,

@@ -113,11 +113,9 @@ def issue_attach_media(
     return links
 
 
-def issue_add_media(
-    *, issue: Issue, actor: User, assets: Sequence[MediaAsset], role: str | None = None
-) -> list[IssueMedia]:
-    """Add photos or a video to an existing issue: the reporter adds to the report while it is
-    open; the executor's staff add "before"/"after" pictures; dispatchers may add either."""
+def issue_media_add_check(*, issue: Issue, actor: User, role: str | None = None) -> str:
+    """The role the actor's pictures take on this issue, or Forbidden/InvalidInput. Called before a
+    request's files are taken (checked, re-encoded, probed) as well as by issue_add_media."""
     roles = issue_actor_roles(issue=issue, user=actor)
     if role is None:
         role = MediaRole.AFTER if roles & {ActorRole.EXECUTOR} else MediaRole.REPORT
@@ -130,6 +128,15 @@ def issue_add_media(
     )
     if not allowed:
         raise Forbidden(_("You may not add photos to this issue."), code="action_forbidden")
+    return role
+
+
+def issue_add_media(
+    *, issue: Issue, actor: User, assets: Sequence[MediaAsset], role: str | None = None
+) -> list[IssueMedia]:
+    """Add photos or a video to an existing issue: the reporter adds to the report while it is
+    open; the executor's staff add "before"/"after" pictures; dispatchers may add either."""
+    role = issue_media_add_check(issue=issue, actor=actor, role=role)
     existing = [link.asset for link in IssueMedia.objects.filter(issue=issue, role=role).select_related("asset")]
     media_check_set(kinds=[asset.kind for asset in [*existing, *assets]])
     return issue_attach_media(issue=issue, assets=assets, role=role, actor=actor)

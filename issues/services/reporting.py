@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import FloatField, Func
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -253,6 +253,41 @@ def issue_create(
         raise InvalidInput(message, code="photo_required", fields={"media": [message]})
     if point.srid != 4326:
         point = point.transform(4326, clone=True)
+    try:
+        issue = _issue_store(
+            reporter=reporter,
+            category=category,
+            cleaned=cleaned,
+            point=point,
+            source=source,
+            idempotency_key=idempotency_key,
+            media=media,
+            now=now,
+        )
+    except IntegrityError:
+        # Two retries with one key raced past the lookup above; the unique index let one win.
+        # The loser answers with the winner's issue, as a sequential retry would.
+        if reporter is None or not idempotency_key:
+            raise
+        earlier = Issue.objects.filter(reporter=reporter, idempotency_key=idempotency_key).first()
+        if earlier is None:
+            raise
+        return ReportResult(earlier, created=False)
+    return ReportResult(issue, created=True)
+
+
+def _issue_store(
+    *,
+    reporter: User | None,
+    category: Category,
+    cleaned: dict,
+    point: Point,
+    source: str,
+    idempotency_key: str,
+    media: Sequence[MediaAsset],
+    now: datetime.datetime,
+) -> Issue:
+    """Store a checked report with its events, media, outage link and route, in one transaction."""
     confirmed = not report_held_for_confirmation(reporter=reporter)
     with transaction.atomic():
         issue = Issue.objects.create(
@@ -286,7 +321,7 @@ def issue_create(
         _flag_possible_duplicates(issue=issue, now=now)
         if confirmed:
             issue = issue_route(issue=issue, now=now)
-    return ReportResult(issue, created=True)
+    return issue
 
 
 def _flag_possible_duplicates(*, issue: Issue, now: datetime.datetime) -> None:

@@ -4,6 +4,7 @@ reporter neither confirmed nor disputed in time are closed."""
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,6 +17,9 @@ from issues.notifications import queue_event_notifications
 from issues.rules.clocks import missed_deadlines
 from issues.rules.transitions import Action
 from issues.services.lifecycle import TransitionInput, issue_transition
+from opencity.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -23,6 +27,7 @@ class SweepResult:
     breaches: int = 0
     escalations: int = 0
     closed: int = 0
+    skipped: int = 0
 
 
 def _record_breach(*, issue_id: int, now: datetime.datetime, result: SweepResult) -> None:
@@ -74,8 +79,14 @@ def sla_sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     for issue_id in Issue.objects.overdue(now).values_list("pk", flat=True).iterator():
         _record_breach(issue_id=issue_id, now=now, result=result)
     cutoff = now - datetime.timedelta(days=settings.OPENCITY_CONFIRM_DAYS)
-    for issue in Issue.objects.filter(status=IssueStatus.RESOLVED, resolved_at__lte=cutoff).iterator():
+    for issue in Issue.objects.filter(status=IssueStatus.RESOLVED, resolved_at__lte=cutoff).order_by("pk").iterator():
         reason = {"reason": "confirmation_timeout", "days": settings.OPENCITY_CONFIRM_DAYS}
-        issue_transition(issue=issue, actor=None, action=Action.CLOSE, data=TransitionInput(extra=reason), now=now)
+        try:
+            issue_transition(issue=issue, actor=None, action=Action.CLOSE, data=TransitionInput(extra=reason), now=now)
+        except DomainError:
+            # One issue that changed under us (reopened, disputed) must not stop the city's sweep.
+            logger.warning("SLA sweep could not close issue %s", issue.ref, exc_info=True)
+            result.skipped += 1
+            continue
         result.closed += 1
     return result

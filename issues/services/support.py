@@ -21,11 +21,12 @@ def issue_support(*, issue: Issue, user: User, now: datetime.datetime | None = N
         raise Forbidden(_("Please sign in to support an issue."), code="sign_in_required")
     if issue.reporter_id == user.pk:
         raise Conflict(_("You reported this issue yourself."), code="own_issue")
-    if not issue.is_open:
-        raise Conflict(_("This issue is no longer open."), code="issue_not_open")
     now = now or timezone.now()
     with transaction.atomic():
         locked = Issue.objects.select_for_update(of=("self",)).get(pk=issue.pk)
+        # Checked under the lock: a resolution committed between reading the page and now wins.
+        if not locked.is_open:
+            raise Conflict(_("This issue is no longer open."), code="issue_not_open")
         try:
             with transaction.atomic():
                 IssueFollower.objects.create(issue=locked, user=user, reason=FollowReason.SUPPORTER, created_at=now)
@@ -52,7 +53,11 @@ def issue_set_notifications(*, issue: Issue, user: User, notify: bool) -> IssueF
 
 def issue_move_followers(*, duplicate: Issue, original: Issue) -> int:
     """When a duplicate is merged, its reporter and supporters follow the original as supporters
-    (nobody twice, and not the original's own reporter). Returns how many supporters were added."""
+    (nobody twice, and not the original's own reporter). Returns how many supporters were added.
+    Nobody is moved onto an original hidden by moderation: that would show it on their page and mail
+    them about it."""
+    if Issue.objects.filter(pk=original.pk, is_hidden=True).exists():  # the stored flag, not a stale copy
+        return 0
     existing = set(IssueFollower.objects.filter(issue=original).values_list("user_id", flat=True))
     if original.reporter_id:
         existing.add(original.reporter_id)

@@ -34,6 +34,19 @@ class MediaUploadThrottle(UserRateThrottle):
         return f"{settings.OPENCITY_MEDIA_UPLOADS_PER_HOUR}/hour"
 
 
+def media_upload_allowed(request, *, files: int) -> float | None:
+    """Count a request carrying `files` uploads against the same hourly budget as POST
+    /api/v1/media/ (whatever the endpoint: a report, an action, an addition). None when allowed,
+    otherwise the seconds to wait."""
+    if not files:
+        return None
+    throttle = MediaUploadThrottle()
+    for _file in range(files):
+        if not throttle.allow_request(request, None):
+            return throttle.wait() or 1.0
+    return None
+
+
 class MediaUploadView(APIView):
     """POST /api/v1/media/ — upload one photo or video (multipart field `file`) for a report."""
 

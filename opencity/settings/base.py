@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "opencity.middleware.StatementTimeoutMiddleware",
     # Last: turns a locked-out sign-in into the lockout answer (accounts.lockout.lockout_response).
     "axes.middleware.AxesMiddleware",
 ]
@@ -102,9 +103,17 @@ TEMPLATES = [
 
 # Database: DATABASE_URL (postgis://user:password@host:port/name) selects the server. Local and
 # test settings fall back to the project's own cluster (opencity/localdb.py) when it is unset.
+# How long one statement of a web request may run (milliseconds) before PostgreSQL cancels it and
+# the request answers 503; 0 turns the limit off. manage.py turns it off for commands other than
+# runserver (migrations, the demo loader, the worker). The dashboard and its exports raise it for
+# their own transaction (SET LOCAL, opencity.db.longer_statement_timeout).
+OPENCITY_STATEMENT_TIMEOUT_MS: int = env_int("OPENCITY_STATEMENT_TIMEOUT_MS", 10_000)
+OPENCITY_REPORT_STATEMENT_TIMEOUT_MS: int = env_int("OPENCITY_REPORT_STATEMENT_TIMEOUT_MS", 60_000)
 DATABASE_OPTIONS = {
     # Parallel query makes small spatial queries several times slower on small machines.
-    "options": "-c max_parallel_workers_per_gather=0",
+    "options": (
+        f"-c max_parallel_workers_per_gather=0 -c statement_timeout={OPENCITY_STATEMENT_TIMEOUT_MS}"
+    ),
 }
 
 
@@ -202,6 +211,7 @@ def media_storage_from_env() -> dict:
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     from botocore.config import Config
 
+    url_expire = env_int("OPENCITY_S3_URL_EXPIRE_SECONDS", 300)
     options = {
         "bucket_name": bucket,
         "endpoint_url": os.environ.get("OPENCITY_S3_ENDPOINT_URL") or None,
@@ -219,9 +229,10 @@ def media_storage_from_env() -> dict:
         ),
         "default_acl": None,
         "file_overwrite": False,
-        # Object names are unique per asset and never rewritten, so clients may cache them for good.
-        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
-        "querystring_expire": env_int("OPENCITY_S3_URL_EXPIRE_SECONDS", 3600),
+        # A picture must stop being reachable soon after its issue is hidden: URLs are signed for a
+        # short time, and neither browsers nor shared caches keep an object longer than that.
+        "object_parameters": {"CacheControl": f"private, max-age={url_expire}"},
+        "querystring_expire": url_expire,
     }
     public_url = os.environ.get("OPENCITY_S3_PUBLIC_URL", "").rstrip("/")
     if public_url:
@@ -321,6 +332,12 @@ OPENCITY_TILE_ATTRIBUTION = os.environ.get("OPENCITY_TILE_ATTRIBUTION", "&copy; 
 OPENCITY_TIME_ZONE = TIME_ZONE
 # The public address of the site, for links in e-mails.
 OPENCITY_SITE_URL = os.environ.get("OPENCITY_SITE_URL", "http://127.0.0.1:8000")
+# Whether demo data (accounts with a known password) may be loaded; production turns it off.
+OPENCITY_DEMO_DATA_ALLOWED: bool = True
+# Issue pictures on the file system are sent by the checking view (issues.views.issue_picture),
+# never from /media/ directly. Behind nginx, set this to an `internal` location mapped to
+# MEDIA_ROOT (e.g. /protected-media/) and the view answers with X-Accel-Redirect instead.
+OPENCITY_MEDIA_X_ACCEL_PREFIX: str = os.environ.get("OPENCITY_MEDIA_X_ACCEL_PREFIX", "")
 OPENCITY_COMMUNITY_CODE = os.environ.get("OPENCITY_COMMUNITY_CODE", "DRH")
 # Rate limits: reports per account per hour, registrations per client address per hour.
 OPENCITY_REPORTS_PER_HOUR = env_int("OPENCITY_REPORTS_PER_HOUR", 10)

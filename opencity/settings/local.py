@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env_bool
+from .base import DATABASE_OPTIONS, DATABASES, env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "local-development-only-not-a-secret")
@@ -13,4 +13,4 @@ if "default" not in DATABASES:  # (DATABASES may hold only a replica from DATABA
     from opencity.localdb import default_cluster
 
     DATABASES["default"] = default_cluster().django_settings()
-    DATABASES["default"]["OPTIONS"] = {"options": "-c max_parallel_workers_per_gather=0"}
+    DATABASES["default"]["OPTIONS"] = dict(DATABASE_OPTIONS)

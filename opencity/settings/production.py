@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, LOGGING, MIDDLEWARE, STORAGES, env_bool, env_int
+from .base import BASE_DIR, DATABASES, LOGGING, MIDDLEWARE, SILENCED_SYSTEM_CHECKS, STORAGES, env_bool, env_int
 
 
 def required(name: str) -> str:
@@ -37,10 +37,34 @@ if os.environ.get("DJANGO_LOG_FORMAT", "json") == "json":
 STATIC_ROOT = os.environ.get("OPENCITY_STATIC_ROOT") or BASE_DIR / "staticfiles"
 WHITENOISE_MAX_AGE = 3600
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only, failing closed: every default is the safe one, and an operator turns one off by name.
+# X-Forwarded-Proto is believed only when a TLS-terminating proxy we trust sets it (and strips the
+# client's own); otherwise anyone could claim "https" in a header.
+if env_bool("OPENCITY_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Off only when the proxy in front redirects plain HTTP itself.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
-SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Entering the browsers' preload list is a decision for the domain's owner, not a default.
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
+
+# Mail and links must reach people: no silent console backend, no 127.0.0.1 in e-mailed links.
+_email_backend = required("OPENCITY_EMAIL_BACKEND")
+if _email_backend.endswith((".console.EmailBackend", ".locmem.EmailBackend", ".dummy.EmailBackend")):
+    raise ImproperlyConfigured("OPENCITY_EMAIL_BACKEND must be a backend that delivers mail in production.")
+OPENCITY_SITE_URL = required("OPENCITY_SITE_URL")
+if not OPENCITY_SITE_URL.startswith("https://") or any(
+    local in OPENCITY_SITE_URL for local in ("127.0.0.1", "localhost", "[::1]")
+):
+    raise ImproperlyConfigured("OPENCITY_SITE_URL must be the public https:// address of the site in production.")
+
+# The demo loader creates accounts with a known password: never here.
+OPENCITY_DEMO_DATA_ALLOWED = False
 # Administrators and dispatchers confirm every sign-in with a TOTP code.
 OPENCITY_REQUIRE_2FA = env_bool("OPENCITY_REQUIRE_2FA", True)
 

@@ -4,7 +4,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASE_OPTIONS, DATABASES
 
 SECRET_KEY = "test-only-not-a-secret"
 DEBUG = False
@@ -45,6 +45,6 @@ if not DATABASES:
             "USER": "postgres",
             "HOST": "",
             "PORT": "",
-            "OPTIONS": {"options": "-c max_parallel_workers_per_gather=0"},
+            "OPTIONS": dict(DATABASE_OPTIONS),
         }
     }

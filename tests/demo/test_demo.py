@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Executor, User
 from accounts.roles import user_executor, user_is_dispatcher, user_is_leadership
 from demo.issues import demo_load
-from geo.models import CommunityBoundary, District
+from geo.models import CommunityBoundary, District, OutageKindGrant
 from issues.models import (
     CalendarDate,
     Category,
@@ -69,6 +69,8 @@ def test_demo_load_creates_the_reference_data():
         ["roadway", "crossing", "sidewalk", "yard"],
     )
     assert {q.category.code for q in CategoryAttribute.objects.filter(variable=False)} == {"no-water"}
+    grants = set(OutageKindGrant.objects.values_list("executor__code", "kind"))
+    assert grants == {("water", "water"), ("electricity", "electricity"), ("gas", "gas"), ("heating", "heating")}
 
 
 def test_demo_load_is_idempotent_and_keeps_changes(monkeypatch):

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from geo.models import Outage, OutageEvent
+from geo.models import Outage, OutageEvent, OutageKindGrant
 from tests.factories import (
     BudgetProjectFactory,
     CommunityBoundaryFactory,
@@ -178,6 +178,8 @@ def desk():
     CommunityBoundaryFactory()
     water = ExecutorFactory(code="water", name_uk="Водоканал", name_en="Water utility")
     grid = ExecutorFactory(code="electricity", name_uk="Обленерго", name_en="Grid")
+    OutageKindGrant.objects.create(executor=water, kind="water")
+    OutageKindGrant.objects.create(executor=grid, kind="electricity")
     return {
         "water": water,
         "grid": grid,

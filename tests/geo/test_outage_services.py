@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.utils import timezone, translation
 
-from geo.models import Outage, OutageEvent
+from geo.models import Outage, OutageEvent, OutageKindGrant
 from geo.services import outage_close, outage_extend, outage_publish, outage_update
 from opencity.errors import Conflict, Forbidden, InvalidInput
 from tests.factories import (
@@ -42,12 +42,15 @@ def community():
 
 @pytest.fixture
 def water():
-    return ExecutorFactory(code="water", name_uk="Водоканал", name_en="Water utility")
+    utility = ExecutorFactory(code="water", name_uk="Водоканал", name_en="Water utility")
+    OutageKindGrant.objects.create(executor=utility, kind="water")
+    return utility
 
 
 @pytest.fixture
 def actors(water):
     grid = ExecutorFactory(code="electricity")
+    OutageKindGrant.objects.create(executor=grid, kind="electricity")
     return {
         "anonymous": AnonymousUser(),
         "citizen": UserFactory(username="citizen"),
@@ -236,6 +239,7 @@ def test_a_reference_is_unique_per_provider(actors, water):
         publish(actors["dispatcher"], water, reference="VK-1")
     assert list(refused.value.fields) == ["reference"]
     grid = ExecutorFactory(code="grid")
+    OutageKindGrant.objects.create(executor=grid, kind="water")
     publish(actors["dispatcher"], grid, reference="VK-1")  # another provider's numbering
     assert Outage.objects.count() == 2
 

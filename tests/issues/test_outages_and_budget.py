@@ -11,9 +11,11 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from geo.models import Outage
-from issues.models import Category, IssueEvent
+from geo.models import Outage, OutageKindGrant
+from geo.services import outage_publish
+from issues.models import Category, Issue, IssueEvent
 from issues.services import TransitionInput, issue_create, issue_transition
+from opencity.errors import Forbidden, InvalidInput
 from tests.factories import CENTRE_LAT, CENTRE_LON, BudgetProjectFactory, OutageFactory, box, point
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
@@ -39,6 +41,7 @@ def no_water(world):
 @pytest.fixture
 def outage(world):
     """An active water outage of the water utility over a square around the town hall."""
+    OutageKindGrant.objects.create(executor=world.water, kind="water")
     return OutageFactory(
         provider=world.water, area=box(CENTRE_LON - 0.005, CENTRE_LAT - 0.005, CENTRE_LON + 0.005, CENTRE_LAT + 0.005)
     )
@@ -128,6 +131,69 @@ def test_a_refused_close_changes_neither_the_outage_nor_the_reports(world, no_wa
     outage.refresh_from_db()
     issue.refresh_from_db()
     assert (outage.ended_at, issue.status, IssueEvent.objects.count()) == (None, "assigned", events_before)
+
+
+def test_closing_resolves_only_the_providers_own_reports_and_hands_the_rest_to_the_dispatcher(
+    world, no_water, outage, django_capture_on_commit_callbacks
+):
+    own = report_no_water(world, no_water)
+    elsewhere = report_no_water(world, no_water, reporter=world.other_citizen)
+    issue_transition(
+        issue=elsewhere,
+        actor=world.dispatcher,
+        action="reassign",
+        data=TransitionInput(executor=world.roads, note="Це дорожня служба"),
+    )
+    waiting = report_no_water(world, no_water, reporter=world.mayor)
+    Issue.objects.filter(pk=waiting.pk).update(status="new", executor=None)  # not yet looked at
+    desk = Client()
+    desk.force_login(world.water_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert desk.post(f"/outages/manage/{outage.pk}/close/", {"note": "Відновлено"}).status_code == 302
+    statuses = {issue.pk: issue.status for issue in Issue.objects.filter(pk__in=[own.pk, elsewhere.pk, waiting.pk])}
+    assert statuses == {own.pk: "resolved", elsewhere.pk: "assigned", waiting.pk: "new"}
+    for issue in (elsewhere, waiting):
+        note = issue.events.latest("pk")
+        assert (note.kind, note.is_public, note.actor) == ("comment", False, None)
+        assert "Водоканал" in note.note
+    assert not own.events.filter(kind="comment").exists()
+
+
+def test_a_provider_publishes_only_the_outage_kinds_granted_to_it(world):
+    parks = world.roads  # any organisation without a water grant
+    OutageKindGrant.objects.create(executor=parks, kind="electricity")
+    desk = Client()
+    desk.force_login(world.roads_staff)
+    area = box(CENTRE_LON - 0.005, CENTRE_LAT - 0.005, CENTRE_LON + 0.005, CENTRE_LAT + 0.005)
+    with pytest.raises(Forbidden):
+        outage_publish(
+            actor=world.roads_staff,
+            provider=parks,
+            kind="water",
+            nature="emergency",
+            area=area,
+            starts_at=timezone.now(),
+        )
+    with pytest.raises(InvalidInput) as refused:  # a dispatcher cannot give it that kind either
+        outage_publish(
+            actor=world.dispatcher,
+            provider=parks,
+            kind="water",
+            nature="emergency",
+            area=area,
+            starts_at=timezone.now(),
+        )
+    assert list(refused.value.fields) == ["kind"]
+    assert not Outage.objects.exists()
+    granted = outage_publish(
+        actor=world.roads_staff,
+        provider=parks,
+        kind="electricity",
+        nature="emergency",
+        area=area,
+        starts_at=timezone.now(),
+    )
+    assert granted.kind == "electricity"
 
 
 def test_planning_against_a_budget_project(world, report):

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.generator import issues_generate
+from demo.issues import demo_require_allowed
 from geo.models import District
 from issues.models import Category
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--prefix", default="GEN", help="prefix of the generated references")
 
     def handle(self, *args, count: int, days: int, seed: float, prefix: str, **options) -> None:
+        demo_require_allowed()  # generated issues are demo data too: never with production settings
         if count < 1 or days < 1 or not 0 < seed < 1:
             raise CommandError("--count and --days must be positive, --seed between 0 and 1.")
         if not District.objects.exists() or not Category.objects.exists():
