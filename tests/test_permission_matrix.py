@@ -365,7 +365,7 @@ ROWS: list[Row] = [
         # provider does not supply.
         expect(403, anonymous=LOGIN, exec_other=200),
         data=lambda c: _outage_form(c.world.roads),
-        xfail={"exec_this": WRONG_KIND, "dispatcher": WRONG_KIND},
+        xfail={"exec_this": WRONG_KIND, "dispatcher": WRONG_KIND, "exec_off": DEACTIVATED},
         label="geo:outage-new (publish, roads as water)",
     ),
     Row(
