@@ -77,8 +77,8 @@ class World:
         return point(24.03, 49.84)  # Lviv
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> World:
+    """The city itself, for fixtures of any scope (the permission matrix builds it once per module)."""
     CommunityBoundaryFactory(geom=box(CENTRE_LON - 0.1, CENTRE_LAT - 0.1, CENTRE_LON + 0.1, CENTRE_LAT + 0.1))
     west = DistrictFactory(
         code="west",
@@ -152,6 +152,11 @@ def world(db) -> World:
         dispatcher=dispatcher,
         mayor=mayor,
     )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
 
 
 @pytest.fixture

@@ -1,0 +1,587 @@
+"""The permission matrix: every URL of the project × every kind of actor → the expected status, and
+no side effect when a write is refused (issue 11, "What it must show").
+
+The rows are checked against the URL configuration itself: a URL pattern without a row fails
+`test_every_url_has_a_row`, so whoever adds a URL must say here who may use it. The admin's rows are
+generated from `admin.site._registry`.
+
+Where today's code is wrong, the cell holds the CORRECT expectation and is marked xfail(strict=True)
+with the issue-11 item that fixes it: when the fix lands the cell passes, the xfail fails, and the
+mark must be removed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from accounts.models import ApiKey, User
+from geo.models import Outage, OutageEvent
+from issues.models import Issue, IssueEvent, IssueFollower, IssueMedia
+from media_store.models import MediaAsset
+from open311.models import Open311Submission
+from tests.factories import square
+from tests.trust_city import TrustCity, module_city_fixture
+
+city = module_city_fixture()
+
+ACTORS = (
+    "anonymous",
+    "owner",  # citizen, reporter of the issue
+    "other",  # another citizen
+    "unconfirmed",  # a citizen whose e-mail is not confirmed
+    "exec_this",  # staff of the roads executor, the issue's executor
+    "exec_other",  # staff of the water utility
+    "exec_off",  # staff of a deactivated executor
+    "dispatcher",
+    "leadership",
+    "admin",  # superuser
+    "admin_viewer",  # staff of the admin holding only the view_* permissions
+)
+CITIZENS = ("owner", "other", "unconfirmed")
+EXECUTORS = ("exec_this", "exec_other", "exec_off")
+SIGNED_IN = tuple(a for a in ACTORS if a != "anonymous")
+
+DEACTIVATED = "issue 11 item 7: staff of a deactivated executor keep their rights"
+UNCONFIRMED_SUPPORT = "issue 11 item 3: unconfirmed accounts can 'me too'"
+REPROCESS_GATE = "issue 11 item 7: the media admin's 'reprocess' action has no permission gate"
+WRONG_KIND = "issue 11 item 1: any executor can publish an outage of any kind"
+MEDIA_BEFORE_RIGHTS = "issue 11 item 5: uploads are read and checked before the right to add media"
+SUPPORT_PAGE_500 = "issues/views.py issue_support_page: `_, added = …` shadows gettext: a counted 'me too' is a 500"
+
+PROMISED = "2027-01-15"
+# Who may say "me too" about the issue: anyone signed in and confirmed but its reporter.
+SUPPORTERS = ("other", "exec_this", "exec_other", "exec_off", "dispatcher", "leadership", "admin", "admin_viewer")
+
+
+@dataclass
+class Row:
+    """One URL with one method: how to reach it, and what each actor gets."""
+
+    key: str  # the pattern's name (namespaced) or, unnamed, its full route
+    method: str
+    path: Callable[[TrustCity], str]
+    expect: dict[str, int]
+    data: Callable[[TrustCity], dict] | None = None
+    changes: frozenset[str] = frozenset()  # actors whose request is allowed to change something
+    xfail: dict[str, str] = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.label or self.key}"
+
+
+def expect(default: int, **cells: int) -> dict[str, int]:
+    """Every actor gets `default` unless named; `citizens=`, `executors=`, `signed_in=` name groups."""
+    table = dict.fromkeys(ACTORS, default)
+    for group, members in (("signed_in", SIGNED_IN), ("citizens", CITIZENS), ("executors", EXECUTORS)):
+        if group in cells:
+            table.update(dict.fromkeys(members, cells.pop(group)))
+    unknown = set(cells) - set(ACTORS)
+    assert not unknown, unknown
+    table.update(cells)
+    return table
+
+
+PUBLIC = expect(200)
+LOGIN = 302  # a page that needs signing in sends the anonymous visitor to the login page
+API_ANON = 401  # the API answers an anonymous caller 401 (token authentication first)
+
+
+def _outage_form(provider) -> dict:
+    now = timezone.localtime()
+    return {
+        "kind": "water",
+        "nature": "planned",
+        "provider": str(provider.pk),
+        "starts_at": (now + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "expected_end_at": (now + datetime.timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"),
+        "area": square(half=0.004).geojson,
+        "affected_streets": "вул. Стрийська, 1–57",
+        "public_notes": "Заміна засувки.",
+        "reference": "",
+    }
+
+
+ROWS: list[Row] = [
+    # --- citizens' pages --------------------------------------------------------------------------
+    Row("issues:map", "GET", lambda c: "/", PUBLIC),
+    Row("issues:detail", "GET", lambda c: f"/issues/{c.issue.ref}/", PUBLIC),
+    Row(
+        "issues:detail",
+        "GET",
+        lambda c: f"/issues/{c.hidden.ref}/",
+        # A hidden issue exists only for its reporter, its executor's staff and the dispatchers.
+        expect(404, owner=200, exec_this=200, dispatcher=200),
+        label="issues:detail (hidden)",
+    ),
+    Row("issues:picture", "GET", lambda c: f"/issues/pictures/{c.photo.public_id}/thumbnail/", expect(302)),
+    Row(
+        "issues:picture",
+        "GET",
+        lambda c: f"/issues/pictures/{c.hidden_photo.public_id}/web/",
+        expect(404),
+        label="issues:picture (hidden issue)",
+    ),
+    Row(
+        "issues:act",
+        "POST",
+        lambda c: f"/issues/{c.issue.ref}/act/",
+        expect(403, anonymous=LOGIN, exec_this=302),
+        data=lambda c: {"action": "accept", "promised_date": PROMISED},
+        changes=frozenset({"exec_this"}),
+    ),
+    Row(
+        "issues:moderate",
+        "POST",
+        lambda c: f"/issues/{c.issue.ref}/moderate/",
+        expect(403, anonymous=LOGIN, dispatcher=302),
+        data=lambda c: {"operation": "hide", "note": "перевірка"},
+        changes=frozenset({"dispatcher"}),
+    ),
+    Row(
+        "issues:support",
+        "POST",
+        lambda c: f"/issues/{c.issue.ref}/support/",
+        # Always back to the issue page; only another (confirmed) citizen's "me too" counts.
+        expect(302),
+        changes=frozenset(SUPPORTERS),
+        xfail={
+            **dict.fromkeys(SUPPORTERS, SUPPORT_PAGE_500),
+            "unconfirmed": f"{UNCONFIRMED_SUPPORT}; and {SUPPORT_PAGE_500}",
+        },
+    ),
+    Row("issues:me", "GET", lambda c: "/me/", expect(200, anonymous=LOGIN)),
+    Row(
+        "issues:me-notifications",
+        "POST",
+        lambda c: f"/me/notifications/{c.issue.ref}/",
+        expect(302),
+        data=lambda c: {"notify": ""},
+        changes=frozenset({"owner"}),
+    ),
+    Row(
+        "issues:queue",
+        "GET",
+        lambda c: "/queue/",
+        expect(403, anonymous=LOGIN, exec_this=200, exec_other=200),
+        xfail={"exec_off": DEACTIVATED},
+    ),
+    Row("issues:dispatch", "GET", lambda c: "/dispatch/", expect(403, anonymous=LOGIN, dispatcher=200)),
+    # --- accounts ---------------------------------------------------------------------------------
+    Row("accounts:login", "GET", lambda c: "/accounts/login/", PUBLIC),
+    Row("accounts:logout", "POST", lambda c: "/accounts/logout/", expect(302)),
+    Row("accounts:register", "GET", lambda c: "/accounts/register/", PUBLIC),
+    Row("accounts:resend-confirmation", "POST", lambda c: "/accounts/confirm/resend/", expect(302)),
+    Row("accounts-confirm", "GET", lambda c: "/accounts/confirm/not-a-token/", expect(302)),
+    Row("set_language", "POST", lambda c: "/i18n/setlang/", expect(302), data=lambda c: {"language": "en"}),
+    # --- the REST API -----------------------------------------------------------------------------
+    Row(
+        "api:auth-token",
+        "POST",
+        lambda c: "/api/v1/auth/token/",
+        expect(400),
+        data=lambda c: {"username": "citizen", "password": "wrong"},
+    ),
+    Row("api:categories", "GET", lambda c: "/api/v1/categories/", PUBLIC),
+    Row("api:issues", "GET", lambda c: "/api/v1/issues/", PUBLIC),
+    Row(
+        "api:issues",
+        "POST",
+        lambda c: "/api/v1/issues/",
+        expect(201, anonymous=API_ANON),
+        data=lambda c: {
+            "category": "pothole",
+            "description": "Ще одна яма",
+            "location": {"type": "Point", "coordinates": [23.4956, 49.3489]},
+        },
+        changes=frozenset(SIGNED_IN),
+        label="api:issues (report)",
+    ),
+    Row(
+        "api:issues-nearby", "GET", lambda c: "/api/v1/issues/nearby/?category=pothole&lon=23.4956&lat=49.3489", PUBLIC
+    ),
+    Row("api:issue-detail", "GET", lambda c: f"/api/v1/issues/{c.issue.ref}/", PUBLIC),
+    Row(
+        "api:issue-detail",
+        "GET",
+        lambda c: f"/api/v1/issues/{c.hidden.ref}/",
+        expect(404, owner=200, exec_this=200, dispatcher=200),
+        label="api:issue-detail (hidden)",
+    ),
+    Row(
+        "api:issue-support",
+        "POST",
+        lambda c: f"/api/v1/issues/{c.issue.ref}/support/",
+        expect(200, anonymous=API_ANON, owner=409, unconfirmed=403),
+        changes=frozenset(SUPPORTERS),
+        xfail={"unconfirmed": UNCONFIRMED_SUPPORT},
+    ),
+    Row(
+        "api:issue-media",
+        "POST",
+        lambda c: f"/api/v1/issues/{c.issue.ref}/media/",
+        # No photo sent: refused for input by whoever may add media, for rights by everyone else.
+        expect(403, anonymous=API_ANON, owner=400, exec_this=400),
+        data=lambda c: {"media": []},
+        xfail={actor: MEDIA_BEFORE_RIGHTS for actor in SIGNED_IN if actor not in ("owner", "exec_this")},
+    ),
+    Row(
+        "api:issue-transition",
+        "POST",
+        lambda c: f"/api/v1/issues/{c.issue.ref}/transition/",
+        expect(403, anonymous=API_ANON, exec_this=200),
+        data=lambda c: {"action": "accept", "promised_date": PROMISED},
+        changes=frozenset({"exec_this"}),
+    ),
+    Row(
+        "api:queue",
+        "GET",
+        lambda c: "/api/v1/queue/",
+        expect(403, anonymous=API_ANON, exec_this=200, exec_other=200),
+        xfail={"exec_off": DEACTIVATED},
+    ),
+    Row(
+        "api:dashboard",
+        "GET",
+        lambda c: "/api/v1/dashboard/",
+        expect(403, anonymous=API_ANON, dispatcher=200, leadership=200),
+    ),
+    Row("api-schema", "GET", lambda c: "/api/schema/", PUBLIC),
+    Row("api-docs", "GET", lambda c: "/api/docs/", PUBLIC),
+    Row("media_api:upload", "POST", lambda c: "/api/v1/media/", expect(400, anonymous=API_ANON), data=lambda c: {}),
+    Row(
+        "media_api:detail",
+        "GET",
+        lambda c: f"/api/v1/media/{c.photo.public_id}/",
+        expect(404, anonymous=API_ANON, owner=200),
+    ),
+    Row("geo_api:budget-projects", "GET", lambda c: "/api/v1/budget-projects/", PUBLIC),
+    Row("geo_api:outages", "GET", lambda c: "/api/v1/outages/", PUBLIC),
+    Row("geo_api:outages-at", "GET", lambda c: "/api/v1/outages/at/?lon=23.5056&lat=49.3489", PUBLIC),
+    # --- the dashboard and its exports -------------------------------------------------------------
+    *[
+        Row(name, "GET", path, expect(403, anonymous=LOGIN, dispatcher=200, leadership=200), label=label)
+        for name, path, label in (
+            ("dashboard:page", lambda c: "/dashboard/", ""),
+            ("dashboard:print", lambda c: "/dashboard/print/", ""),
+            ("dashboard:overdue", lambda c: "/dashboard/overdue/roads/", ""),
+            ("dashboard:export", lambda c: "/dashboard/export/backlog.csv", "dashboard:export (CSV)"),
+            ("dashboard:export", lambda c: "/dashboard/export/all.xlsx", "dashboard:export (XLSX)"),
+        )
+    ],
+    # --- Open311 GeoReport v2: the same for every actor (writes need an API key) --------------------
+    Row("open311:root", "GET", lambda c: "/open311/v2/", expect(302)),  # to the discovery document
+    Row("open311:discovery", "GET", lambda c: "/open311/v2/discovery.json", PUBLIC),
+    Row("open311:services", "GET", lambda c: "/open311/v2/services.xml", PUBLIC),
+    Row("open311:service", "GET", lambda c: "/open311/v2/services/pothole.json", PUBLIC),
+    Row("open311:requests", "GET", lambda c: "/open311/v2/requests.json", PUBLIC),
+    Row(
+        "open311:requests",
+        "POST",
+        lambda c: "/open311/v2/requests.json",
+        expect(403),
+        data=lambda c: {
+            "api_key": "not-a-key",
+            "service_code": "pothole",
+            "lat": "49.3489",
+            "long": "23.4956",
+            "description": "Яма",
+        },
+        label="open311:requests (wrong key)",
+    ),
+    Row(
+        "open311:requests",
+        "POST",
+        lambda c: "/open311/v2/requests.json",
+        expect(201),
+        data=lambda c: {
+            "api_key": c.raw_api_key,
+            "service_code": "pothole",
+            "lat": "49.3489",
+            "long": "23.4956",
+            "description": "Яма",
+        },
+        changes=frozenset(ACTORS),
+        label="open311:requests (key)",
+    ),
+    Row("open311:request", "GET", lambda c: f"/open311/v2/requests/{c.issue.ref}.xml", PUBLIC),
+    Row(
+        "open311:request",
+        "GET",
+        lambda c: f"/open311/v2/requests/{c.hidden.ref}.json",
+        expect(404),
+        label="open311:request (hidden)",
+    ),
+    Row("open311:token", "GET", lambda c: f"/open311/v2/tokens/{c.issue.ref}.json", PUBLIC),
+    Row("open311:updates", "GET", lambda c: "/open311/v2/servicerequestupdates.json", PUBLIC),
+    # --- the map layers, budget and outages --------------------------------------------------------
+    Row("geo:territory", "GET", lambda c: "/geo/territory.geojson", PUBLIC),
+    Row("geo:budget", "GET", lambda c: "/budget/", PUBLIC),
+    Row("geo:budget-detail", "GET", lambda c: f"/budget/{c.project.pk}/", PUBLIC),
+    Row("geo:outages", "GET", lambda c: "/outages/", PUBLIC),
+    Row("geo:outage-detail", "GET", lambda c: f"/outages/{c.outage.pk}/", PUBLIC),
+    Row("geo:outages-ics", "GET", lambda c: "/outages/planned.ics", PUBLIC),
+    Row("geo:outages-atom", "GET", lambda c: "/outages/feed.atom", PUBLIC),
+    Row("geo:contacts", "GET", lambda c: "/contacts/", PUBLIC),
+    Row(
+        "geo:outage-desk",
+        "GET",
+        lambda c: "/outages/manage/",
+        expect(403, anonymous=LOGIN, exec_this=200, exec_other=200, dispatcher=200),
+        xfail={"exec_off": DEACTIVATED},
+    ),
+    Row(
+        "geo:outage-new",
+        "GET",
+        lambda c: "/outages/manage/new/",
+        expect(403, anonymous=LOGIN, exec_this=200, exec_other=200, dispatcher=200),
+        xfail={"exec_off": DEACTIVATED},
+    ),
+    Row(
+        "geo:outage-new",
+        "POST",
+        lambda c: "/outages/manage/new/",
+        # The water utility's own outage: its staff and the dispatchers publish it; another
+        # organisation's staff may not name the water utility as provider (the form refuses).
+        expect(403, anonymous=LOGIN, exec_this=200, exec_other=302, dispatcher=302),
+        data=lambda c: _outage_form(c.world.water),
+        changes=frozenset({"exec_other", "dispatcher"}),
+        xfail={"exec_off": DEACTIVATED},
+        label="geo:outage-new (publish, water)",
+    ),
+    Row(
+        "geo:outage-new",
+        "POST",
+        lambda c: "/outages/manage/new/",
+        # The road service declaring a water outage: no one may publish an outage of a kind its
+        # provider does not supply.
+        expect(403, anonymous=LOGIN, exec_other=200),
+        data=lambda c: _outage_form(c.world.roads),
+        xfail={"exec_this": WRONG_KIND, "dispatcher": WRONG_KIND, "exec_off": DEACTIVATED},
+        label="geo:outage-new (publish, roads as water)",
+    ),
+    Row(
+        "geo:outage-edit",
+        "GET",
+        lambda c: f"/outages/manage/{c.outage.pk}/edit/",
+        expect(403, anonymous=LOGIN, exec_other=200, dispatcher=200),
+    ),
+    Row(
+        "geo:outage-extend",
+        "POST",
+        lambda c: f"/outages/manage/{c.outage.pk}/extend/",
+        expect(403, anonymous=LOGIN, exec_other=302, dispatcher=302),
+        data=lambda c: {"expected_end_at": "2030-01-01T10:00", "note": "ще трохи"},
+        changes=frozenset({"exec_other", "dispatcher"}),
+    ),
+    Row(
+        "geo:outage-close",
+        "POST",
+        lambda c: f"/outages/manage/{c.outage.pk}/close/",
+        expect(403, anonymous=LOGIN, exec_other=302, dispatcher=302),
+        data=lambda c: {"note": "відновлено"},
+        changes=frozenset({"exec_other", "dispatcher"}),
+    ),
+]
+
+
+# --- the admin, generated from its registry ---------------------------------------------------------
+
+ADMIN_ONLY = expect(302, admin=200, admin_viewer=403)  # non-staff are sent to the admin's login
+ADMIN_VIEW = expect(302, admin=200, admin_viewer=200)
+NO_ROWS = {"django_tasks_database.dbtaskresult"}
+
+
+def _admin_object(c: TrustCity, model) -> object:
+    """A row of each registered model to open its change page on."""
+    known = {
+        Issue: c.issue,
+        User: c.actors["owner"],
+        ApiKey: c.api_key,
+        MediaAsset: c.photo,
+        Outage: c.outage,
+        Open311Submission: c.submission,
+    }
+    return known.get(model) or model._default_manager.order_by("pk").first()
+
+
+def _admin_pk(c: TrustCity, model) -> object:
+    row = _admin_object(c, model)
+    return row.pk if row is not None else "0"  # no row: the admin sends even a superuser back
+
+
+def _admin_rows() -> list[Row]:
+    rows = [
+        Row("admin:index", "GET", lambda c: "/admin/", ADMIN_VIEW),
+        Row("admin:login", "GET", lambda c: "/admin/login/", expect(200, admin=302, admin_viewer=302)),
+        Row("admin:logout", "POST", lambda c: "/admin/logout/", expect(302)),
+        Row("admin:password_change", "GET", lambda c: "/admin/password_change/", ADMIN_VIEW),
+        Row("admin:password_change_done", "GET", lambda c: "/admin/password_change/done/", ADMIN_VIEW),
+        Row("admin:autocomplete", "GET", lambda c: "/admin/autocomplete/", expect(302, admin=403, admin_viewer=403)),
+        Row("admin:jsi18n", "GET", lambda c: "/admin/jsi18n/", ADMIN_VIEW),
+        Row("admin:view_on_site", "GET", lambda c: "/admin/r/0/0/", expect(302, admin=404, admin_viewer=404)),
+        Row("admin:app_list", "GET", lambda c: "/admin/issues/", ADMIN_VIEW),
+        Row("admin/(?P<url>.*)$", "GET", lambda c: "/admin/no-such-page/", expect(302, admin=404, admin_viewer=404)),
+        Row(
+            "admin:auth_user_password_change",
+            "GET",
+            lambda c: f"/admin/accounts/user/{c.actors['owner'].pk}/password/",
+            ADMIN_ONLY,
+        ),
+        Row(
+            "admin:media_store_mediaasset_changelist",
+            "POST",
+            lambda c: "/admin/media_store/mediaasset/",
+            expect(302, admin_viewer=403),
+            data=lambda c: {"action": "reprocess", "_selected_action": [c.photo.pk], "index": 0},
+            changes=frozenset({"admin"}),
+            xfail={"admin_viewer": REPROCESS_GATE},
+            label="admin action: media reprocess",
+        ),
+        Row(
+            "admin:open311_open311submission_changelist",
+            "POST",
+            lambda c: "/admin/open311/open311submission/",
+            # The action asks for the change permission: the viewer gets the list back, nothing erased.
+            expect(302, admin_viewer=200),
+            data=lambda c: {"action": "erase_contact", "_selected_action": [c.submission.pk], "index": 0},
+            changes=frozenset({"admin"}),
+            label="admin action: Open311 erase contact",
+        ),
+    ]
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        prefix = f"admin:{opts.app_label}_{opts.model_name}"
+        base = f"/admin/{opts.app_label}/{opts.model_name}/"
+
+        def obj_path(suffix: str, model=model, base=base) -> Callable[[TrustCity], str]:
+            return lambda c: f"{base}{_admin_pk(c, model)}/{suffix}"
+
+        # What a superuser may do is the model admin's own decision (some lists are read-only).
+        may_add = model_admin.has_add_permission.__func__ is admin.ModelAdmin.has_add_permission
+        may_delete = model_admin.has_delete_permission.__func__ is admin.ModelAdmin.has_delete_permission
+        # Task results are written by the worker only; the city has none, so their pages are
+        # reached with a missing id, which the admin answers with a redirect, to everyone.
+        on_row = expect(302) if opts.label_lower in NO_ROWS else None
+        rows += [
+            Row(f"{prefix}_changelist", "GET", lambda c, base=base: base, ADMIN_VIEW),
+            Row(
+                f"{prefix}_add",
+                "GET",
+                lambda c, base=base: f"{base}add/",
+                ADMIN_ONLY if may_add else expect(302, admin=403, admin_viewer=403),
+            ),
+            Row(f"{prefix}_change", "GET", obj_path("change/"), on_row or ADMIN_VIEW),
+            Row(f"{prefix}_history", "GET", obj_path("history/"), on_row or ADMIN_VIEW),
+            Row(
+                f"{prefix}_delete",
+                "GET",
+                obj_path("delete/"),
+                (on_row or ADMIN_ONLY) if may_delete else expect(302, admin=403, admin_viewer=403),
+            ),
+            Row(f"admin/{opts.app_label}/{opts.model_name}/<path:object_id>/", "GET", obj_path(""), expect(302)),
+        ]
+    return rows
+
+
+ROWS += _admin_rows()
+
+
+# --- the check that the matrix covers the URL configuration -----------------------------------------
+
+
+def _url_keys(resolver: URLResolver, prefix: str = "", namespace: str = "") -> set[str]:
+    keys = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = (
+                f"{namespace}:{pattern.namespace}"
+                if namespace and pattern.namespace
+                else (pattern.namespace or namespace)
+            )
+            keys |= _url_keys(pattern, prefix + str(pattern.pattern), inner or "")
+        elif isinstance(pattern, URLPattern):
+            if pattern.name:
+                keys.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            else:
+                keys.add(prefix + str(pattern.pattern))
+    return keys
+
+
+def test_every_url_has_a_row():
+    """A new URL must say here who may use it."""
+    covered = {row.key for row in ROWS}
+    missing = sorted(_url_keys(get_resolver()) - covered)
+    assert missing == [], f"URL patterns with no row in the permission matrix: {missing}"
+    unknown = sorted(covered - _url_keys(get_resolver()))
+    assert unknown == [], f"rows for URLs that do not exist: {unknown}"
+
+
+# --- the cells ---------------------------------------------------------------------------------------
+
+
+def _snapshot(c: TrustCity) -> dict:
+    """What a write could change: counts, and the rows the matrix's writes aim at."""
+    issue = Issue.objects.get(pk=c.issue.pk)
+    outage = Outage.objects.get(pk=c.outage.pk)
+    submission = Open311Submission.objects.get(pk=c.submission.pk)
+    photo = MediaAsset.objects.get(pk=c.photo.pk)
+    return {
+        "issues": Issue.objects.count(),
+        "events": IssueEvent.objects.count(),
+        "followers": sorted(IssueFollower.objects.values_list("issue_id", "user_id", "notify")),
+        "issue_media": IssueMedia.objects.count(),
+        "media": MediaAsset.objects.count(),
+        "issue": (
+            issue.status,
+            issue.is_hidden,
+            issue.category_id,
+            issue.executor_id,
+            issue.support_count,
+            issue.description,
+        ),
+        "outages": Outage.objects.count(),
+        "outage_events": OutageEvent.objects.count(),
+        "outage": (outage.expected_end_at, outage.ended_at, outage.kind, outage.area.wkt),
+        "submission": (submission.email, submission.first_name, submission.last_name, submission.phone),
+        "photo": (photo.status, photo.processed_at),
+        "api_keys": ApiKey.objects.count(),
+    }
+
+
+def _cells():
+    for row in ROWS:
+        for actor in ACTORS:
+            marks = [pytest.mark.xfail(strict=True, reason=row.xfail[actor])] if actor in row.xfail else []
+            yield pytest.param(row, actor, id=f"{row.id} | {actor}", marks=marks)
+
+
+@pytest.mark.parametrize(("row", "actor"), list(_cells()))
+def test_cell(city, db, client, row: Row, actor: str):  # noqa: ARG001
+    user = city.actors[actor]
+    if user is not None:
+        client.force_login(user)
+    path = row.path(city)
+    before = _snapshot(city) if row.method != "GET" else None
+    data = row.data(city) if row.data else {}
+    if row.method == "GET":
+        response = client.get(path)
+    else:
+        as_json = row.key.startswith("api:")  # the REST API takes JSON; pages and Open311 take forms
+        response = client.post(path, data, content_type="application/json") if as_json else client.post(path, data)
+    expected = row.expect[actor]
+    assert response.status_code == expected, f"{row.method} {path} as {actor}"
+    if before is not None:
+        after = _snapshot(city)
+        if actor in row.changes:
+            assert after != before, f"{row.method} {path} as {actor}: allowed, but nothing changed"
+        else:
+            assert after == before, f"{row.method} {path} as {actor}: refused, yet something changed"

@@ -1,0 +1,168 @@
+"""The privacy scan: reporters' personal data and hidden issues never leave through a public output
+(issue 11, "What it must show"; DESIGN.md, "Trust").
+
+The city (tests/trust_city.py) has reporters with distinctive names, e-mails and phones, an Open311
+submission with contact details, and a hidden issue with distinctive text and a photo. Every public
+output is fetched as an anonymous visitor and as another citizen, and searched for all of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import default_storage
+
+from tests.trust_city import HIDDEN_TEXT, PERSONAL, TrustCity, module_city_fixture
+
+city = module_city_fixture()
+
+VIEWERS = ("anonymous", "other")
+
+ME_LEAK = "issue 11 item 4: /me/ lists a hidden issue one follows"
+MEDIA_LEAK = "issue 11 item 4: direct storage URLs of a hidden issue's media keep working"
+
+# Every public output: (label, path builder). Each must answer 200 and show nothing private.
+OUTPUTS: list[tuple[str, Callable[[TrustCity], str]]] = [
+    ("map page", lambda c: "/"),
+    ("issue page", lambda c: f"/issues/{c.issue.ref}/"),
+    ("issue page (Open311)", lambda c: f"/issues/{c.open311_issue.ref}/"),
+    ("budget page", lambda c: "/budget/"),
+    ("budget project page", lambda c: f"/budget/{c.project.pk}/"),
+    ("outages page", lambda c: "/outages/"),
+    ("outage page", lambda c: f"/outages/{c.outage.pk}/"),
+    ("contacts page", lambda c: "/contacts/"),
+    ("register page", lambda c: "/accounts/register/"),
+    ("issue layer", lambda c: "/api/v1/issues/"),
+    ("issue layer (closed too)", lambda c: "/api/v1/issues/?status=new,assigned,in_progress,planned,resolved,closed"),
+    ("issue detail API", lambda c: f"/api/v1/issues/{c.issue.ref}/"),
+    ("issue detail API (Open311)", lambda c: f"/api/v1/issues/{c.open311_issue.ref}/"),
+    ("nearby, west", lambda c: "/api/v1/issues/nearby/?category=pothole&lon=23.4956&lat=49.3489"),
+    ("nearby, east (the hidden one)", lambda c: "/api/v1/issues/nearby/?category=pothole&lon=23.5156&lat=49.3489"),
+    ("categories API", lambda c: "/api/v1/categories/"),
+    ("budget layer", lambda c: "/api/v1/budget-projects/"),
+    ("outage layer", lambda c: "/api/v1/outages/"),
+    ("outages at a point", lambda c: "/api/v1/outages/at/?lon=23.5056&lat=49.3489"),
+    ("territory", lambda c: "/geo/territory.geojson"),
+    ("OpenAPI schema", lambda c: "/api/schema/"),
+    ("Open311 discovery", lambda c: "/open311/v2/discovery.json"),
+    *[
+        (f"Open311 {what} .{fmt}", lambda c, path=path, fmt=fmt: path(c).replace("{fmt}", fmt))
+        for fmt in ("json", "xml")
+        for what, path in (
+            ("services", lambda c: "/open311/v2/services.{fmt}"),
+            ("service", lambda c: "/open311/v2/services/pothole.{fmt}"),
+            ("requests", lambda c: "/open311/v2/requests.{fmt}"),
+            ("requests, every status", lambda c: "/open311/v2/requests.{fmt}?status=open,closed"),
+            ("request", lambda c: f"/open311/v2/requests/{c.issue.ref}.{{fmt}}"),
+            ("request (Open311)", lambda c: f"/open311/v2/requests/{c.open311_issue.ref}.{{fmt}}"),
+            ("token", lambda c: f"/open311/v2/tokens/{c.open311_issue.ref}.{{fmt}}"),
+            ("updates", lambda c: "/open311/v2/servicerequestupdates.{fmt}"),
+        )
+    ],
+    ("planned outages iCal", lambda c: "/outages/planned.ics"),
+    ("outages Atom", lambda c: "/outages/feed.atom"),
+    ("visible picture", lambda c: f"/issues/pictures/{c.photo.public_id}/web/"),
+]
+
+# Outputs about the hidden issue itself: each must be refused as if it did not exist.
+HIDDEN_OUTPUTS: list[tuple[str, Callable[[TrustCity], str]]] = [
+    ("hidden issue page", lambda c: f"/issues/{c.hidden.ref}/"),
+    ("hidden issue API", lambda c: f"/api/v1/issues/{c.hidden.ref}/"),
+    ("hidden issue Open311 .json", lambda c: f"/open311/v2/requests/{c.hidden.ref}.json"),
+    ("hidden issue Open311 .xml", lambda c: f"/open311/v2/requests/{c.hidden.ref}.xml"),
+    ("hidden issue Open311 token", lambda c: f"/open311/v2/tokens/{c.hidden.ref}.json"),
+    ("hidden picture, web size", lambda c: f"/issues/pictures/{c.hidden_photo.public_id}/web/"),
+    ("hidden picture, thumbnail", lambda c: f"/issues/pictures/{c.hidden_photo.public_id}/thumbnail/"),
+    ("hidden upload's status", lambda c: f"/api/v1/media/{c.hidden_photo.public_id}/"),
+]
+
+
+def _secrets(c: TrustCity, *, with_ref: bool = True) -> list[str]:
+    """Everything no public output may contain."""
+    secrets = [*PERSONAL, HIDDEN_TEXT, str(c.hidden_photo.public_id), *c.hidden_photo_urls]
+    secrets += c.hidden_photo.stored_names
+    if with_ref:
+        secrets.append(c.hidden.ref)
+    return secrets
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+def _leaks(text: str, secrets: list[str]) -> list[str]:
+    lowered = text.lower()
+    return [secret for secret in secrets if secret.lower() in lowered]
+
+
+def _client(client, c: TrustCity, viewer: str):
+    user = c.actors[viewer]
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_the_secrets_are_really_there(city, db, client):
+    """The scan would prove nothing if the data were never shown: those allowed see it."""
+    client.force_login(city.actors["dispatcher"])
+    assert HIDDEN_TEXT in _body(client.get(f"/issues/{city.hidden.ref}/"))
+    client.force_login(city.actors["admin"])
+    body = _body(client.get(f"/admin/open311/open311submission/{city.submission.pk}/change/"))
+    assert "bohdana.open311@example.net" in body
+    for name in city.hidden_photo.stored_names:
+        assert default_storage.exists(name)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize(("label", "path"), OUTPUTS, ids=[label for label, _ in OUTPUTS])
+def test_a_public_output_shows_nothing_private(city, db, client, viewer, label, path):  # noqa: ARG001
+    response = _client(client, city, viewer).get(path(city))
+    assert response.status_code in (200, 302), response.status_code
+    text = _body(response) + response.get("Location", "")
+    assert _leaks(text, _secrets(city)) == []
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize(("label", "path"), HIDDEN_OUTPUTS, ids=[label for label, _ in HIDDEN_OUTPUTS])
+def test_a_hidden_issue_is_not_found(city, db, client, viewer, label, path):  # noqa: ARG001
+    response = _client(client, city, viewer).get(path(city))
+    assert response.status_code in (401, 404), response.status_code
+    # The refusal may repeat the reference it was asked for, nothing else.
+    assert _leaks(_body(response) + response.get("Location", ""), _secrets(city, with_ref=False)) == []
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize(
+    "path", ["/dashboard/export/all.xlsx", "/dashboard/export/backlog.csv", "/dashboard/export/executors.csv"]
+)
+def test_the_dashboard_exports_are_refused(city, db, client, viewer, path):
+    response = _client(client, city, viewer).get(path)
+    assert response.status_code == (302 if viewer == "anonymous" else 403)
+    assert _leaks(_body(response), _secrets(city)) == []
+
+
+@pytest.mark.parametrize(
+    "viewer",
+    [pytest.param("other", marks=pytest.mark.xfail(strict=True, reason=ME_LEAK)), "unconfirmed", "exec_other"],
+)
+def test_my_page_shows_no_hidden_issue(city, db, client, viewer):
+    """`other` supported the issue before it was hidden; the others never touched it. (Everyone sees
+    their own name and address here, so only the hidden issue is looked for.)"""
+    response = _client(client, city, viewer).get("/me/")
+    assert response.status_code == 200
+    hidden = [city.hidden.ref, HIDDEN_TEXT, str(city.hidden_photo.public_id), *city.hidden_photo.stored_names]
+    assert _leaks(_body(response), hidden) == []
+
+
+@pytest.mark.xfail(strict=True, reason=MEDIA_LEAK)
+def test_the_hidden_photo_is_not_served_from_public_storage(city, db):
+    """Whoever noted a storage URL before the issue was hidden must not fetch it after: nothing of it
+    stays where the public media URL (a plain file server or a public bucket) would serve it."""
+    for url in city.hidden_photo_urls:
+        assert url.startswith(settings.MEDIA_URL)
+        name = url.removeprefix(settings.MEDIA_URL)
+        assert not default_storage.exists(name), url
