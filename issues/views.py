@@ -325,7 +325,7 @@ def issue_support_page(request: HttpRequest, ref: str) -> HttpResponse:
     """ "Me too" from the issue page."""
     issue, roles = _issue_for_viewer(request, ref)
     try:
-        _, added = issue_support(issue=issue, user=request.user)
+        _issue, added = issue_support(issue=issue, user=request.user)
     except DomainError as error:
         messages.error(request, str(error.message))
     else:

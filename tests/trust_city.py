@@ -15,11 +15,11 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 
+from accounts.access_tokens import access_token_issue
 from accounts.api_keys import api_key_issue
 from accounts.models import ApiKey, Executor, User
-from geo.models import BudgetProject, DutyContact, Outage
+from geo.models import BudgetProject, DutyContact, Outage, OutageKindGrant
 from issues.models import Issue
 from issues.services import issue_create
 from issues.services.media import media_intake_many
@@ -152,7 +152,7 @@ def build_trust_city() -> TrustCity:
 
     integrator = UserFactory(username="integrator", first_name="Civic", last_name="App")
     api_key, raw_api_key = api_key_issue(user=integrator, name="Civic App", created_by=admin)
-    Token.objects.create(user=integrator)  # a REST API token, for the admin's token pages
+    access_token_issue(user=integrator)  # a REST API token, for the admin's token pages
     open311_issue = open311_request_create(
         api_key=api_key,
         category=world.pothole,
@@ -172,6 +172,7 @@ def build_trust_city() -> TrustCity:
     ).issue
     submission = Open311Submission.objects.get(issue=open311_issue)
 
+    OutageKindGrant.objects.create(executor=world.water, kind="water")  # the utility supplies water
     outage = OutageFactory(provider=world.water, published_by=world.water_staff)
     project = BudgetProjectFactory(code="2026-roads-trust", executor=world.roads)
     contact = DutyContactFactory(code="water-duty", phones=["+380324411111"])

@@ -363,6 +363,9 @@ AXES_HTTP_RESPONSE_CODE = 429
 # local demo accounts sign in with their password as documented.
 OPENCITY_REQUIRE_2FA = env_bool("OPENCITY_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = "Open City"
+# Nobody reads another person's TOTP secret or QR code in the admin (django-otp's config and
+# qrcode views answer 403); people enrol themselves at /accounts/2fa/setup/.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # API sign-in tokens (POST /api/v1/auth/token/) expire after this many days.
 OPENCITY_API_TOKEN_DAYS = env_int("OPENCITY_API_TOKEN_DAYS", 30)
 # API throttles (DRF rate strings: "120/minute", "5000/hour"): anonymous calls per client address,

@@ -254,9 +254,11 @@
           entry.id = result.data.id;
           entry.kind = result.data.kind;
           entry.statusNode.textContent = texts.uploaded;
-          if (result.data.thumbnail_url) {
+          // The preview is the person's own file: stored uploads are only served through the
+          // checking view once attached to a visible issue (never straight from /media/).
+          if (result.data.kind === "photo" && window.URL && URL.createObjectURL) {
             var thumb = document.createElement("img");
-            thumb.src = result.data.thumbnail_url;
+            thumb.src = URL.createObjectURL(file);
             thumb.alt = "";
             thumb.className = "media-thumb";
             entry.row.prepend(thumb);
