@@ -81,6 +81,75 @@ def no_credentials_needed(result, generator, request, public):
     return result
 
 
+# The health checks (opencity/health.py) are plain Django views, outside /api/v1/, which load
+# balancers and monitoring call; documented here so integrators find them in the same contract.
+_CHECK = {
+    "type": "object",
+    "properties": {"ok": {"type": "boolean"}},
+    "required": ["ok"],
+    "additionalProperties": True,
+}
+HEALTH_PATHS = {
+    "/healthz": {
+        "get": {
+            "operationId": "health_live",
+            "summary": "Liveness: the process answers (never touches the database)",
+            "tags": ["health"],
+            "security": [],
+            "responses": {
+                "200": {
+                    "description": "The process is alive.",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"status": {"type": "string", "enum": ["ok"]}},
+                                "required": ["status"],
+                            }
+                        }
+                    },
+                }
+            },
+        }
+    },
+    "/readyz": {
+        "get": {
+            "operationId": "health_ready",
+            "summary": "Readiness: database, migrations, task worker and queue",
+            "tags": ["health"],
+            "security": [],
+            "responses": {
+                status_code: {
+                    "description": description,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "status": {"type": "string", "enum": [state]},
+                                    "checks": {"type": "object", "additionalProperties": _CHECK},
+                                },
+                                "required": ["status", "checks"],
+                            }
+                        }
+                    },
+                }
+                for status_code, description, state in (
+                    ("200", "Ready to serve: every check passed.", "ok"),
+                    ("503", "Not ready: the failing checks say why.", "unavailable"),
+                )
+            },
+        }
+    },
+}
+
+
+def health_operations(result, generator, request, public):
+    """drf-spectacular postprocessing hook: add the health checks (HEALTH_PATHS) to the schema."""
+    result.setdefault("paths", {}).update(HEALTH_PATHS)
+    return result
+
+
 # Answers any operation can give, whatever it does: too many requests (the API's throttles and the
 # sign-in lockout, with Retry-After) and the database being away (503, with Retry-After).
 ANY_OPERATION_ANSWERS = {

@@ -301,6 +301,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "opencity.openapi.no_credentials_needed",
         "opencity.openapi.answers_of_any_operation",
+        "opencity.openapi.health_operations",
     ],
     "ENUM_NAME_OVERRIDES": {
         "IssueStatusEnum": "issues.models.IssueStatus",

@@ -35,6 +35,8 @@ def test_the_schema_validates_without_a_warning(tmp_path):
         "/api/v1/outages/",
         "/api/v1/outages/at/",
         "/api/v1/queue/",
+        "/healthz",
+        "/readyz",
     ]
 
 
@@ -171,10 +173,22 @@ def test_a_wrong_token_on_a_public_operation_is_the_documented_401(client, path)
 
 def test_every_operation_lists_the_answers_any_request_can_get(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
-    operations = [op for path in schema["paths"].values() for op in path.values()]
+    # (The health checks are plain views outside /api/v1/, with their own documented answers.)
+    operations = [op for path, item in schema["paths"].items() if path.startswith("/api/v1/") for op in item.values()]
     assert operations
     for operation in operations:
         for status_code in ("429", "503"):
             answer = operation["responses"][status_code]
             assert "Retry-After" in answer["headers"]
             assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_the_health_checks_answer_as_documented(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    live = client.get("/healthz")
+    assert str(live.status_code) in schema["paths"]["/healthz"]["get"]["responses"]
+    assert live.json() == {"status": "ok"}
+    ready = client.get("/readyz")  # no task worker has beaten in the test database: not ready
+    assert (ready.status_code, ready.json()["status"]) == (503, "unavailable")
+    assert set(ready.json()["checks"]) == {"database", "migrations", "worker", "queue"}
+    assert "503" in schema["paths"]["/readyz"]["get"]["responses"]
