@@ -26,14 +26,22 @@ export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-run-prod-demo-key-NOT-A-SECRET-do
 export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}"
 # Plain HTTP on loopback: cookies may not demand HTTPS here (behind nginx with TLS they do).
 export DJANGO_SECURE_COOKIES="${DJANGO_SECURE_COOKIES:-0}"
-export OPENCITY_SITE_URL="${OPENCITY_SITE_URL:-http://$HOST:$PORT}"
+# Plain HTTP on loopback: no redirect to HTTPS (behind nginx with TLS it is on).
+export DJANGO_SECURE_SSL_REDIRECT="${DJANGO_SECURE_SSL_REDIRECT:-0}"
+# Production settings refuse a console mail backend and a loopback address in links: e-mails go to
+# files under var/mail here, and links name a public address the way a server's would.
+export OPENCITY_SITE_URL="${OPENCITY_SITE_URL:-https://opencity.example}"
+export OPENCITY_EMAIL_BACKEND="${OPENCITY_EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}"
+export OPENCITY_EMAIL_FILE_PATH="${OPENCITY_EMAIL_FILE_PATH:-$PWD/var/mail}"
 export OPENCITY_BIND="$HOST:$PORT"
 export OPENCITY_STATIC_ROOT="${OPENCITY_STATIC_ROOT:-$PWD/staticfiles}"
 
 $py manage.py migrate --no-input
 $py manage.py createcachetable
 $py manage.py collectstatic --no-input -v 0
-$py manage.py opencity_load_demo
+# The demo loader refuses production settings (it creates accounts with a known password): it runs
+# with the local settings against the same database.
+DJANGO_SETTINGS_MODULE=opencity.settings.local $py manage.py opencity_load_demo
 
 mkdir -p var/log
 pids=()

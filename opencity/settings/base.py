@@ -254,7 +254,10 @@ STORAGES = {
 # sets OPENCITY_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the SMTP variables.
 _email_backend = os.environ.get("OPENCITY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 _email_options = {}
-if _email_backend.endswith("smtp.EmailBackend"):
+if _email_backend.endswith("filebased.EmailBackend"):
+    # Messages as files (make run-prod uses it on a machine with no SMTP server).
+    _email_options = {"file_path": os.environ.get("OPENCITY_EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
+elif _email_backend.endswith("smtp.EmailBackend"):
     _email_options = {
         "host": os.environ.get("OPENCITY_SMTP_HOST", "localhost"),
         "port": env_int("OPENCITY_SMTP_PORT", 587),

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings as django_settings
 
 from opencity.dbrouter import REPLICA_DB_ALIAS, forget_replica_health
 from opencity.localdb import DEFAULT_PORT, LocalCluster, _running_as_root
@@ -59,10 +60,17 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "OPENCITY_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="opencity.settings.production",
-        DJANGO_SECRET_KEY="ops-test-key-not-a-secret",
+        # The test process and the servers are one deployment: the same secret, so a token the test
+        # issues (bound to the account's session hash, an HMAC with the secret) works on the server.
+        DJANGO_SECRET_KEY=django_settings.SECRET_KEY,
         DATABASE_URL=test_database_url(),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_COOKIES="0",
+        # Plain HTTP on loopback (behind nginx the redirect to HTTPS is on); production demands a
+        # delivering mail backend and a public https address for links, so the tests name them.
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        OPENCITY_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        OPENCITY_SITE_URL="https://opencity.test",
         DJANGO_LOG_LEVEL="WARNING",
         OPENCITY_MEDIA_ROOT=str(tmp_path / "media"),
         OPENCITY_STATIC_ROOT=str(tmp_path / "static"),

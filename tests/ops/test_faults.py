@@ -16,8 +16,8 @@ import pytest
 from django.db import connections
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
-from rest_framework.authtoken.models import Token
 
+from accounts.access_tokens import access_token_issue
 from issues.models import Issue, IssueEvent, NotificationDelivery
 from issues.notifications import send_event_notifications
 from issues.services.sla import sla_sweep
@@ -55,7 +55,7 @@ def submit(port: int, token: str, key: str, number: int) -> tuple[int, dict, dic
 
 
 def test_postgres_stopped_mid_stream_loses_no_report(world, production_server):
-    token = Token.objects.create(user=world.citizen).key
+    token = access_token_issue(user=world.citizen)[1]
     port = production_server.port
     answers: dict[str, tuple[int, dict, dict]] = {}
     stop = threading.Event()

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
 
 from tests.ops.servers import ROOT, database_url, start_gunicorn
@@ -17,6 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_short_load_run_has_no_errors(world, report, tmp_path):
     for _ in range(3):
         report()  # something on the map for the browsing citizens to open
+    # The servers' cache is the database (shared throttle and rate-limit counts), as in production.
+    call_command("createcachetable", verbosity=0)
     server = start_gunicorn(
         "web-load",
         database_url(connections["default"].settings_dict),
