@@ -12,7 +12,7 @@ from django.views import defaults
 
 from open311.views import not_found as open311_not_found
 from opencity.api import error_body
-from opencity.logformat import current_request_id
+from opencity.logformat import REQUEST_ID_HEADER, current_request_id
 from opencity.observability import DATABASE_UNAVAILABLE, database_unavailable_response
 
 
@@ -36,13 +36,16 @@ def server_error(request: HttpRequest) -> HttpResponse:
     request_id = getattr(request, "request_id", current_request_id())
     if request.path.startswith("/api/"):
         body = error_body(code="server_error", detail="Server error.")
-        return JsonResponse({**body, "request_id": request_id}, status=500)
-    if request.path.startswith("/open311/"):
+        response = JsonResponse({**body, "request_id": request_id}, status=500)
+    elif request.path.startswith("/open311/"):
         errors = [{"code": 500, "description": "Server error.", "request_id": request_id}]
-        return JsonResponse(errors, safe=False, status=500)
-    return HttpResponse(
-        "<!doctype html><html><meta charset=utf-8><title>500</title><h1>Помилка сервера / Server error</h1>"
-        f"<p>Request ID: {escape(request_id)}</p></html>",
-        status=500,
-        content_type="text/html; charset=utf-8",
-    )
+        response = JsonResponse(errors, safe=False, status=500)
+    else:
+        response = HttpResponse(
+            "<!doctype html><html><meta charset=utf-8><title>500</title><h1>Помилка сервера / Server error</h1>"
+            f"<p>Request ID: {escape(request_id)}</p></html>",
+            status=500,
+            content_type="text/html; charset=utf-8",
+        )
+    response[REQUEST_ID_HEADER] = request_id
+    return response

@@ -84,6 +84,9 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
         )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    # Set here too: this answer may be made outside RequestMiddleware (by the 500 handler, when the
+    # database failed in a middleware), and the client must still get the id to quote.
+    response[REQUEST_ID_HEADER] = request_id
     return response
 
 

@@ -148,3 +148,20 @@ def test_other_errors_are_500s_with_the_request_id_and_no_traceback(client):
         open311 = client.get("/open311/v2/services.json", headers={"x-request-id": "bug-report-0001"})
     assert open311.status_code == 500
     assert open311.json() == [{"code": 500, "description": "Server error.", "request_id": "bug-report-0001"}]
+
+
+def test_a_lost_database_met_in_a_middleware_still_names_the_request():
+    """The 500 handler answers a database failure met outside the views (a middleware reading the
+    session) with the 503, and that answer carries the request id too."""
+    from django.db import OperationalError
+    from django.test import RequestFactory
+
+    from opencity.handlers import server_error
+
+    request = RequestFactory().post("/api/v1/issues/")
+    request.request_id = "abcdef0123456789"
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        response = server_error(request)
+    assert (response.status_code, response["X-Request-ID"], response["Retry-After"]) == (503, "abcdef0123456789", "5")
