@@ -9,36 +9,25 @@ import http.client
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
 
 from opencity.dbrouter import REPLICA_DB_ALIAS, forget_replica_health
 from opencity.localdb import DEFAULT_PORT, LocalCluster, _running_as_root
-
-ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.ops.servers import ROOT, VENV_BIN, database_url, free_port
 
 
 def test_database_url() -> str:
     """DATABASE_URL of pytest-django's test database (a socket directory as the host)."""
     from django.db import connection
 
-    settings = connection.settings_dict
-    return f"postgis://{settings['USER']}@{quote(settings['HOST'], safe='')}:{settings['PORT']}/{settings['NAME']}"
+    return database_url(connection.settings_dict)
 
 
 test_database_url.__test__ = False  # a helper, not a test
