@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
+from geo.forms import sign_map_widget
 from geo.models import (
     BudgetProject,
     BudgetProjectPhoto,
@@ -17,6 +18,18 @@ from media_store.errors import MediaRejected
 from media_store.services import photo_clean_upload
 
 
+class MapAdmin(LeafletGeoAdmin):
+    """django-leaflet's admin with the Content-Security-Policy nonce on its map widgets' inline
+    set-up. (django-leaflet looks for `request.csp_nonce`, django-csp's name; Django's own CSP
+    support keeps the nonce elsewhere.)"""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and request is not None:
+            sign_map_widget(field.widget, request)
+        return field
+
+
 @admin.register(OutageKindGrant)
 class OutageKindGrantAdmin(admin.ModelAdmin):
     """Which provider may publish which outage kinds: reference data, edited here."""
@@ -27,12 +40,12 @@ class OutageKindGrantAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommunityBoundary)
-class CommunityBoundaryAdmin(LeafletGeoAdmin):
+class CommunityBoundaryAdmin(MapAdmin):
     list_display = ("name", "code", "valid_from", "valid_until")
 
 
 @admin.register(District)
-class DistrictAdmin(LeafletGeoAdmin):
+class DistrictAdmin(MapAdmin):
     list_display = ("code", "name_uk", "name_en", "kind")
     list_filter = ("kind",)
     search_fields = ("code", "name_uk", "name_en")
@@ -64,7 +77,7 @@ class BudgetProjectPhotoInline(admin.TabularInline):
 
 
 @admin.register(BudgetProject)
-class BudgetProjectAdmin(LeafletGeoAdmin):
+class BudgetProjectAdmin(MapAdmin):
     list_display = ("code", "title_uk", "budget_year", "sector", "status", "planned_amount", "spent_amount", "executor")
     list_filter = ("budget_year", "sector", "status", "executor")
     search_fields = ("code", "title_uk", "title_en", "contractor", "prozorro_tender_id")
@@ -98,7 +111,7 @@ class OutageEventInline(admin.TabularInline):
 
 
 @admin.register(Outage)
-class OutageAdmin(LeafletGeoAdmin):
+class OutageAdmin(MapAdmin):
     """Corrections by administrators. Day-to-day publishing goes through the outage desk
     (/outages/manage/), which checks who acts and writes the notices the feeds carry."""
 

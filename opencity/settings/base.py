@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from opencity.csp import content_security_policy, media_origins
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     # Outermost: the request id, the per-request log line, 503 when the database is away.
     "opencity.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # SECURE_CSP below; the nonce it makes is `csp_nonce` in templates.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "opencity.middleware.RetryAfterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "opencity.context_processors.opencity",
             ],
         },
@@ -333,6 +338,18 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # boundary and districts are still drawn. Example: https://tile.openstreetmap.org/{z}/{x}/{y}.png
 OPENCITY_TILE_URL = os.environ.get("OPENCITY_TILE_URL", "")
 OPENCITY_TILE_ATTRIBUTION = os.environ.get("OPENCITY_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
+# Content-Security-Policy (opencity/csp.py): this site's scripts and styles only, pictures also from
+# the tile server and the media bucket. DJANGO_CSP_REPORT_ONLY=1 sends it as report-only instead.
+_csp = content_security_policy(
+    tile_url=OPENCITY_TILE_URL,
+    media=media_origins(
+        bucket=os.environ.get("OPENCITY_S3_BUCKET", ""),
+        endpoint_url=os.environ.get("OPENCITY_S3_ENDPOINT_URL", ""),
+        public_url=os.environ.get("OPENCITY_S3_PUBLIC_URL", ""),
+    ),
+)
+SECURE_CSP = {} if env_bool("DJANGO_CSP_REPORT_ONLY") else _csp
+SECURE_CSP_REPORT_ONLY = _csp if env_bool("DJANGO_CSP_REPORT_ONLY") else {}
 OPENCITY_TIME_ZONE = TIME_ZONE
 # The public address of the site, for links in e-mails.
 OPENCITY_SITE_URL = os.environ.get("OPENCITY_SITE_URL", "http://127.0.0.1:8000")

@@ -242,7 +242,7 @@
     control.onAdd = function () {
       var element = L.DomUtil.create("div", "map-legend");
       var items = Object.keys(entries.labels).map(function (key) {
-        return "<li><span class=\"swatch\" style=\"background:" + escapeHtml(entries.colours[key] || "#5b6570") +
+        return "<li><span class=\"swatch\" data-colour=\"" + escapeHtml(entries.colours[key] || "#5b6570") +
           "\"></span>" + escapeHtml(entries.labels[key]) + "</li>";
       });
       if (extra) { items.push("<li><span class=\"swatch dashed\"></span>" + escapeHtml(extra) + "</li>"); }
@@ -250,6 +250,10 @@
       var open = window.matchMedia("(min-width: 40rem)").matches ? " open" : "";
       element.innerHTML = "<details" + open + "><summary>" + escapeHtml(T.legend) + "</summary><ul>" +
         items.join("") + "</ul></details>";
+      // Colours through the DOM, not style attributes (which the Content-Security-Policy refuses).
+      element.querySelectorAll(".swatch[data-colour]").forEach(function (swatch) {
+        swatch.style.background = swatch.dataset.colour;
+      });
       L.DomEvent.disableClickPropagation(element);
       return element;
     };
