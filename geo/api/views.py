@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -21,6 +22,7 @@ from geo.api.filters import BudgetLayerFilters, OutageLayerFilters, OutagePointQ
 from geo.models import OUTAGE_TITLES, PROZORRO_TENDER_URL, BudgetSector, BudgetStatus, OutageKind, OutageNature
 from geo.selectors import point_in_community
 from geo.sql import budget_feature_collection, outage_feature_collection
+from opencity.api import NO_FORMAT_PARAMETER, AcceptHeaderNegotiation, GeoJSONRenderer
 from opencity.errors import InvalidInput
 from opencity.openapi import BAD_REQUEST, feature_collection
 
@@ -110,16 +112,23 @@ def _detail_url(name: str) -> str:
     return reverse(name, args=[0]).replace("/0/", "/{id}/")
 
 
-class BudgetProjectLayer(APIView):
-    """GET /api/v1/budget-projects/?year=&status=&sector=&bbox= — budget projects as GeoJSON."""
+class PublicLayerView(APIView):
+    """A public, anonymous layer that answers GeoJSON: a client may ask for `application/geo+json`,
+    `application/json` or anything (DRF would answer 406 to the first one without its renderer)."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+    content_negotiation_class = AcceptHeaderNegotiation
+
+
+class BudgetProjectLayer(PublicLayerView):
+    """GET /api/v1/budget-projects/?year=&status=&sector=&bbox= — budget projects as GeoJSON."""
 
     @extend_schema(
         tags=["layers"],
         summary="Budget projects (GeoJSON)",
-        parameters=[BudgetLayerFilters],
+        parameters=[BudgetLayerFilters, NO_FORMAT_PARAMETER],
         responses={(200, GEOJSON): OpenApiResponse(BUDGET_LAYER, description="The projects."), **GEOJSON_ERRORS},
     )
     def get(self, request: Request) -> HttpResponse:
@@ -137,17 +146,14 @@ class BudgetProjectLayer(APIView):
         return _geojson(body)
 
 
-class OutageLayer(APIView):
+class OutageLayer(PublicLayerView):
     """GET /api/v1/outages/?kind=&nature=&active=&bbox= — outages as GeoJSON; without `active`,
     those in force now and those to come."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
 
     @extend_schema(
         tags=["layers"],
         summary="Outages (GeoJSON)",
-        parameters=[OutageLayerFilters],
+        parameters=[OutageLayerFilters, NO_FORMAT_PARAMETER],
         responses={(200, GEOJSON): OpenApiResponse(OUTAGE_LAYER, description="The outages."), **GEOJSON_ERRORS},
     )
     def get(self, request: Request) -> HttpResponse:
@@ -165,17 +171,14 @@ class OutageLayer(APIView):
         return _geojson(body)
 
 
-class OutagesAtPoint(APIView):
+class OutagesAtPoint(PublicLayerView):
     """GET /api/v1/outages/at/?lon=&lat=[&at=] — the outages covering a point, in force and to come
     ("is my address affected?"). A point outside the community is refused with a clear message."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
 
     @extend_schema(
         tags=["layers"],
         summary="Outages at a point",
-        parameters=[OutagePointQuery],
+        parameters=[OutagePointQuery, NO_FORMAT_PARAMETER],
         responses={(200, GEOJSON): OpenApiResponse(OUTAGES_AT, description="The outages there."), **GEOJSON_ERRORS},
     )
     def get(self, request: Request) -> HttpResponse:
