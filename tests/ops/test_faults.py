@@ -253,11 +253,16 @@ def test_a_worker_killed_while_making_derivatives_makes_each_once(
     partial = media_root / folder / killed_while_storing
 
     env = production_env(tmp_path)
+    scratch = tmp_path / "worker-tmp"
+    scratch.mkdir()
     slow = {
         **env,
         "DJANGO_SETTINGS_MODULE": "tests.ops.slow_media_settings",
         "OPENCITY_TEST_SLOW_MEDIA_NAME": killed_while_storing,
         "OPENCITY_TEST_SLOW_MEDIA_SECONDS": "60",
+        # The killed worker's scratch copy stays where it was made (on a server the units' PrivateTmp
+        # is emptied when the worker restarts): here, in this test's directory, not in /tmp.
+        "TMPDIR": str(scratch),
     }
     worker = start_worker("worker-media", env["DATABASE_URL"], tmp_path, env=slow)
     try:
