@@ -67,8 +67,8 @@ def _multipolygon(geometry: dict) -> MultiPolygon:
     return geom if isinstance(geom, MultiPolygon) else MultiPolygon(geom, srid=4326)
 
 
-def _load_territory(report: DemoLoadReport) -> None:
-    collection = json.loads((FIXTURES_DIR / "territory.geojson").read_text(encoding="utf-8"))
+def _load_territory(report: DemoLoadReport, directory: Path = FIXTURES_DIR) -> None:
+    collection = json.loads((directory / "territory.geojson").read_text(encoding="utf-8"))
     for feature in collection["features"]:
         props, geom = feature["properties"], _multipolygon(feature["geometry"])
         if props["layer"] == "boundary":
@@ -216,6 +216,19 @@ def demo_require_allowed() -> None:
         raise ImproperlyConfigured(
             "Demo data cannot be loaded with these settings (OPENCITY_DEMO_DATA_ALLOWED is off, as in production)."
         )
+
+
+def reference_load(*, directory: Path = FIXTURES_DIR) -> DemoLoadReport:
+    """A community's territory (territory.geojson: boundary and districts) and reference data
+    (reference.json: calendar, SLA policies, executors, categories, routing rules) from a directory
+    laid out like fixtures/drohobych/. No accounts, no demo layers, no issues: allowed in production,
+    where it is how a city first loads its own data. Create-if-missing, like the demo."""
+    report = DemoLoadReport()
+    data = json.loads((directory / "reference.json").read_text(encoding="utf-8"))
+    with transaction.atomic():
+        _load_territory(report, directory)
+        _load_reference(data, report)
+    return report
 
 
 def demo_load(*, with_history: bool = True) -> DemoLoadReport:

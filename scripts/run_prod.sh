@@ -45,7 +45,14 @@ DJANGO_SETTINGS_MODULE=opencity.settings.local $py manage.py opencity_load_demo
 
 mkdir -p var/log
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+prune_loop=""
+cleanup() {
+  # The prune loop's `sleep` first: it ignores Ctrl-C (a background job of a script does) and would
+  # otherwise outlive the script by up to an hour.
+  [[ -n "$prune_loop" ]] && pkill -TERM -P "$prune_loop" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
 trap cleanup EXIT INT TERM
 
 for i in $(seq 1 "$TASK_WORKERS"); do
@@ -56,6 +63,7 @@ $py manage.py opencity_sla_sweep --loop >> var/log/sweep.log 2>&1 &
 pids+=($!)
 # The prune "timer" (deploy/systemd/opencity-prune.timer on a server).
 ( while sleep "$PRUNE_EVERY"; do $py manage.py opencity_prune_media; done ) >> var/log/prune.log 2>&1 &
+prune_loop=$!
 pids+=($!)
 
 cat <<TXT

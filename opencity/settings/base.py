@@ -20,6 +20,12 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_str(name: str, default: str) -> str:
+    """Read a text environment variable; an empty value (`NAME=` in an env file copied from
+    .env.example) means the default, as it does for env_bool and env_int."""
+    return os.environ.get(name) or default
+
+
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
@@ -205,7 +211,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("OPENCITY_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(env_str("OPENCITY_MEDIA_ROOT", str(BASE_DIR / "media")))
 
 
 def media_storage_from_env() -> dict:
@@ -439,7 +445,7 @@ LEAFLET_CONFIG = {
 
 # Every log line carries the id of the request it was written for (opencity.observability).
 # DJANGO_LOG_FORMAT=json (production's default) writes one JSON object per line; `text` is for people.
-LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text")
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -455,7 +461,7 @@ LOGGING = {
             "formatter": "json" if LOG_FORMAT == "json" else "text",
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # One line per request comes from opencity.request; Django's own request logger would repeat
     # every 4xx/5xx (errors with their traceback are still logged by django.request at ERROR).
     "loggers": {"django.request": {"level": "ERROR"}},
