@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.gis import forms as gis_forms
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,16 @@ class PointWidget(AreaWidget):
     geom_type = "POINT"
 
 
+class AreaField(gis_forms.MultiPolygonField):
+    """One or more polygons: a single pasted Polygon is taken as a MultiPolygon of one."""
+
+    def to_python(self, value):
+        geometry = super().to_python(value)
+        if isinstance(geometry, Polygon):
+            return MultiPolygon(geometry, srid=geometry.srid)
+        return geometry
+
+
 class AlertForm(ServiceErrorsMixin, forms.Form):
     name = forms.CharField(
         label=_("Name"),
@@ -36,7 +47,7 @@ class AlertForm(ServiceErrorsMixin, forms.Form):
         initial=AlertKind.DISTRICT,
     )
     district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False)
-    area = gis_forms.MultiPolygonField(
+    area = AreaField(
         label=_("Area"),
         srid=4326,
         required=False,

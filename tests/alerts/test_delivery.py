@@ -90,7 +90,7 @@ def test_the_e_mail_is_in_the_subscribers_language(world, report, make_alert):
     issue = report(now=now())
     alerts_notify_event(event_id=IssueEvent.objects.get(issue=issue, kind=IssueEventKind.CREATED).pk)
     [message] = alert_mail("olena@example.org")
-    assert message.subject == f"Нове повідомлення {issue.ref} (Яма) — район Західний"
+    assert message.subject == f"Нове звернення {issue.ref} (Яма) — район Західний"
     assert "Статус: " in message.body
 
 
