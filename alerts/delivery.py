@@ -164,6 +164,7 @@ def alerts_notify_event(*, event_id: int) -> int:
     return sum(
         _send(alert=alerts[alert_id], email=email, event_ids=ids, digest=False)
         for (alert_id, email), ids in grouped.items()
+        if alert_id in alerts  # deleted a moment ago: nothing to send
     )
 
 
@@ -177,6 +178,7 @@ def alerts_send_digests(*, now: datetime.datetime | None = None) -> int:
     return sum(
         _send(alert=alerts[alert_id], email=email, event_ids=ids, digest=True)
         for (alert_id, email), ids in grouped.items()
+        if alert_id in alerts  # deleted a moment ago: nothing to send
     )
 
 

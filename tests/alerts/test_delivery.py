@@ -16,6 +16,7 @@ from django.utils import timezone
 from alerts.delivery import alerts_notify_event, alerts_send_digests, send_alert_digests, send_alerts_for_event
 from alerts.models import AlertFrequency, AlertKind
 from issues.models import IssueEvent, IssueEventKind, NotificationDelivery
+from issues.services import TransitionInput, issue_transition
 from issues.services.moderation import issue_set_hidden
 from issues.services.reporting import issues_release_after_confirmation
 from tests.factories import UserFactory
@@ -160,3 +161,30 @@ def test_the_digest_command_hands_the_pass_to_the_worker(world, report, make_ale
     result = DBTaskResult.objects.get(task_path=send_alert_digests.module_path)
     assert result.status == TaskResultStatus.SUCCESSFUL and result.return_value == 1
     assert len(alert_mail()) == 1
+
+
+@pytest.mark.django_db
+def test_a_follower_with_an_alert_gets_one_e_mail_per_event(
+    world,
+    report,
+    make_alert,
+    django_capture_on_commit_callbacks,
+    immediate_tasks,  # noqa: ARG001
+):
+    """The reporter follows their issue and also has an immediate alert on status changes there: the
+    accepted issue reaches them once, by whichever sender comes first."""
+    make_alert(AlertKind.DISTRICT, user=world.citizen, frequency=AlertFrequency.IMMEDIATE, status_changes=True)
+    issue = report(now=now())
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_transition(
+            issue=issue,
+            actor=world.roads_staff,
+            action="accept",
+            data=TransitionInput(promised_date=datetime.date(2030, 1, 1)),
+        )
+    accepted = IssueEvent.objects.get(issue=issue, kind=IssueEventKind.STATUS_CHANGED)
+    assert len(alert_mail("citizen@example.org")) == 1
+    assert list(NotificationDelivery.objects.filter(event=accepted).values_list("email", flat=True)) == [
+        "citizen@example.org"
+    ]
