@@ -218,3 +218,10 @@ def test_a_saved_alerts_feed_is_reached_by_its_token(world, report, make_alert):
     assert response.status_code == 200 and "private" in response["Cache-Control"]
     assert [entry.find(f"{ATOM}title").text for entry in _entries(response)] == [f"{issue.ref} · Яма: Подано"]
     assert Client().get("/alerts/feed/not-the-token.atom").status_code == 404
+
+
+def test_my_page_and_the_navigation_lead_to_the_alerts(world, subscriber):
+    page = client_for(subscriber, "en").get("/me/").content.decode()
+    assert "<title>My issues · Drohobych</title>" in page
+    assert page.count('href="/alerts/"') == 2  # the navigation and the card on /me/
+    assert 'href="/alerts/"' in Client().get("/").content.decode()
