@@ -37,6 +37,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),  # namespace dashboard
     path("api/v1/", include("geo.api.urls")),  # namespace geo_api
     path("open311/v2/", include("open311.urls")),  # namespace open311
+    path("", include("alerts.urls")),  # namespace alerts
     path("", include("geo.urls")),
 ]
 

@@ -20,6 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from accounts.models import ApiKey, User
+from alerts.models import Alert
+from alerts.services import alert_unsubscribe_token
 from geo.models import Outage, OutageEvent
 from issues.models import Issue, IssueEvent, IssueFollower, IssueMedia
 from media_store.models import MediaAsset
@@ -385,6 +387,52 @@ ROWS: list[Row] = [
 ]
 
 
+# Who may subscribe to area alerts: everyone signed in with a confirmed e-mail address.
+CONFIRMED = tuple(a for a in SIGNED_IN if a != "unconfirmed")
+
+ROWS += [
+    # --- area alerts --------------------------------------------------------------------------------
+    Row("alerts:list", "GET", lambda c: "/alerts/", PUBLIC),
+    Row("alerts:new", "GET", lambda c: "/alerts/new/", expect(200, anonymous=LOGIN, unconfirmed=403)),
+    Row(
+        "alerts:new",
+        "POST",
+        lambda c: "/alerts/new/",
+        expect(302, anonymous=LOGIN, unconfirmed=403),
+        data=lambda c: {
+            "kind": "district",
+            "district": str(c.world.west.pk),
+            "new_reports": "on",
+            "frequency": "daily",
+            "emails_on": "on",
+        },
+        changes=frozenset(CONFIRMED),
+    ),
+    # Another person's alert is as good as missing.
+    Row("alerts:edit", "GET", lambda c: f"/alerts/{c.alert.pk}/edit/", expect(404, anonymous=LOGIN, owner=200)),
+    Row(
+        "alerts:delete",
+        "POST",
+        lambda c: f"/alerts/{c.alert.pk}/delete/",
+        expect(404, anonymous=LOGIN, owner=302),
+        changes=frozenset({"owner"}),
+    ),
+    # The e-mail's link: its signed token is the credential, whoever follows it (no sign-in).
+    Row(
+        "alerts:unsubscribe", "GET", lambda c: f"/alerts/unsubscribe/{alert_unsubscribe_token(alert=c.alert)}/", PUBLIC
+    ),
+    Row(
+        "alerts:unsubscribe",
+        "POST",
+        lambda c: f"/alerts/unsubscribe/{alert_unsubscribe_token(alert=c.alert)}/",
+        PUBLIC,
+        changes=frozenset(ACTORS),
+    ),
+    Row("alerts:district-feed", "GET", lambda c: "/alerts/districts/east/feed.atom", PUBLIC),
+    Row("alerts:feed", "GET", lambda c: f"/alerts/feed/{c.alert.feed_token}.atom", PUBLIC),
+]
+
+
 # --- the admin, generated from its registry ---------------------------------------------------------
 
 ADMIN_ONLY = expect(302, admin=200, admin_viewer=403)  # non-staff are sent to the admin's login
@@ -565,6 +613,7 @@ def _snapshot(c: TrustCity) -> dict:
         "submission": (submission.email, submission.first_name, submission.last_name, submission.phone),
         "photo": (photo.status, photo.processed_at),
         "api_keys": ApiKey.objects.count(),
+        "alerts": sorted(Alert.objects.values_list("pk", "user_id", "district_id", "unsubscribed_at")),
     }
 
 

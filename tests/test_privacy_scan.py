@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 
+from alerts.services import alert_unsubscribe_token
 from tests.trust_city import HIDDEN_TEXT, PERSONAL, TrustCity, module_city_fixture
 
 city = module_city_fixture()
@@ -65,6 +66,11 @@ OUTPUTS: list[tuple[str, Callable[[TrustCity], str]]] = [
     ("planned outages iCal", lambda c: "/outages/planned.ics"),
     ("outages Atom", lambda c: "/outages/feed.atom"),
     ("visible picture", lambda c: f"/issues/pictures/{c.photo.public_id}/web/"),
+    ("alerts page", lambda c: "/alerts/"),
+    ("district feed, west", lambda c: "/alerts/districts/west/feed.atom"),
+    ("district feed, east (the hidden one's)", lambda c: "/alerts/districts/east/feed.atom"),
+    ("saved area's feed (over the hidden one)", lambda c: f"/alerts/feed/{c.alert.feed_token}.atom"),
+    ("unsubscribe page", lambda c: f"/alerts/unsubscribe/{alert_unsubscribe_token(alert=c.alert)}/"),
 ]
 
 # Outputs about the hidden issue itself: each must be refused as if it did not exist.
@@ -111,6 +117,9 @@ def _client(client, c: TrustCity, viewer: str):
 
 def test_the_secrets_are_really_there(city, db, client):
     """The scan would prove nothing if the data were never shown: those allowed see it."""
+    # The feeds have entries: the scan of them proves something.
+    assert city.issue.ref in _body(client.get(f"/alerts/feed/{city.alert.feed_token}.atom"))
+    assert city.issue.ref in _body(client.get("/alerts/districts/west/feed.atom"))
     client.force_login(city.actors["dispatcher"])
     assert HIDDEN_TEXT in _body(client.get(f"/issues/{city.hidden.ref}/"))
     client.force_login(city.actors["admin"])

@@ -21,6 +21,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Executor, User
+from alerts.feeds import FEED_ITEMS as ALERT_FEED_ITEMS
+from alerts.models import Alert, AlertKind
 from geo.feeds import FEED_ITEMS
 from geo.services import outage_extend
 from issues.models import Category, CategoryAttribute, CategoryGroup, Issue, IssueEvent, RoutingRule
@@ -76,6 +78,9 @@ BUDGETS = {
     "contacts page": 1 + ROOM,
     "outages ics": 2 + ROOM,
     "outages atom": 1 + ROOM,
+    "alerts page": 5 + ROOM,
+    "district feed": 3 + ROOM,
+    "alert feed": 3 + ROOM,
     "open311 requests": 4 + ROOM,
     "open311 requests, extended": 7 + ROOM,
     "open311 updates": 3 + ROOM,
@@ -502,6 +507,63 @@ def test_the_outage_notices_feed(world, town, within_budget):
         "outages atom", lambda: client.get("/outages/feed.atom"), lambda rows: outage_rows(town, rows)
     )
     assert answer.content.decode().count("<entry>") == FEED_ITEMS < 12 * ROWS  # the newest 50 of the 60 notices
+
+
+# --- Area alerts ---------------------------------------------------------------------------------------------
+
+
+def test_my_alerts(world, town, within_budget):
+    """Alerts of every kind, each in a district and with a category group of its own."""
+
+    def grow(rows: int) -> None:
+        for n in range(rows):
+            kind = (AlertKind.DISTRICT, AlertKind.AREA, AlertKind.RADIUS)[n % 3]
+            where = town.place()
+            place = {
+                AlertKind.DISTRICT: {"district": DistrictFactory(code=f"alert-{next(town.serial)}")},
+                AlertKind.AREA: {"area": box(where.x - 0.001, where.y - 0.001, where.x + 0.001, where.y + 0.001)},
+                AlertKind.RADIUS: {"center": where, "radius_m": 200},
+            }[kind]
+            alert = Alert.objects.create(user=world.other_citizen, kind=kind, status_changes=True, **place)
+            alert.category_groups.set([town.category().group])
+
+    client = signed_in(world.other_citizen)
+    page = within_budget("alerts page", lambda: client.get("/alerts/"), grow)
+    assert page.content.decode().count('data-alert="') == 3 * ROWS
+
+
+def alert_feed_rows(town: Town, rows: int) -> None:
+    """Issues in the west district, each of its own category and executor, accepted by the executor."""
+    world = town.world
+    for _ in range(rows):
+        executor = town.executor()
+        staff = StaffFactory(executor=executor)
+        issue = town.issue(executor=executor, where=world.inside_west)
+        act(issue, staff, "accept", town.moment(), promised_date=town.start.date() + 30 * DAY)
+
+
+def test_the_district_feed(world, town, within_budget):
+    client = signed_in(None)
+    answer = within_budget(
+        "district feed",
+        lambda: client.get("/alerts/districts/west/feed.atom"),
+        lambda rows: alert_feed_rows(town, rows),
+    )
+    assert answer.content.decode().count("<entry>") == 2 * 3 * ROWS  # reported, accepted (30 < ALERT_FEED_ITEMS)
+    assert 2 * 3 * ROWS < ALERT_FEED_ITEMS
+
+
+def test_a_saved_alerts_feed(world, town, within_budget):
+    alert = Alert.objects.create(
+        user=world.other_citizen, kind=AlertKind.RADIUS, center=world.inside_west, radius_m=300, status_changes=True
+    )
+    client = signed_in(None)
+    answer = within_budget(
+        "alert feed",
+        lambda: client.get(f"/alerts/feed/{alert.feed_token}.atom"),
+        lambda rows: alert_feed_rows(town, rows),
+    )
+    assert answer.content.decode().count("<entry>") == 2 * 3 * ROWS
 
 
 # --- Open311 ---------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from issues.models import (
     MediaRole,
     RoutingRule,
 )
+from issues.notifications import announce_event
 from issues.rules.attributes import AttributeSpec, attributes_clean
 from issues.rules.confirmation import report_waiting_for_confirmation
 from issues.rules.media import media_check_set
@@ -308,7 +309,7 @@ def _issue_store(
         )
         if reporter is not None:
             IssueFollower.objects.create(issue=issue, user=reporter, reason=FollowReason.REPORTER, created_at=now)
-        IssueEvent.objects.create(
+        created = IssueEvent.objects.create(
             issue=issue,
             kind=IssueEventKind.CREATED,
             at=now,
@@ -316,6 +317,8 @@ def _issue_store(
             to_status=IssueStatus.NEW,
             data=Created(source=source, held_for_email_confirmation=not confirmed).as_json(),
         )
+        if confirmed:
+            announce_event(created)  # a public report: the area alerts hear of it
         issue_attach_media(issue=issue, assets=media, role=MediaRole.REPORT, actor=reporter, now=now)
         issue_link_outage(issue=issue, now=now)
         _flag_possible_duplicates(issue=issue, now=now)
@@ -349,11 +352,16 @@ def _flag_possible_duplicates(*, issue: Issue, now: datetime.datetime) -> None:
 def issues_release_after_confirmation(*, user: User, now: datetime.datetime | None = None) -> list[Issue]:
     """Publish the reports a person made before confirming their e-mail address, route those still
     waiting, and count the person's "me too"s (idempotent: the link may be opened twice)."""
-    Issue.objects.filter(reporter=user, awaiting_confirmation=True).update(awaiting_confirmation=False)
+    waiting = Issue.objects.filter(reporter=user, awaiting_confirmation=True)
+    published = list(waiting.values_list("pk", flat=True))
+    waiting.update(awaiting_confirmation=False)
     issues_recount_support(user=user)
     held = IssueEvent.objects.filter(
         kind=IssueEventKind.CREATED, actor=user, data__held_for_email_confirmation=True
     ).values("issue_id")
+    # The reports are public from now on: announced as new, like a confirmed reporter's at once.
+    for created in IssueEvent.objects.filter(kind=IssueEventKind.CREATED, issue_id__in=published):
+        announce_event(created)
     released = []
     for issue in Issue.objects.filter(pk__in=held, status=IssueStatus.NEW, executor__isnull=True):
         released.append(issue_route(issue=issue, now=now))

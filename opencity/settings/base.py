@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "issues",
     "open311",
     "dashboard",
+    "alerts",
     "demo",
 ]
 
@@ -412,6 +413,13 @@ OPENCITY_SLA_SWEEP_SECONDS = env_int("OPENCITY_SLA_SWEEP_SECONDS", 300)
 # The issue layer answers at most this many features per request (and says when it cut).
 OPENCITY_ISSUE_LIST_LIMIT = env_int("OPENCITY_ISSUE_LIST_LIMIT", 1000)
 OPENCITY_ISSUE_LIST_MAX_LIMIT = env_int("OPENCITY_ISSUE_LIST_MAX_LIMIT", 5000)
+# Area alerts (alerts/): how many one person may keep, how big a drawn area and a circle may be,
+# and how far back the daily digest looks for events nobody has been told about yet.
+OPENCITY_ALERTS_PER_USER = env_int("OPENCITY_ALERTS_PER_USER", 10)
+OPENCITY_ALERT_MAX_AREA_KM2 = env_int("OPENCITY_ALERT_MAX_AREA_KM2", 50)
+OPENCITY_ALERT_MIN_RADIUS_M = env_int("OPENCITY_ALERT_MIN_RADIUS_M", 50)
+OPENCITY_ALERT_MAX_RADIUS_M = env_int("OPENCITY_ALERT_MAX_RADIUS_M", 5000)
+OPENCITY_ALERT_DIGEST_LOOKBACK_HOURS = env_int("OPENCITY_ALERT_DIGEST_LOOKBACK_HOURS", 72)
 OPENCITY_MAP_CENTER = (49.3487, 23.5069)  # Drohobych town hall, (lat, lon)
 OPENCITY_MAP_ZOOM = 13
 
