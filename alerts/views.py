@@ -26,6 +26,7 @@ from alerts.services import (
     alert_set_emails,
     alert_update,
 )
+from geo.forms import sign_map_scripts
 from geo.models import District
 from opencity.errors import DomainError, NotFound
 
@@ -55,7 +56,12 @@ def _form_page(request: HttpRequest, form: AlertForm, *, alert: Alert | None, st
     return render(
         request,
         "alerts/form.html",
-        {"form": form, "alert": alert, "territory_url": reverse("geo:territory"), "may_subscribe": True},
+        {
+            "form": sign_map_scripts(form, request),  # the maps' inline set-up runs only with the CSP nonce
+            "alert": alert,
+            "territory_url": reverse("geo:territory"),
+            "may_subscribe": True,
+        },
         status=status,
     )
 
