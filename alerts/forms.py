@@ -19,8 +19,12 @@ from issues.models import CategoryGroup
 class PointWidget(AreaWidget):
     """The same drawing map with a marker tool only."""
 
-    template_name = "alerts/widgets/point.html"
     geom_type = "POINT"
+    raw_summary = _("Enter the point as GeoJSON instead")
+    raw_hint = _(
+        "A GeoJSON Point in WGS84 longitude/latitude, e.g. copied from a GIS program. "
+        "A marker put on the map replaces it."
+    )
 
 
 class AreaField(gis_forms.MultiPolygonField):

@@ -33,6 +33,16 @@ class AreaWidget(LeafletWidget):
 
     template_name = "geo/widgets/area.html"
     geom_type = "MULTIPOLYGON"
+    raw_summary = _("Enter the area as GeoJSON instead")
+    raw_hint = _(
+        "A GeoJSON Polygon or MultiPolygon in WGS84 longitude/latitude, e.g. exported from QGIS. "
+        "Drawing on the map replaces it."
+    )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context.update(raw_summary=self.raw_summary, raw_hint=self.raw_hint)
+        return context
 
 
 def sign_map_scripts(form: forms.BaseForm, request) -> forms.BaseForm:
