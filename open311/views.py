@@ -20,6 +20,7 @@ from open311 import queries, represent
 from open311.params import (
     Open311Error,
     check_jurisdiction,
+    cursor_token,
     parse_extensions,
     parse_new_request,
     parse_request_filters,
@@ -30,8 +31,9 @@ from open311.render import FORMATS, respond
 from open311.services import open311_request_create
 from opencity.errors import DomainError, RateLimited
 
-# The date this server's Open311 interface (its resources and fields) last changed.
-CHANGESET = "2026-11-28T00:00:00+02:00"
+# The date this server's Open311 interface (its resources, fields and parameters) last changed:
+# 2026-12-04, keyset paging (`cursor`, the `Link` header) and the shallower `page`.
+CHANGESET = "2026-12-04T00:00:00+02:00"
 
 # Where the reporting service's field names point in an Open311 form.
 PARAMETER_NAMES = {
@@ -87,8 +89,11 @@ def open311_endpoint(*, methods: tuple[str, ...], root: str) -> Callable:
                         response["Allow"] = ", ".join(allowed)
                         return response
                     check_jurisdiction(request.GET if request.method != "POST" else _form(request))
-                    status, data = view(request, **kwargs)
-                    return respond(fmt, root, data, status=status)
+                    status, data, *headers = view(request, **kwargs)
+                    response = respond(fmt, root, data, status=status)
+                    for name, header in (headers[0] if headers else {}).items():
+                        response[name] = header
+                    return response
                 except Open311Error as error:
                     return respond(answer_format, "errors", error.as_list(), status=error.status)
 
@@ -107,6 +112,20 @@ def _form(request: HttpRequest):
 
 def _absolute(request: HttpRequest) -> Callable[[str], str]:
     return request.build_absolute_uri
+
+
+def _next_page(request: HttpRequest, listing: str, last, *, more: bool) -> dict[str, str]:
+    """`Link: <…>; rel="next"` (RFC 8288) when another page follows: the same address and filters
+    with `page` replaced by a `cursor` after the last row given, so a client that follows it pages
+    by keyset however deep it goes. The JSON and XML bodies stay the spec's bare lists."""
+    if not more or last is None:
+        return {}
+    params = request.GET.copy()
+    params.pop("page", None)
+    at, pk = (last.created_at, last.pk) if listing == "requests" else (last.at, last.pk)
+    params["cursor"] = cursor_token(listing, at=at, pk=pk)
+    url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return {"Link": f'<{url}>; rel="next"'}
 
 
 def root(request: HttpRequest) -> HttpResponse:
@@ -137,9 +156,13 @@ def requests(request: HttpRequest):
     if request.method == "POST":
         return 201, [represent.created_request(_create(request))]
     filters = parse_request_filters(request.GET, now=timezone.now())
-    issues = queries.open311_requests(filters=filters)
+    issues, more = queries.open311_requests(filters=filters)
     absolute = _absolute(request)
-    return 200, [represent.service_request(issue, absolute=absolute, extensions=filters.extensions) for issue in issues]
+    return (
+        200,
+        [represent.service_request(issue, absolute=absolute, extensions=filters.extensions) for issue in issues],
+        _next_page(request, "requests", issues[-1] if issues else None, more=more),
+    )
 
 
 @open311_endpoint(methods=("GET",), root="service_requests")
@@ -166,10 +189,13 @@ def token(request: HttpRequest, token: str):
 @open311_endpoint(methods=("GET",), root="service_request_updates")
 def updates(request: HttpRequest):
     filters = parse_update_filters(request.GET, now=timezone.now())
+    events, more = queries.open311_updates(filters=filters)
     absolute = _absolute(request)
-    return 200, [
-        represent.request_update(event, absolute=absolute) for event in queries.open311_updates(filters=filters)
-    ]
+    return (
+        200,
+        [represent.request_update(event, absolute=absolute) for event in events],
+        _next_page(request, "updates", events[-1] if events else None, more=more),
+    )
 
 
 def _create(request: HttpRequest):

@@ -8,19 +8,30 @@ output is fetched as an anonymous visitor and as another citizen, and searched f
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 
 from alerts.services import alert_unsubscribe_token
+from open311.params import cursor_token
 from tests.trust_city import HIDDEN_TEXT, PERSONAL, TrustCity, module_city_fixture
 
 city = module_city_fixture()
 
 VIEWERS = ("anonymous", "other")
+
+
+def _cursor(listing: str) -> str:
+    """A keyset cursor before every row of the listing (the next-page path of the Link header)."""
+    if listing == "requests":
+        return quote(cursor_token(listing, at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC), pk=2**62))
+    return quote(cursor_token(listing, at=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), pk=0))
+
 
 ME_LEAK = "issue 11 item 4: /me/ lists a hidden issue one follows"
 MEDIA_LEAK = "issue 11 item 4: direct storage URLs of a hidden issue's media keep working"
@@ -61,6 +72,11 @@ OUTPUTS: list[tuple[str, Callable[[TrustCity], str]]] = [
             ("request (Open311)", lambda c: f"/open311/v2/requests/{c.open311_issue.ref}.{{fmt}}"),
             ("token", lambda c: f"/open311/v2/tokens/{c.open311_issue.ref}.{{fmt}}"),
             ("updates", lambda c: "/open311/v2/servicerequestupdates.{fmt}"),
+            ("requests, cursor", lambda c: "/open311/v2/requests.{fmt}?cursor=" + _cursor("requests")),
+            (
+                "updates after a cursor",
+                lambda c: "/open311/v2/servicerequestupdates.{fmt}?cursor=" + _cursor("updates"),
+            ),
         )
     ],
     ("planned outages iCal", lambda c: "/outages/planned.ics"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Callable
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -32,6 +33,7 @@ from issues.services.moderation import issue_change_category, issue_comment, iss
 from issues.services.sla import sla_sweep
 from issues.services.support import issue_support
 from media_store.services import media_intake
+from open311.params import cursor_token
 from tests.factories import (
     CENTRE_LAT,
     CENTRE_LON,
@@ -84,6 +86,9 @@ BUDGETS = {
     "open311 requests": 4 + ROOM,
     "open311 requests, extended": 7 + ROOM,
     "open311 updates": 3 + ROOM,
+    # A page after a cursor (keyset paging) costs what the first page costs.
+    "open311 requests, cursor": 4 + ROOM,
+    "open311 updates, cursor": 3 + ROOM,
     "open311 services": 2 + ROOM,
     # Each figure's query runs in a savepoint with its own work_mem: four statements a figure; plus
     # one for the whole dashboard's longer statement timeout (opencity.db.longer_statement_timeout).
@@ -576,11 +581,13 @@ class Open311Rows:
     def __init__(self, town: Town) -> None:
         self.town = town
         self.executors: list[Executor] = []
+        self.issues: list[Issue] = []
 
     def grow(self, rows: int) -> None:
         town, dispatcher = self.town, self.town.world.dispatcher
         for _ in range(rows):
             issue = town.issue()
+            self.issues.append(issue)
             issue = issue_change_category(issue=issue, actor=dispatcher, category=town.category(), now=town.moment())
             self.executors.append(town.executor())
             act(issue, dispatcher, "reassign", town.moment(), executor=self.executors[-1])
@@ -602,6 +609,39 @@ def test_open311_requests_and_updates(world, town, within_budget, path, budget):
     text = within_budget(budget, lambda: client.get(path), rows.grow).content.decode()
     assert len(rows.executors) == 3 * ROWS
     assert [e.name_uk for e in rows.executors if f"Передано виконавцю: {e.name_uk}" not in text] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "budget"),
+    [
+        ("requests.json", "open311 requests, cursor"),
+        ("requests.xml?extensions=true", "open311 requests, extended"),
+        ("servicerequestupdates.json", "open311 updates, cursor"),
+    ],
+)
+def test_open311_pages_after_a_cursor(world, town, within_budget, path, budget):
+    """The next page of the Link header (a keyset cursor after the newest issue): its query count
+    does not grow with the rows before or after the cursor."""
+    client, rows = signed_in(None), Open311Rows(town)
+
+    def next_page() -> HttpResponse:
+        if path.startswith("requests"):  # after the newest issue: every other one follows
+            newest = rows.issues[-1]
+            cursor = cursor_token("requests", at=newest.created_at, pk=newest.pk)
+        else:  # after the first issue's report: the events of every other one follow
+            oldest = rows.issues[0]
+            cursor = cursor_token("updates", at=oldest.created_at, pk=2**62)
+        separator = "&" if "?" in path else "?"
+        return client.get(f"/open311/v2/{path}{separator}cursor={quote(cursor)}")
+
+    text = within_budget(budget, next_page, rows.grow).content.decode()
+    assert len(rows.issues) == 3 * ROWS
+    if path.startswith("requests"):
+        given, newest = rows.executors[:-1], rows.issues[-1]
+        assert newest.ref not in text and all(issue.ref in text for issue in rows.issues[:-1])
+    else:
+        given = rows.executors
+    assert [e.name_uk for e in given if f"Передано виконавцю: {e.name_uk}" not in text] == []
 
 
 @pytest.mark.parametrize(("path", "opening"), [("services.json", '{"service_code"'), ("services.xml", "<service>")])

@@ -248,7 +248,9 @@ def media_storage_from_env() -> dict:
     }
     public_url = os.environ.get("OPENCITY_S3_PUBLIC_URL", "").rstrip("/")
     if public_url:
-        # A public bucket or a CDN in front of it: plain, stable URLs under that address.
+        # A public bucket or a CDN in front of it: plain, stable URLs under that address. A hidden
+        # issue's objects are moved off their keys, so its old URLs die at once (the reasons are at
+        # media_store.services.media_withhold); the bucket policy exposes uploads/ and budget/ only.
         scheme, _sep, domain = public_url.partition("://")
         options.update(custom_domain=domain, url_protocol=f"{scheme}:", querystring_auth=False)
     else:
