@@ -42,8 +42,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response = JsonResponse(errors, safe=False, status=500)
     else:
         response = HttpResponse(
-            "<!doctype html><html><meta charset=utf-8><title>500</title><h1>Помилка сервера / Server error</h1>"
-            f"<p>Request ID: {escape(request_id)}</p></html>",
+            # Standalone (no template, no database): the page must render whatever failed.
+            '<!doctype html><html lang="uk"><meta charset=utf-8>'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>Помилка сервера · Server error</title><main>"
+            '<h1>Помилка сервера · <span lang="en">Server error</span></h1>'
+            '<p><a href="/">На головну</a> · <a href="/" lang="en">Home</a></p>'
+            f"<p>Request ID: <code>{escape(request_id)}</code></p></main></html>",
             status=500,
             content_type="text/html; charset=utf-8",
         )
