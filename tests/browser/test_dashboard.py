@@ -77,7 +77,7 @@ def test_the_mayors_office_reads_the_dashboard(new_page, world, report):
     executors = page.locator("#executors-table tbody tr")
     assert [executors.nth(i).get_attribute("data-executor") for i in range(executors.count())] == ["roads", "water"]
     assert page.locator("svg.chart").count() == 5
-    assert page.locator(".leaflet-overlay-pane path").count() >= 3  # heat squares drawn on the map
+    assert page.locator(".leaflet-opencity-heat-pane path").count() >= 3  # heat squares, above the territory
     assert page.locator(".spot-marker").count() == 1
     assert page.locator("#map-section tbody td").nth(1).inner_text() == "5"  # the spot's open issues
     screenshot(page, "dashboard-desktop")

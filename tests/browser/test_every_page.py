@@ -237,7 +237,7 @@ CONTENT_KEYS = """() => {
     }
     const headerHtml = header ? header.outerHTML : '';
     if (header) header.remove();
-    return [document.title + headerHtml, body.innerHTML];
+    return [headerHtml, document.title + body.innerHTML];
 }"""
 
 
