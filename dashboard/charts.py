@@ -11,6 +11,7 @@ dashboard shows from its figures (as exports.dashboard_tables does for the table
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -139,6 +140,14 @@ def stacked_columns(
     return _svg(width, height, title, description, body, chart_id)
 
 
+def _label_lines(label: str, width: int = 36, most: int = 2) -> list[str]:
+    """A bar's name on at most two lines that fit the chart's width, cut with "…" beyond."""
+    lines = textwrap.wrap(label, width) or [""]
+    if len(lines) > most:
+        lines = [*lines[: most - 1], textwrap.shorten(" ".join(lines[most - 1 :]), width, placeholder="…")]
+    return lines
+
+
 def paired_bars(
     *,
     chart_id: str,
@@ -156,29 +165,32 @@ def paired_bars(
     the bars had to be right-aligned into a narrow column and lost its first letters, and on a
     phone the whole chart shrinks, so the names get the full width instead."""
     width, right = 640, 110
-    label_height, bar_height, gap = 30, 24, 18
-    row = label_height + 2 * (bar_height + 4) + gap
+    line_height, bar_height, gap = 26, 24, 18
+    wrapped = [_label_lines(label) for label in labels]
     legend, legend_height = _legend([first, second], 0, 0, width)
-    height = legend_height + 12 + row * len(labels)
     ceiling = maximum or _nice_ceiling(max([*first.values, *second.values], default=0))
     span = width - right
     body = [f"<g>{''.join(legend)}</g>"]
-    for i, label in enumerate(labels):
-        y = legend_height + 12 + row * i
-        short = label if len(label) <= 46 else label[:45] + "…"
-        body.append(
-            f'<text x="0" y="{y + 22}" font-size="21" font-weight="600">'
-            f"<title>{escape(label)}</title>{escape(short)}</text>"
+    y = legend_height + 12
+    for i, (label, lines) in enumerate(zip(labels, wrapped, strict=True)):
+        spans = "".join(
+            f'<tspan x="0" dy="{0 if n == 0 else line_height}">{escape(line)}</tspan>' for n, line in enumerate(lines)
         )
+        body.append(
+            f'<text x="0" y="{y + 20}" font-size="21" font-weight="600"><title>{escape(label)}</title>{spans}</text>'
+        )
+        bars_top = y + line_height * len(lines) + 4
         for j, item in enumerate((first, second)):
             value = item.values[i]
             bar_width = span * min(value or 0, ceiling) / ceiling if ceiling else 0
-            bar_y = y + label_height + j * (bar_height + 4)
+            bar_y = bars_top + j * (bar_height + 4)
             body.append(f'<rect x="0" y="{bar_y}" width="{bar_width:.1f}" height="{bar_height}" fill="{item.colour}"/>')
             text = "—" if value is None else f"{value:,.1f}".replace(",", " ").removesuffix(".0") + unit
             body.append(
                 f'<text x="{bar_width + 6:.1f}" y="{bar_y + bar_height - 5}" font-size="20">{escape(text)}</text>'
             )
+        y = bars_top + 2 * (bar_height + 4) + gap
+    height = y
     return _svg(width, height, title, description, body, chart_id)
 
 

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from opencity.urls import handler404, handler500
+from opencity.urls import handler403, handler404, handler500
 from opencity.urls import urlpatterns as project_urlpatterns
 
 SERVER_ERROR_PATH = "/test-only/server-error/"
@@ -15,4 +15,4 @@ def fail(request):  # noqa: ARG001
 
 urlpatterns = [path(SERVER_ERROR_PATH.strip("/") + "/", fail), *project_urlpatterns]
 
-__all__ = ["handler404", "handler500", "urlpatterns"]
+__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]

@@ -5,13 +5,15 @@ The pages come from the permission matrix (tests/test_permission_matrix.py), whi
 for every URL of the project: each actor opens every GET row the matrix answers 200 for it, so a
 new page is checked here as soon as it has its row. Pages that need an object take it from the
 matrix's test city. Answers that are not HTML (the APIs, feeds, exports) are not pages. Added to
-those: the error pages (400, 403, 404, 500), the 2FA code page and a valid password-reset link.
+those: the error pages (403, 404, 500), the 2FA code page and a valid password-reset link.
 
 The admin (/admin/) is left out: it is Django's own markup and stylesheet, used by a handful of the
 city's trained staff on desktops, not by the public; its accessibility is Django's.
 
 One browser, one context per actor (signed in once), every page visited once: the axe verdict and
-the sideways-scroll verdict are two tests over the same visit.
+the sideways-scroll verdict are two tests over the same visit. Every visit is measured; axe runs
+again only on what it has not seen: a page whose content (title and all but the header) and whose
+header (the actor's menu) were both checked before, on other visits, is not checked twice.
 """
 
 from __future__ import annotations
