@@ -462,3 +462,7 @@ OPENCITY_OPEN311_JURISDICTION = os.environ.get("OPENCITY_OPEN311_JURISDICTION", 
 OPENCITY_OPEN311_CONTACT = os.environ.get("OPENCITY_OPEN311_CONTACT", "opencity@drohobych.gov.ua")
 # `production` or `test`, as the discovery document calls the endpoint.
 OPENCITY_OPEN311_ENDPOINT_TYPE = os.environ.get("OPENCITY_OPEN311_ENDPOINT_TYPE", "production")
+# The gazetteer (geo): a pin gets the address of the nearest address point within this many metres;
+# beyond it, "near <street>, <district>" for the nearest street within OPENCITY_STREET_NEAR_METRES.
+OPENCITY_ADDRESS_NEAR_METRES: int = env_int("OPENCITY_ADDRESS_NEAR_METRES", 40)
+OPENCITY_STREET_NEAR_METRES: int = env_int("OPENCITY_STREET_NEAR_METRES", 400)
