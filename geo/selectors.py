@@ -220,8 +220,9 @@ class AddressMatch:
 
 
 # A street a search names must share this much of the typed words' trigrams (pg_trgm's word
-# similarity, 0…1). PostgreSQL's default (0.6) refuses two typos in a short name ("Стриська").
-SEARCH_SIMILARITY = 0.45
+# similarity, 0…1). PostgreSQL's default (0.6) refuses a short name with two letters swapped
+# ("striyska" for "stryiska" scores 0.38).
+SEARCH_SIMILARITY = 0.35
 # The middle of a street, to jump to when no house number was asked: the point of its line nearest
 # its centre, or else the address point nearest the centre of its addresses.
 STREET_ANCHOR_SQL = """COALESCE(

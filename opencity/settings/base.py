@@ -320,6 +320,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "issues", "description": "Reports, their timelines and the lifecycle"},
         {"name": "media", "description": "Photo and video uploads"},
         {"name": "layers", "description": "Budget projects and outages as GeoJSON"},
+        {"name": "addresses", "description": "The gazetteer: address search and the address of a point"},
         {"name": "dashboard", "description": "The leadership dashboard's figures"},
     ],
 }

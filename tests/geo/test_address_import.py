@@ -122,7 +122,10 @@ def test_command_prints_a_summary_and_the_rejected_rows_and_fails(tmp_path):
     with pytest.raises(CommandError, match="8 row\\(s\\) rejected; the others were imported"):
         call_command("opencity_import_addresses", str(path), "--report", str(report_path), "--no-progress", stdout=out)
     text = out.getvalue()
-    assert "13 rows: 5 addresses created, 0 updated, 0 unchanged; 3 streets created, 0 street lines set; 8 rejected." in text
+    assert (
+        "13 rows: 5 addresses created, 0 updated, 0 unchanged; 3 streets created, 0 street lines set; 8 rejected."
+        in text
+    )
     assert "  row 7 (вул. Стрийська), house_number: The house number is missing." in text
     lines = report_path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "row,street,field,message"
@@ -146,15 +149,27 @@ def _osm_extract(path) -> None:
     try:
         tags = {"addr:street": "вулиця Стрийська", "addr:housenumber": "9", "addr:postcode": "82100"}
         writer.add_node(Node(id=1, location=(23.5100, 49.3480), tags=tags))
-        writer.add_node(Node(id=2, location=(23.5104, 49.3479), tags={"addr:street": "вулиця Стрийська", "addr:housenumber": "11"}))
+        writer.add_node(
+            Node(id=2, location=(23.5104, 49.3479), tags={"addr:street": "вулиця Стрийська", "addr:housenumber": "11"})
+        )
         writer.add_node(Node(id=3, location=(23.5080, 49.3485)))
         writer.add_node(Node(id=4, location=(23.5150, 49.3470)))
         writer.add_node(Node(id=5, location=(23.5250, 49.3450)))
-        for node_id, (lon, lat) in enumerate([(23.5110, 49.3482), (23.5112, 49.3482), (23.5112, 49.3484), (23.5110, 49.3484)], start=10):
+        for node_id, (lon, lat) in enumerate(
+            [(23.5110, 49.3482), (23.5112, 49.3482), (23.5112, 49.3484), (23.5110, 49.3484)], start=10
+        ):
             writer.add_node(Node(id=node_id, location=(lon, lat)))
         writer.add_node(Node(id=20, location=(23.5060, 49.3490), tags={"addr:housenumber": "5"}))
-        writer.add_node(Node(id=21, location=(30.5, 50.45), tags={"addr:street": "вулиця Хрещатик", "addr:housenumber": "1"}))
-        writer.add_way(Way(id=100, nodes=[3, 4], tags={"highway": "secondary", "name": "вулиця Стрийська", "name:en": "Stryiska Street"}))
+        writer.add_node(
+            Node(id=21, location=(30.5, 50.45), tags={"addr:street": "вулиця Хрещатик", "addr:housenumber": "1"})
+        )
+        writer.add_way(
+            Way(
+                id=100,
+                nodes=[3, 4],
+                tags={"highway": "secondary", "name": "вулиця Стрийська", "name:en": "Stryiska Street"},
+            )
+        )
         writer.add_way(Way(id=101, nodes=[4, 5], tags={"highway": "secondary", "name": "вулиця Стрийська"}))
         writer.add_way(Way(id=102, nodes=[3, 5], tags={"highway": "service"}))
         building = {"building": "yes", "addr:street": "вулиця Стрийська", "addr:housenumber": "13А"}

@@ -78,7 +78,16 @@ def test_normal_form_drops_kinds_apostrophes_and_punctuation(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("9", "9"), ("9А", "9а"), ("9 а", "9а"), ("9-a", "9а"), ("12 / 3", "12/3"), ("12\\3", "12/3"), ("Б", ""), ("", "")],
+    [
+        ("9", "9"),
+        ("9А", "9а"),
+        ("9 а", "9а"),
+        ("9-a", "9а"),
+        ("12 / 3", "12/3"),
+        ("12\\3", "12/3"),
+        ("Б", ""),
+        ("", ""),
+    ],
 )
 def test_house_numbers_have_one_normal_form(text, expected):
     assert normalize_house_number(text) == expected
@@ -113,5 +122,7 @@ def test_labels_in_both_languages():
     args = {"kind": "street", "name_uk": "Стрийська", "name_en": "Stryiska", "house_number": "9А"}
     assert address_label(**args, language="uk") == "вул. Стрийська, 9А"
     assert address_label(**args, language="en") == "Stryiska St., 9А"
-    assert near_label(street="вул. Стрийська", district="Центральний", language="uk") == "біля вул. Стрийська, Центральний"
+    assert (
+        near_label(street="вул. Стрийська", district="Центральний", language="uk") == "біля вул. Стрийська, Центральний"
+    )
     assert near_label(street="Stryiska St.", district="Centre", language="en") == "near Stryiska St., Centre"
