@@ -283,6 +283,16 @@ def address_search(*, text: str, language: str, limit: int = 10) -> list[Address
     return results
 
 
+def address_by_id(*, address_id: str | int, language: str) -> AddressMatch | None:
+    """One address point by its id (as the search answers it), or None."""
+    try:
+        key = int(address_id)
+    except (TypeError, ValueError):
+        return None
+    point = AddressPoint.objects.select_related("street__district").filter(pk=key).first()
+    return _address_match(point, language=language, score=1.0) if point is not None else None
+
+
 def _district_name(district: District | None, language: str) -> str:
     if district is None:
         return ""

@@ -86,11 +86,7 @@ def event_recipients(event: IssueEvent) -> list[Recipient]:
         if issue.is_hidden:
             # Moderation hid it: its reporter still hears of their own report, nobody else does.
             followers = followers.filter(reason=FollowReason.REPORTER)
-        followers = (
-            followers.exclude(user__email="")
-            .select_related("user")
-            .order_by("reason", "created_at")
-        )
+        followers = followers.exclude(user__email="").select_related("user").order_by("reason", "created_at")
         for follower in followers:
             if follower.user_id != event.actor_id:
                 recipients.append(Recipient(follower.user.email, follower.user.language, "status"))

@@ -269,6 +269,7 @@ def photo_clean_upload(*, uploaded_file: File) -> ContentFile:
 
 # --- helpers ----------------------------------------------------------------------------------
 
+
 def _spool(uploaded_file: File, destination: Path, *, limit_bytes: int) -> bytes:
     """Copy the upload to a private file of ours (the client's name is never used); return its head."""
     written = 0

@@ -490,11 +490,7 @@ def _admin_rows() -> list[Row]:
                 f"{prefix}_delete",
                 "GET",
                 obj_path("delete/"),
-                (
-                    expect(302, admin_viewer=403)
-                    if opts.label_lower in DELETE_CHECKED_FIRST
-                    else (on_row or ADMIN_ONLY)
-                )
+                (expect(302, admin_viewer=403) if opts.label_lower in DELETE_CHECKED_FIRST else (on_row or ADMIN_ONLY))
                 if may_delete
                 else expect(302, admin=403, admin_viewer=403),
             ),

@@ -46,7 +46,16 @@ def _po_entries(path: Path) -> list[tuple[str, str, bool]]:
 
 
 SOURCE_DIRS = (
-    "accounts", "geo", "issues", "media_store", "dashboard", "open311", "demo", "opencity", "templates", "static"
+    "accounts",
+    "geo",
+    "issues",
+    "media_store",
+    "dashboard",
+    "open311",
+    "demo",
+    "opencity",
+    "templates",
+    "static",
 )
 
 

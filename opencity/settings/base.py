@@ -111,9 +111,7 @@ OPENCITY_STATEMENT_TIMEOUT_MS: int = env_int("OPENCITY_STATEMENT_TIMEOUT_MS", 10
 OPENCITY_REPORT_STATEMENT_TIMEOUT_MS: int = env_int("OPENCITY_REPORT_STATEMENT_TIMEOUT_MS", 60_000)
 DATABASE_OPTIONS = {
     # Parallel query makes small spatial queries several times slower on small machines.
-    "options": (
-        f"-c max_parallel_workers_per_gather=0 -c statement_timeout={OPENCITY_STATEMENT_TIMEOUT_MS}"
-    ),
+    "options": (f"-c max_parallel_workers_per_gather=0 -c statement_timeout={OPENCITY_STATEMENT_TIMEOUT_MS}"),
 }
 
 
@@ -449,9 +447,7 @@ LOGGING = {
 # milliseconds, when no task finished within this many minutes (the SLA sweep loop enqueues one
 # every OPENCITY_SLA_SWEEP_SECONDS), or when a runnable task has waited longer than this.
 OPENCITY_READY_DB_TIMEOUT_MS = env_int("OPENCITY_READY_DB_TIMEOUT_MS", 2000)
-OPENCITY_READY_WORKER_MINUTES = env_int(
-    "OPENCITY_READY_WORKER_MINUTES", max(15, 3 * OPENCITY_SLA_SWEEP_SECONDS // 60)
-)
+OPENCITY_READY_WORKER_MINUTES = env_int("OPENCITY_READY_WORKER_MINUTES", max(15, 3 * OPENCITY_SLA_SWEEP_SECONDS // 60))
 OPENCITY_READY_QUEUE_MINUTES = env_int("OPENCITY_READY_QUEUE_MINUTES", 10)
 # A task RUNNING longer than this is taken to be abandoned by a dead worker and runs again (the
 # sweep loop checks); longer than any task may take (media processing: a few ffmpeg runs).
