@@ -39,8 +39,9 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from geo.budget_import import RowErrors
-from geo.gazetteer import normalize_house_number, normalize_name, street_kind_from_words, transliterate_uk
+from geo.gazetteer import normalize_house_number, street_kind_from_words
 from geo.models import WGS84, AddressPoint, CommunityBoundary, District, Street, StreetKind
+from geo.services import street_create
 
 REQUIRED_COLUMNS = ("street", "house_number", "lat", "lon")
 
@@ -200,6 +201,10 @@ def _coordinate(raw, name: str, low: float, high: float, errors: list) -> float 
     return number
 
 
+# Addresses of one street name this close together belong to one street.
+STREET_SAME_WITHIN_M = 1500
+
+
 class _Streets:
     """The streets met so far in this import, by (name, kind, district), created when missing."""
 
@@ -212,18 +217,30 @@ class _Streets:
         if key not in self.cache:
             street = Street.objects.filter(name_uk=name, kind=kind, district=district).first()
             if street is None:
-                english = name_en or transliterate_uk(name)
-                street = Street.objects.create(
-                    name_uk=name,
-                    name_en=english,
-                    kind=kind,
-                    district=district,
-                    search_uk=normalize_name(name),
-                    search_en=normalize_name(english),
-                )
+                street = street_create(name_uk=name, name_en=name_en, kind=kind, district=district)
                 self.report.streets_created += 1
             self.cache[key] = street
         return self.cache[key]
+
+    def near(self, *, name: str, kind: str, point: Point) -> Street | None:
+        """A street of this name and kind with an address or its line within STREET_SAME_WITHIN_M."""
+        street_id = (
+            AddressPoint.objects.filter(street__name_uk=name, street__kind=kind)
+            .near(point, STREET_SAME_WITHIN_M)
+            .values_list("street_id", flat=True)
+            .first()
+        )
+        if street_id is None:
+            street_id = (
+                Street.objects.filter(name_uk=name, kind=kind)
+                .near(point, STREET_SAME_WITHIN_M)
+                .values_list("pk", flat=True)
+                .first()
+            )
+        if street_id is None:
+            return None
+        street = next((known for known in self.cache.values() if known.pk == street_id), None)
+        return street or Street.objects.select_related("district").get(pk=street_id)
 
 
 def _street_name(raw: str, errors: list) -> tuple[str, str]:
@@ -254,7 +271,7 @@ class _Districts:
         return any(b.geom.intersects(geometry) for b in self.boundary)
 
 
-def _address_row(row: dict, *, streets: _Streets, districts: _Districts) -> str:
+def _address_row(row: dict, *, where: str, streets: _Streets, districts: _Districts, seen: dict) -> str:
     errors: list[tuple[str, str]] = []
     if row.get("_extra"):
         errors.append(("row", _("The row has more cells than the header names (a comma in a value?).")))
@@ -283,11 +300,21 @@ def _address_row(row: dict, *, streets: _Streets, districts: _Districts) -> str:
         district = districts.named(row["district"])
         if district is None:
             errors.append(("district", _("No district is called “%(name)s”.") % {"name": row["district"][:60]}))
-    elif point is not None:
-        district = districts.covering(point)
     if errors:
         raise RowErrors(errors)
-    street = streets.get(name=name, name_en=row.get("street_en") or "", kind=kind, district=district)
+    street = None
+    if not row.get("district"):
+        # A street crosses district borders: the addresses of one name near each other are one
+        # street (the district of its first address); the same name far away is another street.
+        street = streets.near(name=name, kind=kind, point=point)
+        district = street.district if street is not None else districts.covering(point)
+    # The same address twice in one file (after the street's kind and district are known: вул.
+    # Шевченка in two settlements is two streets).
+    key = (name, kind, district.pk if district else None, house_key)
+    if key in seen:
+        raise RowErrors([("house_number", _("The address is repeated; row %(row)s has it too.") % {"row": seen[key]})])
+    seen[key] = where
+    street = street or streets.get(name=name, name_en=row.get("street_en") or "", kind=kind, district=district)
     existing = AddressPoint.objects.filter(street=street, house_key=house_key).first()
     if existing is not None:
         if (
@@ -316,8 +343,10 @@ def _line_row(row: dict, *, streets: _Streets, districts: _Districts, lines: dic
     line = LineString(coordinates, srid=WGS84)
     if not districts.inside(line):
         raise RowErrors([("line", _("The street's line is outside the community's territory."))])
-    district = districts.covering(line.interpolate_normalized(0.5)) if line.length else None
-    street = streets.get(name=name, name_en=row.get("street_en") or "", kind=kind, district=district)
+    middle = line.interpolate_normalized(0.5)
+    street = streets.near(name=name, kind=kind, point=middle) or streets.get(
+        name=name, name_en=row.get("street_en") or "", kind=kind, district=districts.covering(middle)
+    )
     lines.setdefault(street.pk, []).append(line)
 
 
@@ -336,25 +365,14 @@ def address_import(*, rows: Iterable[tuple[str, dict]], dry_run: bool = False) -
                     if row.get("kind") == "line":
                         _line_row(row, streets=streets, districts=districts, lines=lines)
                         continue
-                    key = (" ".join(street_text.lower().split()), normalize_house_number(row.get("house_number") or ""))
-                    if key[1] and key in seen:
-                        raise RowErrors(
-                            [
-                                (
-                                    "house_number",
-                                    _("The address is repeated; row %(row)s has it too.") % {"row": seen[key]},
-                                )
-                            ]
-                        )
-                    outcome = _address_row(row, streets=streets, districts=districts)
-                    if key[1]:
-                        seen[key] = where
+                    outcome = _address_row(row, where=where, streets=streets, districts=districts, seen=seen)
             except RowErrors as error:
                 report.rejected += [
                     RejectedAddressRow(where, street_text, name, str(message)) for name, message in error.errors
                 ]
                 continue
             except DatabaseError as error:
+                streets.cache.clear()  # a street created in the rolled-back savepoint is gone
                 report.rejected.append(
                     RejectedAddressRow(
                         where, street_text, "row", _("The database refused the row: %(error)s") % {"error": error}

@@ -22,6 +22,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -573,6 +574,28 @@ class StreetKind(models.TextChoices):
     MAIDAN = "maidan", pgettext_lazy("street kind", "maidan")
 
 
+# Within `metres` of a point, on the geography type; the bounding box of the circle first, so the
+# spatial index of the column picks the candidates (ST_DWithin on a cast alone cannot use it).
+_WITHIN_SQL = (
+    "{column} && ST_Envelope(ST_Buffer(ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s)::geometry)"
+    " AND ST_DWithin({column}::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s)"
+)
+
+
+def _within(column: str, point: Point, metres: float) -> RawSQL:
+    return RawSQL(  # noqa: S611 (our own column name; the numbers are bound parameters)
+        _WITHIN_SQL.format(column=column),
+        (point.x, point.y, metres, point.x, point.y, metres),
+        output_field=models.BooleanField(),
+    )
+
+
+class StreetQuerySet(models.QuerySet):
+    def near(self, point: Point, metres: float) -> StreetQuerySet:
+        """Streets whose line passes within `metres` of the point."""
+        return self.filter(_within("geo_street.geom", point, metres))
+
+
 class Street(models.Model):
     """A named street (or square, avenue, lane…) of the community. The same name may exist in two
     settlements of one community (вул. Шевченка in Drohobych and in Stebnyk): the district tells
@@ -589,6 +612,8 @@ class Street(models.Model):
     geom = models.MultiLineStringField(_("line"), srid=WGS84, null=True, blank=True)
     search_uk = models.CharField(_("search form (Ukrainian)"), max_length=200, editable=False)
     search_en = models.CharField(_("search form (English)"), max_length=200, editable=False)
+
+    objects = StreetQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("street")
@@ -617,6 +642,12 @@ class Street(models.Model):
         return street_label(kind=self.kind, name_uk=self.name_uk, name_en=self.name_en, language=language)
 
 
+class AddressPointQuerySet(models.QuerySet):
+    def near(self, point: Point, metres: float) -> AddressPointQuerySet:
+        """Addresses within `metres` of the point."""
+        return self.filter(_within("geo_addresspoint.point", point, metres))
+
+
 class AddressPoint(models.Model):
     """One address: a house number on a street, at a point (the building's entrance or centre)."""
 
@@ -625,6 +656,8 @@ class AddressPoint(models.Model):
     house_key = models.CharField(_("house number (normal form)"), max_length=20, editable=False)
     point = models.PointField(_("location"), srid=WGS84)
     postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+
+    objects = AddressPointQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("address")
