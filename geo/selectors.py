@@ -201,6 +201,10 @@ def outage_last_change() -> datetime.datetime | None:
 # --- The gazetteer: address search and reverse geocoding ------------------------------------------
 
 
+# What an answer of the gazetteer is: a house, a street, a place near a street, a district, a point.
+ADDRESS_MATCH_KINDS = ("address", "street", "near", "district", "coordinates")
+
+
 @dataclass(frozen=True)
 class AddressMatch:
     """One answer of the address search or of reverse geocoding: an address point, a street, or

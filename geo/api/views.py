@@ -27,7 +27,7 @@ from geo.api.filters import (
     OutagePointQuery,
 )
 from geo.models import OUTAGE_TITLES, PROZORRO_TENDER_URL, BudgetSector, BudgetStatus, OutageKind, OutageNature
-from geo.selectors import AddressMatch, address_at, address_search, point_in_community
+from geo.selectors import ADDRESS_MATCH_KINDS, AddressMatch, address_at, address_search, point_in_community
 from geo.sql import budget_feature_collection, outage_feature_collection
 from opencity.errors import InvalidInput
 from opencity.openapi import BAD_REQUEST, feature_collection
@@ -222,7 +222,7 @@ class AddressSerializer(serializers.Serializer):
     """One answer of the address search or of reverse geocoding."""
 
     kind = serializers.ChoiceField(
-        choices=["address", "street", "near", "district", "coordinates"],
+        choices=list(ADDRESS_MATCH_KINDS),
         help_text="`address`: a house; `street`: a street (no such house, or none asked); reverse geocoding "
         "also answers `near` (near a street), `district` or `coordinates` when nothing is closer.",
     )

@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IssueStatusEnum": "issues.models.IssueStatus",
         "MediaStatusEnum": "media_store.models.MediaStatus",
+        "AddressKindEnum": "geo.selectors.ADDRESS_MATCH_KINDS",
+        "KindEnum": "media_store.models.MediaKind",  # its name before the gazetteer's `kind` came
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
