@@ -270,7 +270,10 @@ class AddressSearch(APIView):
         tags=["addresses"],
         summary="Search addresses",
         parameters=[AddressSearchQuery],
-        responses={200: AddressSearchAnswer, 400: BAD_REQUEST},
+        responses={
+            200: OpenApiResponse(AddressSearchAnswer, description="The matches, best first (none: an empty list)."),
+            400: BAD_REQUEST,
+        },
     )
     def get(self, request: Request) -> Response:
         query = _validated(AddressSearchQuery, request)
@@ -291,7 +294,10 @@ class AddressReverse(APIView):
         tags=["addresses"],
         summary="The address of a point",
         parameters=[AddressPointQuery],
-        responses={200: AddressSerializer, 400: BAD_REQUEST},
+        responses={
+            200: OpenApiResponse(AddressSerializer, description="What to call the point."),
+            400: BAD_REQUEST,
+        },
     )
     def get(self, request: Request) -> Response:
         query = _validated(AddressPointQuery, request)
