@@ -212,3 +212,20 @@ def test_a_file_that_is_not_osm_is_refused(tmp_path):
     path.write_bytes(b"not a protobuf file at all")
     with pytest.raises(CommandError, match="could not be read"):
         call_command("opencity_import_addresses", str(path), "--no-progress", stdout=StringIO())
+
+
+def test_one_street_across_a_district_border_and_two_of_one_name_far_apart():
+    register = """street,house_number,lat,lon
+вул. Стрийська,9,49.3480,23.5100
+вул. Стрийська,101,49.3470,23.5250
+вул. Шевченка,1,49.3500,23.5000
+вул. Шевченка,1,49.3500,23.5900
+"""
+    report = address_import(rows=address_rows_from_csv(register))
+    assert (report.created, report.rejected) == (4, [])
+    stryiska = Street.objects.get(name_uk="Стрийська")  # 1.1 km apart, across the border: one street
+    assert (stryiska.district.code, stryiska.addresses.count()) == ("centre", 2)
+    assert sorted(Street.objects.filter(name_uk="Шевченка").values_list("district__code", flat=True)) == [
+        "centre",
+        "east",
+    ]
