@@ -263,6 +263,8 @@ ROWS: list[Row] = [
     Row("geo_api:budget-projects", "GET", lambda c: "/api/v1/budget-projects/", PUBLIC),
     Row("geo_api:outages", "GET", lambda c: "/api/v1/outages/", PUBLIC),
     Row("geo_api:outages-at", "GET", lambda c: "/api/v1/outages/at/?lon=23.5056&lat=49.3489", PUBLIC),
+    Row("geo_api:addresses", "GET", lambda c: "/api/v1/addresses/?q=Стрийська%209", PUBLIC),
+    Row("geo_api:addresses-reverse", "GET", lambda c: "/api/v1/addresses/reverse/?lon=23.5056&lat=49.3489", PUBLIC),
     # --- the dashboard and its exports -------------------------------------------------------------
     *[
         Row(name, "GET", path, expect(403, anonymous=LOGIN, dispatcher=200, leadership=200), label=label)
@@ -538,11 +540,7 @@ def _admin_rows() -> list[Row]:
                 f"{prefix}_delete",
                 "GET",
                 obj_path("delete/"),
-                (
-                    expect(302, admin_viewer=403)
-                    if opts.label_lower in DELETE_CHECKED_FIRST
-                    else (on_row or ADMIN_ONLY)
-                )
+                (expect(302, admin_viewer=403) if opts.label_lower in DELETE_CHECKED_FIRST else (on_row or ADMIN_ONLY))
                 if may_delete
                 else expect(302, admin=403, admin_viewer=403),
             ),
