@@ -73,7 +73,7 @@ class StreetForm(forms.ModelForm):
 
 
 @admin.register(Street)
-class StreetAdmin(LeafletGeoAdmin):
+class StreetAdmin(MapAdmin):
     form = StreetForm
     list_display = ("name_uk", "kind", "name_en", "district")
     list_filter = ("kind", "district")
@@ -95,7 +95,7 @@ class AddressPointForm(forms.ModelForm):
 
 
 @admin.register(AddressPoint)
-class AddressPointAdmin(LeafletGeoAdmin):
+class AddressPointAdmin(MapAdmin):
     form = AddressPointForm
     list_display = ("street", "house_number", "postcode")
     search_fields = ("street__name_uk", "street__name_en", "house_number")
