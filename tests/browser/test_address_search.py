@@ -42,12 +42,12 @@ def test_searching_a_street_and_number_with_a_typo_moves_the_map(new_page):
     assert page.locator(".address-result").count() == 2  # in Drohobych and in Stebnyk
     page.locator(".address-result").nth(1).focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('map').dataset.addressShown === 'вул. Шевченка'")
+    page.wait_for_function("() => document.getElementById('map').dataset.addressShown === 'вул. Шевченка'")
     assert page.locator(".address-result").nth(1).get_attribute("aria-current") == "true"
 
     page.get_by_label("Знайти вулицю або адресу").fill("Хрещатик 1")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('address-status').textContent.includes('немає')")
+    page.wait_for_function("() => document.getElementById('address-status').textContent.includes('немає')")
     assert page.locator(".address-result").count() == 0
 
 
@@ -63,7 +63,7 @@ def test_a_new_pin_gets_its_address_and_it_stays_editable(new_page):
 
     page.get_by_role("button", name="Повідомити про проблему").click()
     page.locator("#use-centre").click()
-    page.wait_for_function("document.getElementById('report-address').value !== ''")
+    page.wait_for_function("() => document.getElementById('report-address').value !== ''")
     assert page.input_value("#report-address") == "вул. Трускавецька, 15"
     screenshot(page, "address-pin-phone")
 
@@ -76,5 +76,5 @@ def test_a_new_pin_gets_its_address_and_it_stays_editable(new_page):
     # Emptied: the next pin fills it again ("near <street>, <district>" when no house is close).
     page.fill("#report-address", "")
     page.locator("#use-centre").click()
-    page.wait_for_function("document.getElementById('report-address').value !== ''")
+    page.wait_for_function("() => document.getElementById('report-address').value !== ''")
     assert page.input_value("#report-address") == "вул. Трускавецька, 15"

@@ -1,6 +1,7 @@
-"""axe-core still runs when pages carry a strict Content-Security-Policy (the lead is adding one):
-the engine goes in through the DevTools protocol (`page.evaluate`), which the policy does not
-govern, where a `<script>` tag added to the page is refused."""
+"""axe-core still runs under the site's Content-Security-Policy: the engine goes in through the
+DevTools protocol (`page.evaluate`), which the policy does not govern, where a `<script>` tag added
+to the page is refused. (Its own browser context: the `new_page` fixture fails any test on a refusal,
+and here one is provoked on purpose.)"""
 
 from __future__ import annotations
 
@@ -12,24 +13,22 @@ from tests.browser.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-STRICT = "default-src 'self'"
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport=PHONE, locale="uk-UA", base_url=live_server.url)
+    yield context.new_page()
+    context.close()
 
 
-def with_strict_policy(route) -> None:
-    response = route.fetch()
-    route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT})
-
-
-def test_axe_runs_under_a_strict_content_security_policy(new_page, world):  # noqa: ARG001
-    page = new_page(PHONE)
-    page.route("**/contacts/", with_strict_policy)
+def test_axe_runs_under_the_sites_content_security_policy(page, world):  # noqa: ARG001
     violations = []
     page.on(
         "console",
         lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
     )
     response = page.goto("/contacts/")
-    assert response.headers["content-security-policy"] == STRICT
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
 
     # The policy is in force: an inline script added to the page does not run.
     with pytest.raises(PlaywrightError):
@@ -38,5 +37,5 @@ def test_axe_runs_under_a_strict_content_security_policy(new_page, world):  # no
     assert any("Content Security Policy" in text for text in violations)
 
     # axe-core is injected and runs all the same (and finds nothing serious on this page).
-    assert axe_check(page, "/contacts/ under a strict CSP") == []
+    assert axe_check(page, "/contacts/ under the CSP") == []
     assert page.evaluate("() => typeof window.axe.run") == "function"
