@@ -1,0 +1,164 @@
+"""A report survives a lost connection (issue 14, item 5): filled in with the browser's network
+switched off, it is kept on the device (photo included), still there after a reload served by the
+service worker, and sent exactly once when the network is back — even when the server's first
+answer is lost on the way and the browser has to ask again with the same Idempotency-Key."""
+
+from __future__ import annotations
+
+import pytest
+
+from issues.models import Issue
+from tests.browser.conftest import PHONE, screenshot, sign_in
+from tests.media_store.media import image_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SAVED = "Збережено на пристрої, надішлемо, щойно з'явиться зв'язок."
+DESCRIPTION = "Впало дерево на тротуар, не пройти"
+DRAFTS_ON_DEVICE = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open("opencity-drafts");
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const tx = open.result.transaction(["drafts", "files"]);
+    const drafts = tx.objectStore("drafts").getAll();
+    const files = tx.objectStore("files").count();
+    tx.oncomplete = () => { resolve({ drafts: drafts.result, files: files.result }); open.result.close(); };
+  };
+})"""
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def controlled_by_the_worker(page) -> None:
+    """Wait until the service worker has installed (its cache filled) and controls the page."""
+    try:
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+    except Exception:
+        state = page.evaluate(
+            """async () => { const r = await navigator.serviceWorker.getRegistration();
+            return JSON.stringify({ registered: !!r, installing: !!(r && r.installing), waiting: !!(r && r.waiting),
+              active: r && r.active && r.active.state, keys: await caches.keys() }); }"""
+        )
+        raise AssertionError(f"the service worker does not control the page: {state}") from None
+
+
+def start_report_offline(page) -> None:
+    page.get_by_role("button", name="Повідомити про проблему").click()
+    page.context.set_offline(True)
+    page.locator("#map").click(position={"x": 180, "y": 200})
+    page.wait_for_selector("#report[data-point]")
+    page.get_by_label("Яма").check()
+    page.fill("#report-description", DESCRIPTION)
+    photo = image_bytes("JPEG", (640, 480))
+    page.set_input_files("#report-photos", files=[{"name": "tree.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+    page.wait_for_selector(".media-item .media-status:text('Збережено на пристрої')")
+
+
+def test_a_report_made_offline_is_sent_once_when_the_network_is_back(new_page, world):
+    world.citizen.set_password("secret-pass-123")
+    world.citizen.save()
+    before = Issue.objects.count()
+    page = new_page(PHONE)
+    sign_in(page, "citizen")
+    page.goto("/")
+    page.wait_for_selector("#map[data-loaded=territory]")
+    controlled_by_the_worker(page)
+
+    start_report_offline(page)
+    page.get_by_role("button", name="Надіслати звернення").click()
+    page.wait_for_selector(f'#report-outbox-text:text("{SAVED}")')
+    assert page.locator("#report-submit").is_hidden()
+    assert page.locator("#report-description").is_disabled()  # what is sent is what was queued
+    screenshot(page, "report-saved-offline-phone")
+    assert Issue.objects.count() == before
+
+    # Reloaded without a network: the service worker answers with the offline copy of the map,
+    # and the queued report is still there, photo included.
+    page.reload()
+    page.wait_for_selector("#report[data-restored]", state="attached")
+    assert page.locator("#offline-notice").is_visible()
+    assert page.input_value("#report-description") == DESCRIPTION
+    assert page.locator('input[name="category"][value="pothole"]').is_checked()
+    assert page.locator(".media-item .media-name").all_inner_texts() == ["tree.jpg"]
+    assert page.get_attribute("#report", "data-point")
+    assert page.locator("#report-outbox-text").inner_text() == SAVED
+    stored = page.evaluate(DRAFTS_ON_DEVICE)
+    assert [draft["status"] for draft in stored["drafts"]] == ["queued"]
+    assert stored["files"] == 1
+    key = stored["drafts"][0]["key"]
+    screenshot(page, "report-restored-offline-phone")
+    assert Issue.objects.count() == before
+
+    # The network comes back, but the first answer is lost: the report reaches the server (the
+    # issue is made) and the browser never hears back. It asks again with the same key.
+    posts: list[dict] = []
+
+    def lose_the_first_answer(route) -> None:
+        request = route.request
+        if request.method != "POST":
+            route.fallback()
+            return
+        response = route.fetch()
+        posts.append({"key": request.headers.get("idempotency-key"), "status": response.status})
+        if len(posts) == 1:
+            route.abort("connectionreset")
+        else:
+            route.fulfill(response=response)
+
+    page.context.route("**/api/v1/issues/", lose_the_first_answer)
+    page.context.set_offline(False)
+    page.wait_for_selector("#report-done:not([hidden])", timeout=30_000)
+    ref = page.locator("#done-ref").inner_text()
+    assert page.get_attribute("#done-ref", "href") == f"/issues/{ref}/"
+    screenshot(page, "report-sent-after-offline-phone")
+
+    assert [post["key"] for post in posts] == [key, key]
+    assert [post["status"] for post in posts] == [201, 200]  # made once, then found by its key
+    assert Issue.objects.count() == before + 1
+    issue = Issue.objects.get(ref=ref)
+    assert (issue.reporter, issue.category.code, issue.description) == (world.citizen, "pothole", DESCRIPTION)
+    assert issue.idempotency_key == key
+    assert issue.media.count() == 1  # the photo kept on the device went with it
+    assert page.evaluate(DRAFTS_ON_DEVICE) == {"drafts": [], "files": 0}
+
+    # Nothing is sent again: not on the next page load, nor later.
+    page.goto("/")
+    page.wait_for_selector("#report[data-restored]", state="attached")
+    page.wait_for_timeout(500)
+    assert page.locator("#report").is_hidden()
+    assert len(posts) == 2
+    assert Issue.objects.count() == before + 1
+
+
+def test_a_draft_survives_a_closed_page(new_page, world):
+    world.citizen.set_password("secret-pass-123")
+    world.citizen.save()
+    page = new_page(PHONE)
+    sign_in(page, "citizen")
+    page.goto("/")
+    page.wait_for_selector("#map[data-loaded=territory]")
+    page.get_by_role("button", name="Повідомити про проблему").click()
+    page.locator("#map").click(position={"x": 180, "y": 200})
+    page.get_by_label("Яма").check()
+    page.fill("#report-description", DESCRIPTION)
+    page.wait_for_function(
+        "() => new Promise(r => { const o = indexedDB.open('opencity-drafts'); o.onsuccess = () => {"
+        " const g = o.result.transaction('drafts').objectStore('drafts').getAll();"
+        f" g.onsuccess = () => r(g.result.some(d => d.description === {DESCRIPTION!r})); }}; }})"
+    )
+    context = page.context
+    page.close()
+
+    again = context.new_page()
+    again.goto("/")
+    again.wait_for_selector("#report[data-restored]", state="attached")
+    assert again.locator("#report").is_visible()
+    assert again.input_value("#report-description") == DESCRIPTION
+    assert again.locator('input[name="category"][value="pothole"]').is_checked()
+    assert again.get_attribute("#report", "data-point")
+    restored = "Відновлено незавершене звернення, збережене на цьому пристрої."
+    assert again.locator("#where-status").inner_text() == restored
+    again.close()
