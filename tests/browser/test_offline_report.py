@@ -162,3 +162,24 @@ def test_a_draft_survives_a_closed_page(new_page, world):
     restored = "Відновлено незавершене звернення, збережене на цьому пристрої."
     assert again.locator("#where-status").inner_text() == restored
     again.close()
+
+
+def test_chromium_finds_the_site_installable(new_page, world):
+    page = new_page(PHONE)
+    page.goto("/budget/")
+    controlled_by_the_worker(page)
+    cdp = page.context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["url"].endswith("/manifest.webmanifest")
+    assert manifest["errors"] == []
+    errors = [error["errorId"] for error in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]]
+    # Playwright's contexts are incognito profiles, where Chromium installs nothing; nothing else is missing.
+    assert errors == ["in-incognito"]
+    # The worker took nothing personal or from the API into its cache.
+    cached = page.evaluate(
+        "async () => { const urls = []; for (const name of await caches.keys()) {"
+        " for (const request of await (await caches.open(name)).keys()) { urls.push(new URL(request.url).pathname); } }"
+        " return urls; }"
+    )
+    assert "/offline/" in cached
+    assert all(url == "/offline/" or url.startswith("/static/") for url in cached), cached
