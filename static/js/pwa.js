@@ -10,6 +10,9 @@
     navigator.serviceWorker.register("/sw.js", { scope: "/" })
       .then(function () { return navigator.serviceWorker.ready; })
       .then(function (registration) {
+        if (registration.active && !navigator.serviceWorker.controller) {
+          registration.active.postMessage({ type: "claim" });
+        }
         if (navigator.onLine && registration.active) {
           registration.active.postMessage({ type: "refresh-shell", lang: document.documentElement.lang || "uk" });
         }

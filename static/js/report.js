@@ -176,7 +176,8 @@
         nearbyList.textContent = "";
         data.results.forEach(function (row) { nearbyList.appendChild(nearbyItem(row)); });
         nearbyBox.hidden = data.results.length === 0;
-      });
+      })
+      .catch(function () { nearbyBox.hidden = true; });  // offline: nothing to offer
   }
 
   function nearbyItem(row) {

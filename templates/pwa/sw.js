@@ -66,6 +66,12 @@ self.addEventListener("activate", function (event) {
 // categories); only when the copy is in another language or older than an hour.
 self.addEventListener("message", function (event) {
   var data = event.data || {};
+  if (data.type === "claim") {
+    // A page that opened while the worker was activating missed its clients.claim(): take it now,
+    // so that it too is answered offline.
+    event.waitUntil(self.clients.claim());
+    return;
+  }
   if (data.type !== "refresh-shell") { return; }
   var work = caches.open(CACHE).then(function (cache) {
     return cache.match(CONFIG.shellUrl).then(function (hit) {
