@@ -114,6 +114,7 @@ def test_under_the_manifest_storage_the_worker_names_hashed_files(client, settin
     # A deploy (another manifest) is another cache.
     from django.contrib.staticfiles.storage import staticfiles_storage
 
+    assert staticfiles_storage.manifest_hash  # the version is the manifest's
     version = config["version"]
     staticfiles_storage.manifest_hash = "another deploy"
     assert worker_config(client.get("/sw.js"))["version"] != version
