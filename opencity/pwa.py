@@ -126,6 +126,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "version": static_version(),
         "staticUrl": settings.STATIC_URL,
         "shellUrl": reverse("issues:offline"),
+        "issuesUrl": reverse("api:issues"),  # where Background Sync sends a queued report
+        "draftStore": static("js/draft-store.js"),
         "assets": shell_assets(),
         "networkOnly": list(NETWORK_ONLY_PREFIXES),
     }

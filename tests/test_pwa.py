@@ -58,6 +58,8 @@ def test_the_worker_is_served_from_the_root_and_always_revalidated(client):
     assert response["Cache-Control"] == "no-cache"
     config = worker_config(response)
     assert config["shellUrl"] == "/offline/"
+    assert config["issuesUrl"] == "/api/v1/issues/"  # Background Sync posts queued reports there
+    assert config["draftStore"] == "/static/js/draft-store.js"
     assert config["staticUrl"] == "/static/"
     assert re.fullmatch(r"[0-9a-f]{16}", config["version"])
 
@@ -108,7 +110,7 @@ def test_under_the_manifest_storage_the_worker_names_hashed_files(client, settin
     call_command("collectstatic", "--no-input", "-v", "0", *ignore)
     config = worker_config(client.get("/sw.js"))
     assert "/static/js/report.js" not in config["assets"]
-    for url in config["assets"]:
+    for url in [*config["assets"], config["draftStore"]]:
         assert re.search(r"\.[0-9a-f]{12}\.(js|css|png)$", url), url
         assert (tmp_path / "static" / url.removeprefix("/static/")).is_file(), url
     # A deploy (another manifest) is another cache.

@@ -4,10 +4,11 @@
    video as Blobs, "<draft key>/<file id>", written once so that typing does not rewrite them).
    Without IndexedDB (some private modes) the text is kept in sessionStorage and the files are not.
    Everything is forgotten on sign-out (static/js/pwa.js). */
-(function () {
+(function (root) {
   "use strict";
 
-  var OpenCity = (window.OpenCity = window.OpenCity || {});
+  // The page and the service worker (importScripts, for Background Sync) share this file.
+  var OpenCity = (root.OpenCity = root.OpenCity || {});
   var NAME = "opencity-drafts";
   var FALLBACK_KEY = "opencity.report-drafts";
   var opening = null;
@@ -15,7 +16,7 @@
   function open() {
     if (opening) { return opening; }
     opening = new Promise(function (resolve, reject) {
-      if (!window.indexedDB) { reject(new Error("IndexedDB is not available")); return; }
+      if (!root.indexedDB) { reject(new Error("IndexedDB is not available")); return; }
       var request = indexedDB.open(NAME, 1);
       request.onupgradeneeded = function () {
         var db = request.result;
@@ -98,14 +99,66 @@
       return run(["files"], "readwrite", function (tx) { return tx.objectStore("files").delete(key + "/" + fileId); })
         .catch(function () { /* nothing kept */ });
     },
+    /** The report went (sent by the service worker): keep its answer for the page to show, once,
+        unless the page already forgot the draft (it sent it itself). */
+    markSent: function (key, issue) {
+      return run(["drafts", "files"], "readwrite", function (tx) {
+        var drafts = tx.objectStore("drafts");
+        var request = drafts.get(key);
+        request.onsuccess = function () {
+          if (!request.result) { return; }
+          drafts.put({ key: key, status: "sent", createdAt: request.result.createdAt, issue: issue });
+          tx.objectStore("files").delete(fileRange(key));
+        };
+        return request;
+      });
+    },
     /** Forget everything (signing out: the next person on this device must not see it). */
     clear: function () {
       try { sessionStorage.removeItem(FALLBACK_KEY); } catch (error) { /* nothing kept */ }
       return new Promise(function (resolve) {
-        if (!window.indexedDB) { resolve(); return; }
+        if (!root.indexedDB) { resolve(); return; }
         var request = indexedDB.deleteDatabase(NAME);
         request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
       });
     }
   };
-})();
+
+  /* The POST that sends a queued draft (fetch's init): JSON when every file is uploaded already, else
+     multipart with the files kept on the device. `withIds` false sends the kept files instead of
+     earlier uploads (one expired on the server). The Idempotency-Key is the draft's own key. */
+  OpenCity.reportRequest = function (draft, options) {
+    var withIds = options.withIds !== false;
+    var headers = { "X-CSRFToken": options.csrf || "", "Idempotency-Key": draft.key };
+    var payload = {
+      category: draft.category,
+      description: draft.description,
+      address: draft.address,
+      location: { type: "Point", coordinates: [Number(draft.point.lng.toFixed(7)), Number(draft.point.lat.toFixed(7))] },
+      attributes: draft.attributes || {}
+    };
+    var uploaded = draft.media.filter(function (m) { return withIds && m.id; });
+    var toSend = draft.media.filter(function (m) { return !(withIds && m.id) && m.kept; });
+    var init = { method: "POST", credentials: "same-origin", headers: headers };
+    if (!toSend.length) {
+      payload.media = uploaded.map(function (m) { return m.id; });
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(payload);
+      return Promise.resolve(init);
+    }
+    return Promise.all(toSend.map(function (m) { return OpenCity.drafts.getFile(draft.key, m.fid); })).then(function (blobs) {
+      var body = new FormData();
+      body.append("category", payload.category);
+      body.append("description", payload.description);
+      body.append("address", payload.address);
+      body.append("location", JSON.stringify(payload.location));
+      body.append("attributes", JSON.stringify(payload.attributes));
+      uploaded.forEach(function (m) { body.append("media", m.id); });
+      toSend.forEach(function (m, index) {
+        if (blobs[index]) { body.append(m.kind === "video" ? "video" : "photos", blobs[index], m.name); }
+      });
+      init.body = body;
+      return init;
+    });
+  };
+})(typeof window !== "undefined" ? window : self);

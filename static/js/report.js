@@ -349,6 +349,7 @@
       description: form.elements.description.value,
       address: form.elements.address.value,
       attributes: answers(),
+      csrf: csrfToken(),  // for the service worker, which cannot read cookies (Background Sync)
       media: state.media.filter(function (m) { return !m.failed && (m.id || m.kept); }).map(function (m) {
         return { fid: m.fid || null, id: m.id, name: m.name, type: m.type || "", kind: m.kind, kept: !!m.kept };
       })
@@ -505,8 +506,27 @@
     if (config.authenticated === false) { showError("non_field_errors", texts.signInFirst); goSignIn(); return; }
     // From here the report is the device's to deliver: queued, locked, sent now or later.
     lock(true);
-    drafts.put(draftRecord()).then(function () { send(true); });
+    drafts.put(draftRecord()).then(function () { askForSync(); send(true); });
   });
+
+  // Where the browser has Background Sync, the service worker sends the queued report even if this
+  // page is closed by then (templates/pwa/sw.js). Both may try: the shared key keeps it one issue.
+  function askForSync() {
+    if (!("serviceWorker" in navigator) || navigator.onLine) { return; }
+    navigator.serviceWorker.ready
+      .then(function (registration) { return registration.sync && registration.sync.register("opencity-reports"); })
+      .catch(function () { /* no Background Sync: this page sends it when it can */ });
+  }
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      var data = event.data || {};
+      if (data.type === "report-sent" && data.key === state.key && state.queued) {
+        clearTimeout(sender.timer);
+        drafts.remove(data.key).then(function () { confirm(data.issue); });
+      }
+    });
+  }
   submit.dataset.label = submit.textContent;
 
   // --- The outbox: sending a queued draft exactly once ---------------------------------------------
@@ -546,36 +566,6 @@
     return seconds;
   }
 
-  // The request body: JSON when every file is already uploaded, else multipart with the kept files.
-  function requestBody(draft, withIds) {
-    var payload = {
-      category: draft.category,
-      description: draft.description,
-      address: draft.address,
-      location: { type: "Point", coordinates: [Number(draft.point.lng.toFixed(7)), Number(draft.point.lat.toFixed(7))] },
-      attributes: draft.attributes || {}
-    };
-    var uploaded = draft.media.filter(function (m) { return withIds && m.id; });
-    var toSend = draft.media.filter(function (m) { return !(withIds && m.id) && m.kept; });
-    if (!toSend.length) {
-      payload.media = uploaded.map(function (m) { return m.id; });
-      return Promise.resolve({ json: JSON.stringify(payload) });
-    }
-    return Promise.all(toSend.map(function (m) { return drafts.getFile(draft.key, m.fid); })).then(function (blobs) {
-      var body = new FormData();
-      body.append("category", payload.category);
-      body.append("description", payload.description);
-      body.append("address", payload.address);
-      body.append("location", JSON.stringify(payload.location));
-      body.append("attributes", JSON.stringify(payload.attributes));
-      uploaded.forEach(function (m) { body.append("media", m.id); });
-      toSend.forEach(function (m, index) {
-        if (blobs[index]) { body.append(m.kind === "video" ? "video" : "photos", blobs[index], m.name); }
-      });
-      return { form: body };
-    });
-  }
-
   function send(byHand, withoutIds) {
     if (!state.queued || sender.busy) { return; }
     clearTimeout(sender.timer);
@@ -583,13 +573,8 @@
     sender.busy = true;
     showOutbox(texts.sendingSaved, { state: "sending" });
     var draft = draftRecord();
-    requestBody(draft, !withoutIds).then(function (body) {
-      var headers = { "X-CSRFToken": csrfToken(), "Idempotency-Key": draft.key };
-      if (body.json) { headers["Content-Type"] = "application/json"; }
-      return fetch(config.issuesUrl, {
-        method: "POST", credentials: "same-origin", headers: headers, body: body.json || body.form
-      });
-    })
+    OpenCity.reportRequest(draft, { withIds: !withoutIds, csrf: csrfToken() })
+      .then(function (init) { return fetch(config.issuesUrl, init); })
       .then(function (response) {
         return response.json().then(
           function (data) { return { status: response.status, data: data }; },
@@ -600,7 +585,7 @@
         sender.busy = false;
         if (result.status === 201 || result.status === 200) {
           sender.attempt = 0;
-          drafts.remove(draft.key).then(function () { confirm(result.data); });
+          drafts.remove(draft.key).then(function () { if (state.key === draft.key) { confirm(result.data); } });
           return;
         }
         if (result.status === 409 && result.data.code === "media_unavailable" && !withoutIds) {
@@ -681,6 +666,15 @@
   var params = new URLSearchParams(window.location.search);
   var notice = document.getElementById("offline-notice");
   drafts.all().then(function (list) {
+    // Sent by the service worker while no page was open: show what it became, once.
+    var sent = list.filter(function (d) { return d.status === "sent"; });
+    list = list.filter(function (d) { return d.status !== "sent"; });
+    if (sent.length) {
+      sent.forEach(function (d) { drafts.remove(d.key); });
+      confirm(sent[sent.length - 1].issue);
+      panel.dataset.restored = "1";
+      return;
+    }
     var queued = list.filter(function (d) { return d.status === "queued"; });
     var editing = list.filter(function (d) { return d.status !== "queued" && hasContent(d); });
     var draft = queued[0] || editing[editing.length - 1];

@@ -8,10 +8,16 @@
    - Static files: from the cache first; a hashed name never changes. A name without a hash (not
      collected with the manifest storage, i.e. development) goes to the network first.
    - Navigations (opening a page): the network; without one, the offline map.
-   - Everything else (API calls, uploads, media, POSTs): not touched. */
+   - Everything else (API calls, uploads, media, POSTs): not touched.
+
+   Background Sync: a report queued without a connection (static/js/report.js) is sent by the worker
+   when the browser regains one, even if no page is open; its Idempotency-Key keeps it one issue
+   whoever sends it. */
 "use strict";
 
 var CONFIG = {{ config }};
+// The drafts kept on the device and the request that sends one: shared with the page.
+importScripts(CONFIG.draftStore);
 var CACHE = "opencity-" + CONFIG.version;
 var SHELL_MAX_AGE_MS = 60 * 60 * 1000;
 var HASHED = /\.[0-9a-f]{12}\.[A-Za-z0-9]+$/;
@@ -127,5 +133,35 @@ self.addEventListener("fetch", function (event) {
   if (request.mode === "navigate") {
     event.respondWith(navigate(request));
   }
+});
+// --- Background Sync: sending the reports queued on this device ----------------------------------
+function sendQueued() {
+  return self.OpenCity.drafts.all().then(function (list) {
+    return Promise.all(list.filter(function (draft) { return draft.status === "queued"; }).map(sendOne));
+  });
+}
+
+function sendOne(draft) {
+  return self.OpenCity.reportRequest(draft, { csrf: draft.csrf }).then(function (init) {
+    return fetch(CONFIG.issuesUrl, init);
+  }).then(function (response) {
+    if (response.status === 200 || response.status === 201) {
+      return response.json().then(function (issue) {
+        return self.OpenCity.drafts.markSent(draft.key, issue).then(function () {
+          return self.clients.matchAll({ type: "window" }).then(function (pages) {
+            pages.forEach(function (page) { page.postMessage({ type: "report-sent", key: draft.key, issue: issue }); });
+          });
+        });
+      });
+    }
+    // No answer worth keeping: the browser tries the sync again later. A refusal (4xx) is left to
+    // the page, which shows its messages (or asks to sign in).
+    if (response.status >= 500 || response.status === 429) { throw new Error("try again later"); }
+    return null;
+  });
+}
+
+self.addEventListener("sync", function (event) {
+  if (event.tag === "opencity-reports") { event.waitUntil(sendQueued()); }
 });
 {% endautoescape %}

@@ -203,3 +203,58 @@ def test_signing_out_forgets_the_drafts_on_the_device(new_page, world):
     page.goto("/")
     page.wait_for_selector("#report[data-restored]", state="attached")
     assert page.locator("#report").is_hidden()
+
+
+def test_the_service_worker_sends_a_queued_report_when_no_page_is_open(new_page, world):
+    """Background Sync: the page that queued the report is closed; the browser's sync event (fired
+    here through the DevTools protocol, as Chromium does when it is back online) sends it once."""
+    world.citizen.set_password("secret-pass-123")
+    world.citizen.save()
+    before = Issue.objects.count()
+    page = new_page(PHONE)
+    sign_in(page, "citizen")
+    page.goto("/")
+    page.wait_for_selector("#map[data-loaded=territory]")
+    controlled_by_the_worker(page)
+    start_report_offline(page)
+    page.get_by_role("button", name="Надіслати звернення").click()
+    page.wait_for_selector(f'#report-outbox-text:text("{SAVED}")')
+    tags = page.evaluate("navigator.serviceWorker.ready.then(r => r.sync.getTags())")
+    assert tags == ["opencity-reports"]
+    [draft] = page.evaluate(DRAFTS_ON_DEVICE)["drafts"]
+    context = page.context
+    page.close()
+    context.set_offline(False)
+    assert Issue.objects.count() == before
+
+    other = context.new_page()
+    other.goto("/contacts/")  # a page without the report form: only the worker can send it
+    controlled_by_the_worker(other)
+    cdp = context.new_cdp_session(other)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    other.wait_for_timeout(200)
+    [registration] = [r for r in registrations if not r["isDeleted"]]
+    for _ in range(2):  # a second sync (a retry) finds nothing left to send
+        cdp.send(
+            "ServiceWorker.dispatchSyncEvent",
+            {
+                "origin": registration["scopeURL"].rstrip("/"),
+                "registrationId": registration["registrationId"],
+                "tag": "opencity-reports",
+                "lastChance": False,
+            },
+        )
+        other.wait_for_function(f"({DRAFTS_ON_DEVICE})().then(kept => kept.drafts.every(d => d.status === 'sent'))")
+    assert Issue.objects.count() == before + 1
+    issue = Issue.objects.get(idempotency_key=draft["key"])
+    assert (issue.reporter, issue.description, issue.media.count()) == (world.citizen, DESCRIPTION, 1)
+
+    # Opening the map shows what became of it, once.
+    other.goto("/")
+    other.wait_for_selector("#report-done:not([hidden])")
+    assert other.locator("#done-ref").inner_text() == issue.ref
+    assert other.get_attribute("#done-ref", "href") == f"/issues/{issue.ref}/"
+    assert other.evaluate(DRAFTS_ON_DEVICE) == {"drafts": [], "files": 0}
+    assert Issue.objects.count() == before + 1
