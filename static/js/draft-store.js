@@ -110,7 +110,7 @@
           drafts.put({ key: key, status: "sent", createdAt: request.result.createdAt, issue: issue });
           tx.objectStore("files").delete(fileRange(key));
         };
-        return request;
+        // Not returned: run() would replace this request's onsuccess with its own.
       });
     },
     /** Forget everything (signing out: the next person on this device must not see it). */
