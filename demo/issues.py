@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw
 
 from accounts.models import Executor, ExecutorMembership, User
 from accounts.roles import DISPATCHERS_GROUP, LEADERSHIP_GROUP
+from demo.gazetteer import demo_gazetteer_load
 from demo.layers import demo_layers_load
 from geo.models import CommunityBoundary, District, Outage, OutageKindGrant
 from issues.models import (
@@ -67,8 +68,8 @@ def _multipolygon(geometry: dict) -> MultiPolygon:
     return geom if isinstance(geom, MultiPolygon) else MultiPolygon(geom, srid=4326)
 
 
-def _load_territory(report: DemoLoadReport) -> None:
-    collection = json.loads((FIXTURES_DIR / "territory.geojson").read_text(encoding="utf-8"))
+def _load_territory(report: DemoLoadReport, directory: Path = FIXTURES_DIR) -> None:
+    collection = json.loads((directory / "territory.geojson").read_text(encoding="utf-8"))
     for feature in collection["features"]:
         props, geom = feature["properties"], _multipolygon(feature["geometry"])
         if props["layer"] == "boundary":
@@ -218,6 +219,19 @@ def demo_require_allowed() -> None:
         )
 
 
+def reference_load(*, directory: Path = FIXTURES_DIR) -> DemoLoadReport:
+    """A community's territory (territory.geojson: boundary and districts) and reference data
+    (reference.json: calendar, SLA policies, executors, categories, routing rules) from a directory
+    laid out like fixtures/drohobych/. No accounts, no demo layers, no issues: allowed in production,
+    where it is how a city first loads its own data. Create-if-missing, like the demo."""
+    report = DemoLoadReport()
+    data = json.loads((directory / "reference.json").read_text(encoding="utf-8"))
+    with transaction.atomic():
+        _load_territory(report, directory)
+        _load_reference(data, report)
+    return report
+
+
 def demo_load(*, with_history: bool = True) -> DemoLoadReport:
     """Load the Drohobych territory, reference data and demo accounts (create-if-missing), and,
     when there are no issues yet, a generated history of reports."""
@@ -250,6 +264,7 @@ def demo_load(*, with_history: bool = True) -> DemoLoadReport:
             )
             ExecutorMembership.objects.get_or_create(user=user, defaults={"executor": executor})
         demo_layers_load(count=report.count)  # budget projects, outages, duty contacts (demo/layers.py)
+        demo_gazetteer_load(count=report.count)  # streets and addresses (demo/gazetteer.py)
     if with_history:
         report.created["issues"] = demo_issues_load()
     return report
@@ -325,7 +340,6 @@ def _demo_photo(rng, *, group: str, label: str, after: bool = False) -> bytes:
     """A small synthetic JPEG standing in for a citizen's photo (ground, sky, the problem's colour,
     and a caption saying it is demo data)."""
 
-
     base = GROUP_COLOURS.get(group, (100, 100, 100))
     image = Image.new("RGB", (640, 480), (176, 204, 226))
     draw = ImageDraw.Draw(image)
@@ -342,7 +356,6 @@ def _demo_photo(rng, *, group: str, label: str, after: bool = False) -> bytes:
 
 
 def _demo_media(rng, *, category: Category, user: User, after: bool = False) -> list:
-
 
     content = _demo_photo(rng, group=category.group.code, label=category.name_uk, after=after)
     upload = SimpleUploadedFile("demo.jpg", content, content_type="image/jpeg")
@@ -389,7 +402,6 @@ def demo_issues_load(
     """Generate a plausible history of reports over the last weeks, through the real services (so
     routing, deadlines, events and breaches are exactly what production would produce). Runs only
     when there are no issues yet; notifications are not sent for this history."""
-
 
     if Issue.objects.exists():
         return 0

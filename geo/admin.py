@@ -3,7 +3,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
+from geo.forms import sign_map_widget
+from geo.gazetteer import normalize_house_number, normalize_name, transliterate_uk
 from geo.models import (
+    AddressPoint,
     BudgetProject,
     BudgetProjectPhoto,
     CommunityBoundary,
@@ -12,9 +15,22 @@ from geo.models import (
     Outage,
     OutageEvent,
     OutageKindGrant,
+    Street,
 )
 from media_store.errors import MediaRejected
 from media_store.services import photo_clean_upload
+
+
+class MapAdmin(LeafletGeoAdmin):
+    """django-leaflet's admin with the Content-Security-Policy nonce on its map widgets' inline
+    set-up. (django-leaflet looks for `request.csp_nonce`, django-csp's name; Django's own CSP
+    support keeps the nonce elsewhere.)"""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and request is not None:
+            sign_map_widget(field.widget, request)
+        return field
 
 
 @admin.register(OutageKindGrant)
@@ -27,15 +43,64 @@ class OutageKindGrantAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommunityBoundary)
-class CommunityBoundaryAdmin(LeafletGeoAdmin):
+class CommunityBoundaryAdmin(MapAdmin):
     list_display = ("name", "code", "valid_from", "valid_until")
 
 
 @admin.register(District)
-class DistrictAdmin(LeafletGeoAdmin):
+class DistrictAdmin(MapAdmin):
     list_display = ("code", "name_uk", "name_en", "kind")
     list_filter = ("kind",)
     search_fields = ("code", "name_uk", "name_en")
+
+
+class StreetForm(forms.ModelForm):
+    """A street as an administrator corrects it: its search forms follow its names (the English one
+    is transliterated when left empty), as the import does."""
+
+    class Meta:
+        model = Street
+        fields = ("name_uk", "name_en", "kind", "district", "geom")
+
+    def clean(self):
+        cleaned = super().clean()
+        name_uk = (cleaned.get("name_uk") or "").strip()
+        if name_uk:
+            cleaned["name_en"] = (cleaned.get("name_en") or "").strip() or transliterate_uk(name_uk)
+            self.instance.search_uk = normalize_name(name_uk)
+            self.instance.search_en = normalize_name(cleaned["name_en"])
+        return cleaned
+
+
+@admin.register(Street)
+class StreetAdmin(MapAdmin):
+    form = StreetForm
+    list_display = ("name_uk", "kind", "name_en", "district")
+    list_filter = ("kind", "district")
+    search_fields = ("name_uk", "name_en")
+
+
+class AddressPointForm(forms.ModelForm):
+    class Meta:
+        model = AddressPoint
+        fields = ("street", "house_number", "point", "postcode")
+
+    def clean_house_number(self):
+        house_number = (self.cleaned_data.get("house_number") or "").strip()
+        key = normalize_house_number(house_number)
+        if not key:
+            raise forms.ValidationError(_("This is not a house number (e.g. 9, 9А, 12/3)."))
+        self.instance.house_key = key
+        return house_number
+
+
+@admin.register(AddressPoint)
+class AddressPointAdmin(MapAdmin):
+    form = AddressPointForm
+    list_display = ("street", "house_number", "postcode")
+    search_fields = ("street__name_uk", "street__name_en", "house_number")
+    autocomplete_fields = ["street"]
+    list_select_related = ("street",)
 
 
 class BudgetProjectPhotoForm(forms.ModelForm):
@@ -64,7 +129,7 @@ class BudgetProjectPhotoInline(admin.TabularInline):
 
 
 @admin.register(BudgetProject)
-class BudgetProjectAdmin(LeafletGeoAdmin):
+class BudgetProjectAdmin(MapAdmin):
     list_display = ("code", "title_uk", "budget_year", "sector", "status", "planned_amount", "spent_amount", "executor")
     list_filter = ("budget_year", "sector", "status", "executor")
     search_fields = ("code", "title_uk", "title_en", "contractor", "prozorro_tender_id")
@@ -98,7 +163,7 @@ class OutageEventInline(admin.TabularInline):
 
 
 @admin.register(Outage)
-class OutageAdmin(LeafletGeoAdmin):
+class OutageAdmin(MapAdmin):
     """Corrections by administrators. Day-to-day publishing goes through the outage desk
     (/outages/manage/), which checks who acts and writes the notices the feeds carry."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.gis import forms as gis_forms
+from django.middleware.csp import get_nonce
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
@@ -32,6 +33,30 @@ class AreaWidget(LeafletWidget):
 
     template_name = "geo/widgets/area.html"
     geom_type = "MULTIPOLYGON"
+    raw_summary = _("Enter the area as GeoJSON instead")
+    raw_hint = _(
+        "A GeoJSON Polygon or MultiPolygon in WGS84 longitude/latitude, e.g. exported from QGIS. "
+        "Drawing on the map replaces it."
+    )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context.update(raw_summary=self.raw_summary, raw_hint=self.raw_hint)
+        return context
+
+
+def sign_map_scripts(form: forms.BaseForm, request) -> forms.BaseForm:
+    """Give the form's django-leaflet maps the request's Content-Security-Policy nonce: their set-up
+    is an inline script, which the policy runs only with it. The nonce goes in as a string: a lazy
+    one would be copied with the form's fields and draw a different value from the header's."""
+    for field in form.fields.values():
+        sign_map_widget(field.widget, request)
+    return form
+
+
+def sign_map_widget(widget: forms.Widget, request) -> None:
+    if isinstance(widget, LeafletWidget):
+        widget.csp_nonce = str(get_nonce(request))
 
 
 def _datetime_field(label, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:

@@ -21,7 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Executor
 from accounts.roles import user_executor, user_is_dispatcher
-from geo.forms import BudgetFilterForm, OutageCloseForm, OutageEditForm, OutageExtendForm, OutagePublishForm
+from geo.forms import (
+    BudgetFilterForm,
+    OutageCloseForm,
+    OutageEditForm,
+    OutageExtendForm,
+    OutagePublishForm,
+    sign_map_scripts,
+)
 from geo.mapconfig import layers_config, map_config
 from geo.models import BudgetProject, Outage, OutageKind
 from geo.permissions import user_can_manage_outages, user_can_manage_outages_of
@@ -201,8 +208,8 @@ def _run_service(form, call):
         return None
 
 
-def _desk_form_context(request: HttpRequest, **context) -> dict:
-    return {"territory_url": reverse("geo:territory"), **context}
+def _desk_form_context(request: HttpRequest, *, form, **context) -> dict:
+    return {"territory_url": reverse("geo:territory"), "form": sign_map_scripts(form, request), **context}
 
 
 @login_required

@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from leaflet.admin import LeafletGeoAdmin
 
+from geo.admin import MapAdmin
 from issues.models import (
     CalendarDate,
     Category,
@@ -123,7 +123,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(LeafletGeoAdmin):
+class RoutingRuleAdmin(MapAdmin):
     list_display = ("category", "executor", "district", "priority", "valid_from", "valid_until", "is_active")
     list_filter = ("executor", "is_active", "category__group")
     search_fields = ("category__code", "executor__code", "note")
@@ -181,7 +181,7 @@ class IssueCorrectionForm(forms.ModelForm):
 
 
 @admin.register(Issue)
-class IssueAdmin(LeafletGeoAdmin):
+class IssueAdmin(MapAdmin):
     """Issues in the admin: the location, text and category can be corrected, through the
     correction service (one event, the district, routing and outage link kept right); the status,
     executor and deadlines only change through the lifecycle (the issue page and the API)."""

@@ -516,6 +516,12 @@ class Issue(models.Model):
             ),
             models.Index(fields=["category", "status"], name="issue_category_status_idx"),
             models.Index(fields=["updated_at"], name="issue_updated_at_idx"),
+            # Open311's keyset paging: public issues newest first, `(created_at, id) < cursor`.
+            models.Index(
+                fields=["created_at", "id"],
+                name="issue_public_created_idx",
+                condition=Q(is_hidden=False, awaiting_confirmation=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -599,6 +605,8 @@ class IssueEvent(models.Model):
         indexes = [
             models.Index(fields=["issue", "at"], name="issue_event_issue_at_idx"),
             models.Index(fields=["kind", "at"], name="issue_event_kind_at_idx"),
+            # Open311's servicerequestupdates: public events oldest first, `(at, id) > cursor`.
+            models.Index(fields=["at", "id"], name="issue_event_public_at_idx", condition=Q(is_public=True)),
         ]
 
     def __str__(self) -> str:

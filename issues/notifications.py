@@ -9,6 +9,7 @@ Each person gets the message in their own language.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.dispatch import Signal
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -43,6 +45,14 @@ class Recipient:
 
 
 _silence = threading.local()
+logger = logging.getLogger(__name__)
+
+# Other apps act on issue events without this app knowing them (the area alerts listen here; issues
+# never imports them). Sent once the transaction that wrote the event has committed, with the
+# keyword arguments `event_id` and `kind`; a receiver should only enqueue work. Status changes and
+# escalations are announced as they are written; a report's `created` event when the report becomes
+# public — at once for a confirmed reporter, else when the reporter confirms the e-mail address.
+event_committed = Signal()
 
 
 @contextmanager
@@ -63,6 +73,24 @@ def queue_event_notifications(event: IssueEvent) -> None:
 
     event_id = event.pk
     transaction.on_commit(lambda: send_event_notifications.enqueue(event_id))
+    announce_event(event)
+
+
+def announce_event(event: IssueEvent) -> None:
+    """Tell the listeners of `event_committed` about the event once the current transaction commits."""
+    if getattr(_silence, "active", False):
+        return
+
+    event_id, kind = event.pk, str(event.kind)
+    transaction.on_commit(lambda: _send_event_committed(event_id=event_id, kind=kind))
+
+
+def _send_event_committed(*, event_id: int, kind: str) -> None:
+    # The event is committed whatever a listener does: a failing one is logged, never turned into
+    # an error answer for the person whose action wrote the event.
+    for receiver, result in event_committed.send_robust(sender=IssueEvent, event_id=event_id, kind=kind):
+        if isinstance(result, Exception):
+            logger.error("event_committed listener %r failed for event %s", receiver, event_id, exc_info=result)
 
 
 def _staff_recipients(executor, template: str) -> list[Recipient]:
@@ -86,11 +114,7 @@ def event_recipients(event: IssueEvent) -> list[Recipient]:
         if issue.is_hidden:
             # Moderation hid it: its reporter still hears of their own report, nobody else does.
             followers = followers.filter(reason=FollowReason.REPORTER)
-        followers = (
-            followers.exclude(user__email="")
-            .select_related("user")
-            .order_by("reason", "created_at")
-        )
+        followers = followers.exclude(user__email="").select_related("user").order_by("reason", "created_at")
         for follower in followers:
             if follower.user_id != event.actor_id:
                 recipients.append(Recipient(follower.user.email, follower.user.language, "status"))

@@ -43,7 +43,7 @@ class MediaAssetAdmin(admin.ModelAdmin):
         url = asset.thumbnail_url
         if not url:
             return "—"
-        return format_html('<img src="{}" alt="" style="max-width:160px;max-height:120px">', url)
+        return format_html('<img src="{}" alt="" height="120">', url)
 
     def has_reprocess_permission(self, request) -> bool:
         """Reprocessing runs ffmpeg and Pillow over stored files again: staff with the model's change

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, Storage
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -241,6 +243,98 @@ def media_prune_orphan_files(*, older_than: timedelta) -> int:
     return deleted
 
 
+# --- Withholding: the files of assets that must stop being reachable (their issue was hidden) --------
+#
+# Why move the objects rather than only sign URLs: a URL already handed out must stop working the
+# moment an issue is hidden. A signed URL stays valid until it expires (OPENCITY_S3_URL_EXPIRE_SECONDS),
+# and with OPENCITY_S3_PUBLIC_URL (a public bucket or a CDN) an object's URL is plain and stable for as
+# long as the object sits under that key. So hiding copies each file to a key under
+# `withheld/<128 random bits>/` — unguessable, and outside `uploads/` and `budget/`, the only prefixes
+# the bucket policy may make public (README, "Media", Storage) — and deletes the old key once the hiding
+# commits; showing the issue again moves them back to exactly their old keys, so the old URLs work
+# again. Objects carry `Cache-Control: private, max-age=<URL expiry>` (media_storage_from_env in
+# opencity/settings/base.py): shared caches (a CDN) keep no copy, and a browser that already loaded the
+# picture keeps it at most that long.
+# The file system needs none of this: it is never served directly, only through the checking view
+# (issues.views.issue_picture), which refuses a hidden issue's pictures at once.
+
+WITHHELD_PREFIX = "withheld"
+_FILE_FIELDS = ("file", "web_file", "thumbnail_file", "poster_file")
+
+
+def _served_directly(storage: Storage) -> bool:
+    """Whether clients fetch files from the storage itself (an object store), not through our view."""
+    return not isinstance(storage, FileSystemStorage)
+
+
+def _copy(storage: Storage, source: str, target: str) -> None:
+    """Copy a stored file to an exact new name, keeping its content type and Cache-Control."""
+    if hasattr(storage, "bucket"):  # django-storages' S3: copied by the server, not through us
+        client = storage.connection.meta.client
+        client.copy_object(
+            Bucket=storage.bucket_name,
+            Key=storage._normalize_name(target),
+            CopySource={"Bucket": storage.bucket_name, "Key": storage._normalize_name(source)},
+            MetadataDirective="COPY",
+        )
+        return
+    with storage.open(source, "rb") as content:
+        saved = storage.save(target, content)
+    if saved != target:
+        storage.delete(saved)
+        raise FileExistsError(target)
+
+
+def _rename_files(assets: list[MediaAsset], rename) -> list[str]:
+    """Copy every file of `assets` to `rename(asset, name)` where that differs, and save the new
+    names; the old names are returned, to delete once the caller's transaction commits."""
+    storage = media_storage()
+    old_names: list[str] = []
+    for asset in assets:
+        changes = {}
+        for field in _FILE_FIELDS:
+            name = getattr(asset, field).name
+            target = rename(asset, name) if name else None
+            if target and target != name:
+                _copy(storage, name, target)
+                changes[field] = target
+                old_names.append(name)
+        if changes:
+            MediaAsset.objects.filter(pk=asset.pk).update(**changes)
+            for field, target in changes.items():
+                getattr(asset, field).name = target
+    return old_names
+
+
+def media_withhold(*, assets: Iterable[MediaAsset]) -> None:
+    """Make the stored files of `assets` unreachable at every URL given out so far (their issue was
+    hidden): on an object store each file moves under `withheld/<random>/`. Call it inside the
+    caller's transaction; the old objects are deleted once that commits. Idempotent."""
+    if not _served_directly(media_storage()):
+        return
+    assets = list(assets)
+    folders = {asset.pk: f"{WITHHELD_PREFIX}/{secrets.token_hex(16)}" for asset in assets}
+
+    def withheld(asset: MediaAsset, name: str) -> str:
+        return name if name.startswith(f"{WITHHELD_PREFIX}/") else f"{folders[asset.pk]}/{name}"
+
+    old_names = _rename_files(assets, withheld)
+    transaction.on_commit(partial(delete_files, media_storage(), old_names), robust=True)
+
+
+def media_release(*, assets: Iterable[MediaAsset]) -> None:
+    """Undo media_withhold: every file goes back to its own `uploads/…` key, so the URLs given out
+    before the hiding work again. Inside the caller's transaction, like media_withhold. Idempotent."""
+
+    def released(asset: MediaAsset, name: str) -> str:
+        if not name.startswith(f"{WITHHELD_PREFIX}/"):
+            return name
+        return name.split("/", 2)[2]  # withheld/<token>/uploads/… → uploads/…
+
+    old_names = _rename_files(list(assets), released)
+    transaction.on_commit(partial(delete_files, media_storage(), old_names), robust=True)
+
+
 def photo_clean_upload(*, uploaded_file: File) -> ContentFile:
     """Check an uploaded photo by content and return an upright, metadata-free copy (EXIF with its
     GPS position, XMP, ICC, comments all gone), for photos stored outside media intake (the admin's
@@ -268,6 +362,7 @@ def photo_clean_upload(*, uploaded_file: File) -> ContentFile:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
 
 def _spool(uploaded_file: File, destination: Path, *, limit_bytes: int) -> bytes:
     """Copy the upload to a private file of ours (the client's name is never used); return its head."""

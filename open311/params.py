@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.http import QueryDict
@@ -26,9 +27,10 @@ MAX_PAGE_SIZE = 1000
 DEFAULT_RADIUS_M = 500
 MAX_RADIUS_M = 50_000
 MAX_IDS = 1000
-# How deep `page` may reach (rows skipped): an OFFSET scan costs every row before it. Deeper history
-# is read by narrowing the dates (each window is at most MAX_RANGE_DAYS long), not by paging on.
-MAX_PAGE_DEPTH = 50_000
+# How deep `page` may reach (rows skipped): an OFFSET scan costs every row before it, so `page` is
+# kept for spec clients only where that is cheap. Deeper, clients follow the `cursor` of the
+# `Link: rel="next"` header (keyset paging: any depth costs what the first page costs).
+MAX_PAGE_DEPTH = 10_000
 ATTRIBUTE_FIELD = re.compile(r"^attribute\[([^\[\]]{1,60})\](\[\])?$")
 
 
@@ -126,17 +128,69 @@ def parse_extensions(params: QueryDict, problems: list[str]) -> bool:
     return False
 
 
-def parse_page(params: QueryDict, problems: list[str]) -> tuple[int, int]:
-    page = _positive_int("page", value(params, "page"), default=1, maximum=1_000_000, problems=problems)
+@dataclass(frozen=True)
+class Cursor:
+    """Where the previous page ended: the last row's ordering key (its time and primary key)."""
+
+    at: datetime.datetime
+    pk: int
+
+
+# A cursor is the last row's (time, pk) of one listing, signed with SECRET_KEY so that a client can
+# only hand back what this server gave it: an altered or truncated one is refused with a 400, and a
+# cursor of one listing is refused by the other (each has its own letter and ordering).
+_CURSOR_SALT = "open311.cursor"
+_CURSOR_VALUE = re.compile(r"^([ru])(-?\d{1,20})\.(\d{1,19})$")
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def cursor_token(listing: str, *, at: datetime.datetime, pk: int) -> str:
+    """The opaque `cursor` that continues `listing` ("requests" or "updates") after this row."""
+    micros = (at - _EPOCH) // datetime.timedelta(microseconds=1)
+    return signing.Signer(salt=_CURSOR_SALT, algorithm="sha256").sign(f"{listing[0]}{micros}.{pk}")
+
+
+def parse_cursor(listing: str, raw: str | None, problems: list[str]) -> Cursor | None:
+    if raw is None:
+        return None
+    try:
+        unsigned = signing.Signer(salt=_CURSOR_SALT, algorithm="sha256").unsign(raw)
+    except signing.BadSignature:
+        unsigned = ""
+    match = _CURSOR_VALUE.match(unsigned)
+    try:
+        if match is None or match.group(1) != listing[0]:
+            raise ValueError(raw)
+        return Cursor(at=_EPOCH + datetime.timedelta(microseconds=int(match.group(2))), pk=int(match.group(3)))
+    except (ValueError, OverflowError):
+        problems.append(
+            _(
+                "cursor: not a cursor this server gave for this list (altered or cut off?). Take the "
+                "next page's address from the Link header, or start again without cursor."
+            )
+        )
+        return None
+
+
+def parse_page(params: QueryDict, problems: list[str], *, listing: str) -> tuple[int, int, Cursor | None]:
+    """`page` (offset paging, shallow only), `page_size`, and `cursor` (keyset paging, any depth)."""
+    raw_page = value(params, "page")
+    page = _positive_int("page", raw_page, default=1, maximum=1_000_000, problems=problems)
     size = _positive_int(
         "page_size", value(params, "page_size"), default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE, problems=problems
     )
-    if (page - 1) * size >= MAX_PAGE_DEPTH:
+    cursor = parse_cursor(listing, value(params, "cursor"), problems)
+    if cursor is not None and raw_page is not None:
+        problems.append(_("page: give either page or cursor, not both."))
+    elif (page - 1) * size >= MAX_PAGE_DEPTH:
         problems.append(
-            _("page: at most %(rows)d results deep; narrow start_date/end_date or updated_after/updated_before.")
+            _(
+                'page: at most %(rows)d results deep. Follow the cursor of the Link: rel="next" header '
+                "instead (any depth), or narrow start_date/end_date or updated_after/updated_before."
+            )
             % {"rows": MAX_PAGE_DEPTH}
         )
-    return page, size
+    return page, size, cursor
 
 
 def parse_window(
@@ -177,6 +231,7 @@ class RequestFilters:
     near: tuple[float, float, float] | None = None  # lon, lat, radius in metres
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
+    cursor: Cursor | None = None  # continue after this row (keyset); page is then 1
     extensions: bool = False
 
 
@@ -189,7 +244,7 @@ def parse_request_filters(params: QueryDict, *, now: datetime.datetime) -> Reque
     problems: list[str] = []
     filters = RequestFilters()
     filters.extensions = parse_extensions(params, problems)
-    filters.page, filters.page_size = parse_page(params, problems)
+    filters.page, filters.page_size, filters.cursor = parse_page(params, problems, listing="requests")
     filters.ids = _list(value(params, "service_request_id"))
     if len(filters.ids) > MAX_IDS:
         problems.append(_("service_request_id: at most %(n)d ids at once.") % {"n": MAX_IDS})
@@ -237,13 +292,14 @@ class UpdateFilters:
     end: datetime.datetime | None = None
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
+    cursor: Cursor | None = None
 
 
 def parse_update_filters(params: QueryDict, *, now: datetime.datetime) -> UpdateFilters:
     """`start_date`/`end_date` on the update time (at most 90 days apart; default the last 90 days)."""
     problems: list[str] = []
     filters = UpdateFilters()
-    filters.page, filters.page_size = parse_page(params, problems)
+    filters.page, filters.page_size, filters.cursor = parse_page(params, problems, listing="updates")
     filters.start, filters.end = parse_window(params, problems, now=now)
     if problems:
         raise Open311Error(400, problems)
@@ -255,8 +311,8 @@ class NewRequest:
     """A POST requests form, checked for shape (the reporting service checks the rest)."""
 
     service_code: str
-    lat: float
-    lon: float
+    lat: float | None  # None when the request is placed by its address (address_string or address_id)
+    lon: float | None
     address: str
     description: str
     attributes: dict[str, object]
@@ -313,9 +369,7 @@ def parse_new_request(params: QueryDict) -> NewRequest:
             lat = _number("lat", lat_raw, -90, 90, problems)
             lon = _number("long", lon_raw, -180, 180, problems)
     elif value(params, "address_string") or value(params, "address_id"):
-        problems.append(
-            _("lat, long: we place reports by their coordinates; an address alone cannot be looked up yet.")
-        )
+        pass  # placed through the gazetteer (open311.views._place)
     else:
         problems.append(_("lat, long: a location is required."))
     contact: dict[str, str] = {}

@@ -58,9 +58,13 @@ def _with_details(issues: QuerySet[Issue], *, extensions: bool) -> list[Issue]:
     return rows
 
 
-def open311_requests(*, filters: RequestFilters) -> list[Issue]:
-    """Public issues matching the filters, newest first, one page of them. `service_request_id`
-    overrides every other filter."""
+def open311_requests(*, filters: RequestFilters) -> tuple[list[Issue], bool]:
+    """Public issues matching the filters, newest first, one page of them, and whether another page
+    follows. `service_request_id` overrides every other filter.
+
+    Paging is by keyset when a cursor is given: `(created_at, pk) < the cursor's` read backwards on
+    the partial index `issue_public_created_idx` (public issues only), so the last page costs what
+    the first does. `page` is an OFFSET, allowed only a little deep (params.MAX_PAGE_DEPTH)."""
     issues = Issue.objects.public()
     if filters.ids:
         issues = issues.filter(ref__in=filters.ids)
@@ -80,9 +84,15 @@ def open311_requests(*, filters: RequestFilters) -> list[Issue]:
         if filters.near is not None:
             lon, lat, radius = filters.near
             issues = issues.within(lon=lon, lat=lat, metres=radius)
+    if filters.cursor is not None:
+        # Written as `created_at <= t AND (created_at < t OR pk < id)`: the first part bounds the
+        # index scan, the second drops the few rows of the same instant already given.
+        at, pk = filters.cursor.at, filters.cursor.pk
+        issues = issues.filter(Q(created_at__lte=at), Q(created_at__lt=at) | Q(pk__lt=pk))
     offset = (filters.page - 1) * filters.page_size
-    page = issues.order_by("-created_at", "-pk")[offset : offset + filters.page_size]
-    return _with_details(page, extensions=filters.extensions)
+    page = issues.order_by("-created_at", "-pk")[offset : offset + filters.page_size + 1]
+    rows = _with_details(page, extensions=filters.extensions)
+    return rows[: filters.page_size], len(rows) > filters.page_size
 
 
 def open311_request(*, ref: str, extensions: bool) -> Issue | None:
@@ -91,9 +101,11 @@ def open311_request(*, ref: str, extensions: bool) -> Issue | None:
     return rows[0] if rows else None
 
 
-def open311_updates(*, filters: UpdateFilters) -> list[IssueEvent]:
+def open311_updates(*, filters: UpdateFilters) -> tuple[list[IssueEvent], bool]:
     """Public events of public issues in the window, oldest first, each with the issue's status
-    right after it (`status_then`) and the names the page's events mention (`open311_event_names`)."""
+    right after it (`status_then`) and the names the page's events mention (`open311_event_names`);
+    and whether another page follows. A cursor continues by keyset, `(at, pk) > the cursor's`, on
+    the partial index `issue_event_public_at_idx`."""
     status_then = (
         IssueEvent.objects.filter(issue=OuterRef("issue"))
         .filter(Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lte=OuterRef("pk")))
@@ -106,13 +118,18 @@ def open311_updates(*, filters: UpdateFilters) -> list[IssueEvent]:
         events = events.filter(at__gte=filters.start)
     if filters.end is not None:
         events = events.filter(at__lte=filters.end)
+    if filters.cursor is not None:
+        at, pk = filters.cursor.at, filters.cursor.pk
+        events = events.filter(Q(at__gte=at), Q(at__gt=at) | Q(pk__gt=pk))
     offset = (filters.page - 1) * filters.page_size
     rows = list(
         events.select_related("issue")
         .annotate(status_then=Subquery(status_then))
-        .order_by("at", "pk")[offset : offset + filters.page_size]
+        .order_by("at", "pk")[offset : offset + filters.page_size + 1]
     )
+    more = len(rows) > filters.page_size
+    rows = rows[: filters.page_size]
     names = EventNames.for_events(rows)
     for row in rows:
         row.open311_event_names = names
-    return rows
+    return rows, more

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -14,12 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.api_keys import api_key_authenticate
+from geo.gazetteer import parse_address_query
+from geo.selectors import address_by_id, address_search
 from issues.rules.media import MAX_PHOTOS
 from issues.services.media import media_intake_for_request
 from open311 import queries, represent
 from open311.params import (
+    NewRequest,
     Open311Error,
     check_jurisdiction,
+    cursor_token,
     parse_extensions,
     parse_new_request,
     parse_request_filters,
@@ -30,8 +35,9 @@ from open311.render import FORMATS, respond
 from open311.services import open311_request_create
 from opencity.errors import DomainError, RateLimited
 
-# The date this server's Open311 interface (its resources and fields) last changed.
-CHANGESET = "2026-11-28T00:00:00+02:00"
+# The date this server's Open311 interface (its resources, fields and parameters) last changed:
+# 2026-12-04, keyset paging (`cursor`, the `Link` header) and the shallower `page`.
+CHANGESET = "2026-12-04T00:00:00+02:00"
 
 # Where the reporting service's field names point in an Open311 form.
 PARAMETER_NAMES = {
@@ -87,8 +93,11 @@ def open311_endpoint(*, methods: tuple[str, ...], root: str) -> Callable:
                         response["Allow"] = ", ".join(allowed)
                         return response
                     check_jurisdiction(request.GET if request.method != "POST" else _form(request))
-                    status, data = view(request, **kwargs)
-                    return respond(fmt, root, data, status=status)
+                    status, data, *headers = view(request, **kwargs)
+                    response = respond(fmt, root, data, status=status)
+                    for name, header in (headers[0] if headers else {}).items():
+                        response[name] = header
+                    return response
                 except Open311Error as error:
                     return respond(answer_format, "errors", error.as_list(), status=error.status)
 
@@ -107,6 +116,20 @@ def _form(request: HttpRequest):
 
 def _absolute(request: HttpRequest) -> Callable[[str], str]:
     return request.build_absolute_uri
+
+
+def _next_page(request: HttpRequest, listing: str, last, *, more: bool) -> dict[str, str]:
+    """`Link: <…>; rel="next"` (RFC 8288) when another page follows: the same address and filters
+    with `page` replaced by a `cursor` after the last row given, so a client that follows it pages
+    by keyset however deep it goes. The JSON and XML bodies stay the spec's bare lists."""
+    if not more or last is None:
+        return {}
+    params = request.GET.copy()
+    params.pop("page", None)
+    at, pk = (last.created_at, last.pk) if listing == "requests" else (last.at, last.pk)
+    params["cursor"] = cursor_token(listing, at=at, pk=pk)
+    url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return {"Link": f'<{url}>; rel="next"'}
 
 
 def root(request: HttpRequest) -> HttpResponse:
@@ -137,9 +160,13 @@ def requests(request: HttpRequest):
     if request.method == "POST":
         return 201, [represent.created_request(_create(request))]
     filters = parse_request_filters(request.GET, now=timezone.now())
-    issues = queries.open311_requests(filters=filters)
+    issues, more = queries.open311_requests(filters=filters)
     absolute = _absolute(request)
-    return 200, [represent.service_request(issue, absolute=absolute, extensions=filters.extensions) for issue in issues]
+    return (
+        200,
+        [represent.service_request(issue, absolute=absolute, extensions=filters.extensions) for issue in issues],
+        _next_page(request, "requests", issues[-1] if issues else None, more=more),
+    )
 
 
 @open311_endpoint(methods=("GET",), root="service_requests")
@@ -166,10 +193,13 @@ def token(request: HttpRequest, token: str):
 @open311_endpoint(methods=("GET",), root="service_request_updates")
 def updates(request: HttpRequest):
     filters = parse_update_filters(request.GET, now=timezone.now())
+    events, more = queries.open311_updates(filters=filters)
     absolute = _absolute(request)
-    return 200, [
-        represent.request_update(event, absolute=absolute) for event in queries.open311_updates(filters=filters)
-    ]
+    return (
+        200,
+        [represent.request_update(event, absolute=absolute) for event in events],
+        _next_page(request, "updates", events[-1] if events else None, more=more),
+    )
 
 
 def _create(request: HttpRequest):
@@ -185,6 +215,7 @@ def _create(request: HttpRequest):
     category = queries.open311_service(code=new.service_code)
     if category is None:
         raise Open311Error(400, [_("service_code: no service “%(code)s”.") % {"code": new.service_code[:60]}])
+    point, address = _place(new)
     files = request.FILES.getlist("media")
     if len(files) > MAX_PHOTOS:
         raise Open311Error(400, [_("media: up to %(n)d files.") % {"n": MAX_PHOTOS}])
@@ -193,9 +224,9 @@ def _create(request: HttpRequest):
             result = open311_request_create(
                 api_key=api_key,
                 category=category,
-                point=Point(new.lon, new.lat, srid=4326),
+                point=point,
                 description=new.description,
-                address=new.address,
+                address=address,
                 attributes=new.attributes,
                 contact=new.contact,
                 media=intake.assets,
@@ -203,6 +234,38 @@ def _create(request: HttpRequest):
     except DomainError as error:
         raise _as_open311(error) from None
     return result.issue
+
+
+def _place(new: NewRequest) -> tuple[Point, str]:
+    """Where a POSTed request is: its lat/long, or else its address looked up in the gazetteer —
+    `address_id` (an id from GET /api/v1/addresses/) or `address_string` ("вул. Стрийська, 9"; a
+    house number that the street lacks is refused rather than guessed). The address text kept is
+    the client's, or the gazetteer's when the client sent none."""
+    if new.lat is not None and new.lon is not None:
+        return Point(new.lon, new.lat, srid=4326), new.address
+    address_id = new.contact.get("address_id", "")
+    if address_id:
+        match = address_by_id(address_id=address_id, language=settings.LANGUAGE_CODE)
+        if match is None:
+            raise Open311Error(
+                400, [_("address_id: no address “%(id)s” in the community's gazetteer.") % {"id": address_id[:60]}]
+            )
+    else:
+        query = parse_address_query(new.address)
+        matches = address_search(text=new.address, language=settings.LANGUAGE_CODE, limit=1)
+        match = matches[0] if matches else None
+        if match is None or (query.house and match.kind != "address"):
+            raise Open311Error(
+                400,
+                [
+                    _(
+                        "address_string: “%(address)s” was not found in the community's gazetteer; "
+                        "send lat and long instead."
+                    )
+                    % {"address": new.address[:100]}
+                ],
+            )
+    return Point(match.lon, match.lat, srid=4326), new.address or match.label
 
 
 def _as_open311(error: DomainError) -> Open311Error:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -91,6 +92,11 @@ class GeoJSONRenderer(JSONRenderer):
 
     media_type = "application/geo+json"
     format = "geojson"
+
+
+# With AcceptHeaderNegotiation, renderers are chosen by the Accept header, not a `format` parameter
+# (which drf-spectacular would otherwise document for every view with two renderers).
+NO_FORMAT_PARAMETER = OpenApiParameter("format", exclude=True)
 
 
 class AcceptHeaderNegotiation(DefaultContentNegotiation):

@@ -5,6 +5,8 @@
 # With media in an S3 bucket the files are not copied: the script prints the sync to run instead.
 # `make restore FROM=<that folder>` restores it (scripts/restore.sh).
 set -euo pipefail
+# A backup holds reporters' names, e-mail addresses and photos: readable by its owner only.
+umask 077
 cd "$(dirname "$0")/.."
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

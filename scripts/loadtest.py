@@ -1,5 +1,6 @@
-"""Load test: citizens browsing the map and reporting, executors working their queue, against gunicorn
-on 127.0.0.1 with the Drohobych demo data. Locust drives it as a library; bounded in time and requests.
+"""Load test: citizens browsing the map and reporting, executors working their queue, against the
+production configuration exactly as `make run-prod` starts it, on 127.0.0.1 with the Drohobych demo
+data. Locust drives it as a library; bounded in time and requests.
 
     make load                                     # one minute, own database under var/load-pg
     .venv/bin/python scripts/loadtest.py --duration 60 --users 30 [--max-requests 60000]
@@ -7,9 +8,11 @@ on 127.0.0.1 with the Drohobych demo data. Locust drives it as a library; bounde
 
 Without --url it starts its own PostgreSQL cluster (OPENCITY_LOAD_PG_DIR, default var/load-pg, with the
 project's normal durability settings), migrates, loads the demo (`opencity_load_demo`), adds the load
-accounts, and runs `gunicorn opencity.wsgi` (local settings with DEBUG off, --workers/--threads) plus
-one `db_worker`, all on this machine; everything is stopped at the end (the cluster too, unless --keep).
-With --url the server must hold the demo data and the load accounts (see `setup_accounts`).
+accounts, drains the demo's media tasks, and then runs `scripts/run_prod.sh` (what `make run-prod` runs:
+opencity.settings.production, gunicorn with deploy/gunicorn.conf.py, WhiteNoise, two db_workers, the SLA
+sweep loop and the media pruning) against that database on a free port; everything is stopped at the
+end (the cluster too, unless --keep). With --url the server must hold the demo data and the load
+accounts (see `setup_accounts`).
 
 It prints requests per second, latency percentiles per route and the errors, and exits 1 if any answer
 was a 5xx or a connection failed. Loopback only: the URL must be on 127.0.0.1.
@@ -353,29 +356,44 @@ def main(argv: list[str] | None = None) -> int:
         manage(env, "db_worker", "--batch", "--no-startup-delay", "--no-reload")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        gunicorn = [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "opencity.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={args.workers}",
-            f"--threads={args.threads}",
-            "--log-level=warning",
-            # Longer than a simulated person's pause (at most 4 s), or gunicorn closes an idle kept-alive
-            # connection just as the client reuses it, and the request is reset unanswered.
-            "--keep-alive=10",
-        ]
-        worker = [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval=1"]
-        for name, command in (("gunicorn", gunicorn), ("worker", worker)):
-            with (cluster.directory / f"load-{name}.log").open("wb") as log:
-                processes.append(
-                    subprocess.Popen(  # noqa: S603
-                        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-                    )
+        load_dir = cluster.directory.parent / f"{cluster.directory.name}-run-prod"
+        prod_env = {key: value for key, value in env.items() if not key.startswith("OPENCITY_EMAIL")}
+        prod_env.update(
+            HOST="127.0.0.1",
+            PORT=str(port),
+            OPENCITY_WEB_WORKERS=str(args.workers),
+            OPENCITY_WEB_THREADS=str(args.threads),
+            # A media directory and a mail directory of this database's own: the prune of one
+            # database must never see another's files.
+            OPENCITY_MEDIA_ROOT=str(load_dir / "media"),
+            OPENCITY_EMAIL_FILE_PATH=str(load_dir / "mail"),
+            OPENCITY_STATIC_ROOT=str(load_dir / "static"),
+            # Every simulated person comes from 127.0.0.1: the per-address API limits (anonymous
+            # calls, token sign-ins) would make this a test of the limits; so would the per-account
+            # report limit (set above).
+            OPENCITY_API_ANON_RATE="1000000/minute",
+            OPENCITY_API_AUTH_RATE="1000000/minute",
+            OPENCITY_API_USER_RATE="1000000/minute",
+        )
+        # run_prod.sh sets DJANGO_SETTINGS_MODULE=opencity.settings.production itself.
+        prod_env.pop("DJANGO_SETTINGS_MODULE", None)
+        prod_env.pop("DJANGO_DEBUG", None)
+        with (cluster.directory / "load-run-prod.log").open("wb") as log:
+            processes.append(
+                subprocess.Popen(  # noqa: S603
+                    ["bash", "scripts/run_prod.sh"],
+                    cwd=ROOT,
+                    env=prod_env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
                 )
-        wait_for(url, processes[0])
+            )
+        wait_for(url, processes[0], timeout=300)
         print(
             f"==> {args.users} users for {args.duration:.0f} s (at most {args.max_requests} requests) against "
-            f"gunicorn --workers {args.workers} --threads {args.threads} and one db_worker at {url}; "
+            f"make run-prod (scripts/run_prod.sh: production settings, gunicorn --workers {args.workers} "
+            f"--threads {args.threads}, two db_workers, the sweep loop) at {url}; "
             f"{counts.strip()} issues in the database; {os.cpu_count()} CPUs, {platform.platform()}",
             flush=True,
         )

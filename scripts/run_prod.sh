@@ -2,7 +2,7 @@
 # `make run-prod`: the production configuration on 127.0.0.1, as a city runs it (deploy/ has the
 # systemd units that do the same): gunicorn (deploy/gunicorn.conf.py) with WhiteNoise serving the
 # hashed and compressed static files, OPENCITY_TASK_WORKERS `db_worker` processes, the SLA sweep
-# loop, and the media pruning every hour. The database is the project's own cluster unless
+# loop, the media pruning every hour and the area alerts' daily digest. The database is the project's own cluster unless
 # DATABASE_URL is set. The secret key is a demo value printed below: never use it on a server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 TASK_WORKERS="${OPENCITY_TASK_WORKERS:-2}"
 PRUNE_EVERY="${OPENCITY_PRUNE_SECONDS:-3600}"
+DIGEST_EVERY="${OPENCITY_DIGEST_SECONDS:-86400}"
 
 bash scripts/bootstrap.sh runtime
 py=.venv/bin/python
@@ -45,7 +46,14 @@ DJANGO_SETTINGS_MODULE=opencity.settings.local $py manage.py opencity_load_demo
 
 mkdir -p var/log
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+prune_loop=""
+cleanup() {
+  # The prune loop's `sleep` first: it ignores Ctrl-C (a background job of a script does) and would
+  # otherwise outlive the script by up to an hour.
+  [[ -n "$prune_loop" ]] && pkill -TERM -P "$prune_loop" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
 trap cleanup EXIT INT TERM
 
 for i in $(seq 1 "$TASK_WORKERS"); do
@@ -56,6 +64,11 @@ $py manage.py opencity_sla_sweep --loop >> var/log/sweep.log 2>&1 &
 pids+=($!)
 # The prune "timer" (deploy/systemd/opencity-prune.timer on a server).
 ( while sleep "$PRUNE_EVERY"; do $py manage.py opencity_prune_media; done ) >> var/log/prune.log 2>&1 &
+prune_loop=$!
+pids+=($!)
+# The digest "timer" (deploy/systemd/opencity-digest.timer, 07:00 Kyiv time on a server): hands the
+# daily area-alert digests to the workers, which send them (to var/mail here).
+( while sleep "$DIGEST_EVERY"; do $py manage.py opencity_alert_digest --enqueue; done ) >> var/log/digest.log 2>&1 &
 pids+=($!)
 
 cat <<TXT
@@ -63,7 +76,8 @@ cat <<TXT
   Open City (production settings) on http://$HOST:$PORT/   health: /healthz  readiness: /readyz
   gunicorn: ${OPENCITY_WEB_WORKERS:-2} processes x ${OPENCITY_WEB_THREADS:-4} threads (deploy/gunicorn.conf.py)
   task workers: $TASK_WORKERS (var/log/worker-N.log), SLA sweep loop (var/log/sweep.log),
-  media pruning every $PRUNE_EVERY s (var/log/prune.log); request log: JSON lines below.
+  media pruning every $PRUNE_EVERY s (var/log/prune.log), alert digests every $DIGEST_EVERY s
+  (var/log/digest.log; or now: manage.py opencity_alert_digest); request log: JSON lines below.
   Environment (demo values, NOT secrets):
     DJANGO_SETTINGS_MODULE=$DJANGO_SETTINGS_MODULE
     DJANGO_SECRET_KEY=$DJANGO_SECRET_KEY

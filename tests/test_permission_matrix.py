@@ -20,6 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from accounts.models import ApiKey, User
+from alerts.models import Alert
+from alerts.services import alert_unsubscribe_token
 from geo.models import Outage, OutageEvent
 from issues.models import Issue, IssueEvent, IssueFollower, IssueMedia
 from media_store.models import MediaAsset
@@ -266,6 +268,8 @@ ROWS: list[Row] = [
     Row("geo_api:budget-projects", "GET", lambda c: "/api/v1/budget-projects/", PUBLIC),
     Row("geo_api:outages", "GET", lambda c: "/api/v1/outages/", PUBLIC),
     Row("geo_api:outages-at", "GET", lambda c: "/api/v1/outages/at/?lon=23.5056&lat=49.3489", PUBLIC),
+    Row("geo_api:addresses", "GET", lambda c: "/api/v1/addresses/?q=Стрийська%209", PUBLIC),
+    Row("geo_api:addresses-reverse", "GET", lambda c: "/api/v1/addresses/reverse/?lon=23.5056&lat=49.3489", PUBLIC),
     # --- the dashboard and its exports -------------------------------------------------------------
     *[
         Row(name, "GET", path, expect(403, anonymous=LOGIN, dispatcher=200, leadership=200), label=label)
@@ -390,6 +394,52 @@ ROWS: list[Row] = [
 ]
 
 
+# Who may subscribe to area alerts: everyone signed in with a confirmed e-mail address.
+CONFIRMED = tuple(a for a in SIGNED_IN if a != "unconfirmed")
+
+ROWS += [
+    # --- area alerts --------------------------------------------------------------------------------
+    Row("alerts:list", "GET", lambda c: "/alerts/", PUBLIC),
+    Row("alerts:new", "GET", lambda c: "/alerts/new/", expect(200, anonymous=LOGIN, unconfirmed=403)),
+    Row(
+        "alerts:new",
+        "POST",
+        lambda c: "/alerts/new/",
+        expect(302, anonymous=LOGIN, unconfirmed=403),
+        data=lambda c: {
+            "kind": "district",
+            "district": str(c.world.west.pk),
+            "new_reports": "on",
+            "frequency": "daily",
+            "emails_on": "on",
+        },
+        changes=frozenset(CONFIRMED),
+    ),
+    # Another person's alert is as good as missing.
+    Row("alerts:edit", "GET", lambda c: f"/alerts/{c.alert.pk}/edit/", expect(404, anonymous=LOGIN, owner=200)),
+    Row(
+        "alerts:delete",
+        "POST",
+        lambda c: f"/alerts/{c.alert.pk}/delete/",
+        expect(404, anonymous=LOGIN, owner=302),
+        changes=frozenset({"owner"}),
+    ),
+    # The e-mail's link: its signed token is the credential, whoever follows it (no sign-in).
+    Row(
+        "alerts:unsubscribe", "GET", lambda c: f"/alerts/unsubscribe/{alert_unsubscribe_token(alert=c.alert)}/", PUBLIC
+    ),
+    Row(
+        "alerts:unsubscribe",
+        "POST",
+        lambda c: f"/alerts/unsubscribe/{alert_unsubscribe_token(alert=c.alert)}/",
+        PUBLIC,
+        changes=frozenset(ACTORS),
+    ),
+    Row("alerts:district-feed", "GET", lambda c: "/alerts/districts/east/feed.atom", PUBLIC),
+    Row("alerts:feed", "GET", lambda c: f"/alerts/feed/{c.alert.feed_token}.atom", PUBLIC),
+]
+
+
 # --- the admin, generated from its registry ---------------------------------------------------------
 
 ADMIN_ONLY = expect(302, admin=200, admin_viewer=403)  # non-staff are sent to the admin's login
@@ -495,11 +545,7 @@ def _admin_rows() -> list[Row]:
                 f"{prefix}_delete",
                 "GET",
                 obj_path("delete/"),
-                (
-                    expect(302, admin_viewer=403)
-                    if opts.label_lower in DELETE_CHECKED_FIRST
-                    else (on_row or ADMIN_ONLY)
-                )
+                (expect(302, admin_viewer=403) if opts.label_lower in DELETE_CHECKED_FIRST else (on_row or ADMIN_ONLY))
                 if may_delete
                 else expect(302, admin=403, admin_viewer=403),
             ),
@@ -570,6 +616,7 @@ def _snapshot(c: TrustCity) -> dict:
         "submission": (submission.email, submission.first_name, submission.last_name, submission.phone),
         "photo": (photo.status, photo.processed_at),
         "api_keys": ApiKey.objects.count(),
+        "alerts": sorted(Alert.objects.values_list("pk", "user_id", "district_id", "unsubscribed_at")),
     }
 
 

@@ -8,18 +8,30 @@ output is fetched as an anonymous visitor and as another citizen, and searched f
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 
+from alerts.services import alert_unsubscribe_token
+from open311.params import cursor_token
 from tests.trust_city import HIDDEN_TEXT, PERSONAL, TrustCity, module_city_fixture
 
 city = module_city_fixture()
 
 VIEWERS = ("anonymous", "other")
+
+
+def _cursor(listing: str) -> str:
+    """A keyset cursor before every row of the listing (the next-page path of the Link header)."""
+    if listing == "requests":
+        return quote(cursor_token(listing, at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC), pk=2**62))
+    return quote(cursor_token(listing, at=datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), pk=0))
+
 
 ME_LEAK = "issue 11 item 4: /me/ lists a hidden issue one follows"
 MEDIA_LEAK = "issue 11 item 4: direct storage URLs of a hidden issue's media keep working"
@@ -48,6 +60,8 @@ OUTPUTS: list[tuple[str, Callable[[TrustCity], str]]] = [
     ("budget layer", lambda c: "/api/v1/budget-projects/"),
     ("outage layer", lambda c: "/api/v1/outages/"),
     ("outages at a point", lambda c: "/api/v1/outages/at/?lon=23.5056&lat=49.3489"),
+    ("address search", lambda c: "/api/v1/addresses/?q=Стрийська%209"),
+    ("address of a point", lambda c: "/api/v1/addresses/reverse/?lon=23.5156&lat=49.3489"),
     ("territory", lambda c: "/geo/territory.geojson"),
     ("OpenAPI schema", lambda c: "/api/schema/"),
     ("Open311 discovery", lambda c: "/open311/v2/discovery.json"),
@@ -63,11 +77,21 @@ OUTPUTS: list[tuple[str, Callable[[TrustCity], str]]] = [
             ("request (Open311)", lambda c: f"/open311/v2/requests/{c.open311_issue.ref}.{{fmt}}"),
             ("token", lambda c: f"/open311/v2/tokens/{c.open311_issue.ref}.{{fmt}}"),
             ("updates", lambda c: "/open311/v2/servicerequestupdates.{fmt}"),
+            ("requests, cursor", lambda c: "/open311/v2/requests.{fmt}?cursor=" + _cursor("requests")),
+            (
+                "updates after a cursor",
+                lambda c: "/open311/v2/servicerequestupdates.{fmt}?cursor=" + _cursor("updates"),
+            ),
         )
     ],
     ("planned outages iCal", lambda c: "/outages/planned.ics"),
     ("outages Atom", lambda c: "/outages/feed.atom"),
     ("visible picture", lambda c: f"/issues/pictures/{c.photo.public_id}/web/"),
+    ("alerts page", lambda c: "/alerts/"),
+    ("district feed, west", lambda c: "/alerts/districts/west/feed.atom"),
+    ("district feed, east (the hidden one's)", lambda c: "/alerts/districts/east/feed.atom"),
+    ("saved area's feed (over the hidden one)", lambda c: f"/alerts/feed/{c.alert.feed_token}.atom"),
+    ("unsubscribe page", lambda c: f"/alerts/unsubscribe/{alert_unsubscribe_token(alert=c.alert)}/"),
 ]
 
 # Outputs about the hidden issue itself: each must be refused as if it did not exist.
@@ -114,6 +138,9 @@ def _client(client, c: TrustCity, viewer: str):
 
 def test_the_secrets_are_really_there(city, db, client):
     """The scan would prove nothing if the data were never shown: those allowed see it."""
+    # The feeds have entries: the scan of them proves something.
+    assert city.issue.ref in _body(client.get(f"/alerts/feed/{city.alert.feed_token}.atom"))
+    assert city.issue.ref in _body(client.get("/alerts/districts/west/feed.atom"))
     client.force_login(city.actors["dispatcher"])
     assert HIDDEN_TEXT in _body(client.get(f"/issues/{city.hidden.ref}/"))
     client.force_login(city.actors["admin"])

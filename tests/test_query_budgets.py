@@ -13,16 +13,21 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Callable
+from urllib.parse import quote
 
 import pytest
+from django.contrib.gis.geos import LineString, MultiLineString, Point
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Executor, User
+from alerts.feeds import FEED_ITEMS as ALERT_FEED_ITEMS
+from alerts.models import Alert, AlertKind
 from geo.feeds import FEED_ITEMS
-from geo.services import outage_extend
+from geo.models import AddressPoint, Street
+from geo.services import outage_extend, street_create
 from issues.models import Category, CategoryAttribute, CategoryGroup, Issue, IssueEvent, RoutingRule
 from issues.services import TransitionInput, issue_transition
 from issues.services.media import issue_attach_media
@@ -30,6 +35,7 @@ from issues.services.moderation import issue_change_category, issue_comment, iss
 from issues.services.sla import sla_sweep
 from issues.services.support import issue_support
 from media_store.services import media_intake
+from open311.params import cursor_token
 from tests.factories import (
     CENTRE_LAT,
     CENTRE_LON,
@@ -71,15 +77,24 @@ BUDGETS = {
     "budget layer": 1 + ROOM,
     "outage layer": 1 + ROOM,
     "outages at a point": 2 + ROOM,
+    # The search's transaction sets pg_trgm's threshold (a savepoint in a test: three statements).
+    "address search": 5 + ROOM,
+    "address reverse": 2 + ROOM,
     "budget page": 6 + ROOM,
     "outages page": 1 + ROOM,
     "outage desk": 5 + ROOM,
     "contacts page": 1 + ROOM,
     "outages ics": 2 + ROOM,
     "outages atom": 1 + ROOM,
+    "alerts page": 5 + ROOM,
+    "district feed": 3 + ROOM,
+    "alert feed": 3 + ROOM,
     "open311 requests": 4 + ROOM,
     "open311 requests, extended": 7 + ROOM,
     "open311 updates": 3 + ROOM,
+    # A page after a cursor (keyset paging) costs what the first page costs.
+    "open311 requests, cursor": 4 + ROOM,
+    "open311 updates, cursor": 3 + ROOM,
     "open311 services": 2 + ROOM,
     # Each figure's query runs in a savepoint with its own work_mem: four statements a figure; plus
     # one for the whole dashboard's longer statement timeout (opencity.db.longer_statement_timeout).
@@ -466,6 +481,34 @@ def test_outages_at_a_point(world, town, within_budget):
     assert len(answer.json()["features"]) == 9 * ROWS
 
 
+def street_rows(rows: int) -> None:
+    """Streets named alike ("Стрийська 1", "Стрийська 2"…), each with a house 9 and its own line."""
+    for _ in range(rows):
+        number = Street.objects.count() + 1
+        line = LineString(
+            (CENTRE_LON, CENTRE_LAT + number * 0.0005), (CENTRE_LON + 0.002, CENTRE_LAT + number * 0.0005)
+        )
+        street = street_create(
+            name_uk=f"Стрийська {number}", kind="street", district=None, geom=MultiLineString(line, srid=4326)
+        )
+        AddressPoint.objects.create(street=street, house_number="9", house_key="9", point=Point(*line[0], srid=4326))
+
+
+def test_the_address_search(world, within_budget):
+    client = signed_in(None)
+    answer = within_budget(
+        "address search", lambda: client.get("/api/v1/addresses/", {"q": "Стрийська 9", "limit": 20}), street_rows
+    )
+    assert answer.json()["count"] == 3 * ROWS
+
+
+def test_the_address_of_a_point(world, within_budget):
+    client = signed_in(None)
+    query = {"lon": CENTRE_LON + 0.001, "lat": CENTRE_LAT + 0.0005}
+    answer = within_budget("address reverse", lambda: client.get("/api/v1/addresses/reverse/", query), street_rows)
+    assert answer.json()["kind"] in {"address", "near"}
+
+
 # --- Pages and feeds of the layers -------------------------------------------------------------------------------
 
 
@@ -511,6 +554,63 @@ def test_the_outage_notices_feed(world, town, within_budget):
     assert answer.content.decode().count("<entry>") == FEED_ITEMS < 12 * ROWS  # the newest 50 of the 60 notices
 
 
+# --- Area alerts ---------------------------------------------------------------------------------------------
+
+
+def test_my_alerts(world, town, within_budget):
+    """Alerts of every kind, each in a district and with a category group of its own."""
+
+    def grow(rows: int) -> None:
+        for n in range(rows):
+            kind = (AlertKind.DISTRICT, AlertKind.AREA, AlertKind.RADIUS)[n % 3]
+            where = town.place()
+            place = {
+                AlertKind.DISTRICT: {"district": DistrictFactory(code=f"alert-{next(town.serial)}")},
+                AlertKind.AREA: {"area": box(where.x - 0.001, where.y - 0.001, where.x + 0.001, where.y + 0.001)},
+                AlertKind.RADIUS: {"center": where, "radius_m": 200},
+            }[kind]
+            alert = Alert.objects.create(user=world.other_citizen, kind=kind, status_changes=True, **place)
+            alert.category_groups.set([town.category().group])
+
+    client = signed_in(world.other_citizen)
+    page = within_budget("alerts page", lambda: client.get("/alerts/"), grow)
+    assert page.content.decode().count('data-alert="') == 3 * ROWS
+
+
+def alert_feed_rows(town: Town, rows: int) -> None:
+    """Issues in the west district, each of its own category and executor, accepted by the executor."""
+    world = town.world
+    for _ in range(rows):
+        executor = town.executor()
+        staff = StaffFactory(executor=executor)
+        issue = town.issue(executor=executor, where=world.inside_west)
+        act(issue, staff, "accept", town.moment(), promised_date=town.start.date() + 30 * DAY)
+
+
+def test_the_district_feed(world, town, within_budget):
+    client = signed_in(None)
+    answer = within_budget(
+        "district feed",
+        lambda: client.get("/alerts/districts/west/feed.atom"),
+        lambda rows: alert_feed_rows(town, rows),
+    )
+    assert answer.content.decode().count("<entry>") == 2 * 3 * ROWS  # reported, accepted (30 < ALERT_FEED_ITEMS)
+    assert 2 * 3 * ROWS < ALERT_FEED_ITEMS
+
+
+def test_a_saved_alerts_feed(world, town, within_budget):
+    alert = Alert.objects.create(
+        user=world.other_citizen, kind=AlertKind.RADIUS, center=world.inside_west, radius_m=300, status_changes=True
+    )
+    client = signed_in(None)
+    answer = within_budget(
+        "alert feed",
+        lambda: client.get(f"/alerts/feed/{alert.feed_token}.atom"),
+        lambda rows: alert_feed_rows(town, rows),
+    )
+    assert answer.content.decode().count("<entry>") == 2 * 3 * ROWS
+
+
 # --- Open311 ---------------------------------------------------------------------------------------------------
 
 
@@ -521,11 +621,13 @@ class Open311Rows:
     def __init__(self, town: Town) -> None:
         self.town = town
         self.executors: list[Executor] = []
+        self.issues: list[Issue] = []
 
     def grow(self, rows: int) -> None:
         town, dispatcher = self.town, self.town.world.dispatcher
         for _ in range(rows):
             issue = town.issue()
+            self.issues.append(issue)
             issue = issue_change_category(issue=issue, actor=dispatcher, category=town.category(), now=town.moment())
             self.executors.append(town.executor())
             act(issue, dispatcher, "reassign", town.moment(), executor=self.executors[-1])
@@ -547,6 +649,39 @@ def test_open311_requests_and_updates(world, town, within_budget, path, budget):
     text = within_budget(budget, lambda: client.get(path), rows.grow).content.decode()
     assert len(rows.executors) == 3 * ROWS
     assert [e.name_uk for e in rows.executors if f"Передано виконавцю: {e.name_uk}" not in text] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "budget"),
+    [
+        ("requests.json", "open311 requests, cursor"),
+        ("requests.xml?extensions=true", "open311 requests, extended"),
+        ("servicerequestupdates.json", "open311 updates, cursor"),
+    ],
+)
+def test_open311_pages_after_a_cursor(world, town, within_budget, path, budget):
+    """The next page of the Link header (a keyset cursor after the newest issue): its query count
+    does not grow with the rows before or after the cursor."""
+    client, rows = signed_in(None), Open311Rows(town)
+
+    def next_page() -> HttpResponse:
+        if path.startswith("requests"):  # after the newest issue: every other one follows
+            newest = rows.issues[-1]
+            cursor = cursor_token("requests", at=newest.created_at, pk=newest.pk)
+        else:  # after the first issue's report: the events of every other one follow
+            oldest = rows.issues[0]
+            cursor = cursor_token("updates", at=oldest.created_at, pk=2**62)
+        separator = "&" if "?" in path else "?"
+        return client.get(f"/open311/v2/{path}{separator}cursor={quote(cursor)}")
+
+    text = within_budget(budget, next_page, rows.grow).content.decode()
+    assert len(rows.issues) == 3 * ROWS
+    if path.startswith("requests"):
+        given, newest = rows.executors[:-1], rows.issues[-1]
+        assert newest.ref not in text and all(issue.ref in text for issue in rows.issues[:-1])
+    else:
+        given = rows.executors
+    assert [e.name_uk for e in given if f"Передано виконавцю: {e.name_uk}" not in text] == []
 
 
 @pytest.mark.parametrize(("path", "opening"), [("services.json", '{"service_code"'), ("services.xml", "<service>")])

@@ -19,6 +19,7 @@ from django.test import override_settings
 from accounts.access_tokens import access_token_issue
 from accounts.api_keys import api_key_issue
 from accounts.models import ApiKey, Executor, User
+from alerts.models import Alert, AlertKind
 from geo.models import BudgetProject, DutyContact, Outage, OutageKindGrant
 from issues.models import Issue
 from issues.services import issue_create
@@ -36,7 +37,9 @@ from tests.factories import (
     OutageFactory,
     StaffFactory,
     UserFactory,
+    square,
 )
+from tests.gazetteer import gazetteer_make
 from tests.media_store.media import image_bytes, upload
 from tests.world import World, build_world
 
@@ -91,6 +94,7 @@ class TrustCity:
     api_key: ApiKey
     raw_api_key: str
     inactive_executor: Executor
+    alert: Alert | None = None  # the owner's area alert over both of their issues (the hidden one too)
     extra: dict = field(default_factory=dict)
 
 
@@ -174,8 +178,13 @@ def build_trust_city() -> TrustCity:
 
     OutageKindGrant.objects.create(executor=world.water, kind="water")  # the utility supplies water
     outage = OutageFactory(provider=world.water, published_by=world.water_staff)
+    # The gazetteer: a street with one address (the admin's pages open on them).
+    gazetteer_make()
     project = BudgetProjectFactory(code="2026-roads-trust", executor=world.roads)
     contact = DutyContactFactory(code="water-duty", phones=["+380324411111"])
+    alert = Alert.objects.create(
+        user=world.citizen, kind=AlertKind.AREA, name="Біля дому", area=square(half=0.02), status_changes=True
+    )
 
     actors: dict[str, User | None] = {
         "anonymous": None,
@@ -206,6 +215,7 @@ def build_trust_city() -> TrustCity:
         api_key=api_key,
         raw_api_key=raw_api_key,
         inactive_executor=inactive_executor,
+        alert=alert,
     )
 
 

@@ -10,4 +10,6 @@ urlpatterns = [
     path("budget-projects/", views.BudgetProjectLayer.as_view(), name="budget-projects"),
     path("outages/", views.OutageLayer.as_view(), name="outages"),
     path("outages/at/", views.OutagesAtPoint.as_view(), name="outages-at"),
+    path("addresses/", views.AddressSearch.as_view(), name="addresses"),
+    path("addresses/reverse/", views.AddressReverse.as_view(), name="addresses-reverse"),
 ]

@@ -37,7 +37,7 @@ from issues.services.support import issue_support
 from issues.sql import issue_layer_geojson, issues_nearby
 from media_store.api.views import media_upload_allowed
 from media_store.selectors import media_get_many
-from opencity.api import AcceptHeaderNegotiation, GeoJSONRenderer
+from opencity.api import NO_FORMAT_PARAMETER, AcceptHeaderNegotiation, GeoJSONRenderer
 from opencity.errors import Forbidden, InvalidInput
 from opencity.openapi import (
     BAD_REQUEST,
@@ -85,8 +85,6 @@ ISSUE_LAYER = feature_collection(
     description="Public issues as a GeoJSON FeatureCollection, newest first.",
 )
 
-# Renderers are chosen by the Accept header (AcceptHeaderNegotiation), not a `format` parameter.
-NO_FORMAT_PARAMETER = OpenApiParameter("format", exclude=True)
 REF = OpenApiParameter(
     "ref",
     str,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +25,7 @@ from issues.rules.transitions import ActorRole
 from issues.selectors import issue_actor_roles
 from media_store.models import MediaAsset
 from media_store.photos import GpsPosition
-from media_store.services import media_attach, media_delete, media_intake
+from media_store.services import media_attach, media_delete, media_intake, media_release, media_withhold
 from opencity.errors import Forbidden, InvalidInput
 
 
@@ -140,3 +141,24 @@ def issue_add_media(
     existing = [link.asset for link in IssueMedia.objects.filter(issue=issue, role=role).select_related("asset")]
     media_check_set(kinds=[asset.kind for asset in [*existing, *assets]])
     return issue_attach_media(issue=issue, assets=assets, role=role, actor=actor)
+
+
+def issue_media_follow_visibility(*, issue: Issue) -> None:
+    """The stored files of an issue's photos and videos follow its visibility: withheld while it is
+    hidden (every storage URL given out so far stops working; media_store.services.media_withhold
+    says why and how), back at their old addresses once it is shown. Inside the caller's
+    transaction, with the issue's row locked."""
+    assets = [link.asset for link in IssueMedia.objects.filter(issue=issue).select_related("asset")]
+    if issue.is_hidden:
+        media_withhold(assets=assets)
+    else:
+        media_release(assets=assets)
+
+
+@task
+def issue_media_visibility_task(*, issue_id: int) -> None:
+    """Retry of issue_media_follow_visibility when the storage failed during the hiding itself; it
+    reads the issue's current visibility, so a later show or hide is never undone."""
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update(of=("self",)).get(pk=issue_id)
+        issue_media_follow_visibility(issue=issue)

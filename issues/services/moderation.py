@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import logging
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,8 +17,11 @@ from issues.models import Category, Issue, IssueEvent, IssueEventKind, IssueStat
 from issues.rules.transitions import ActorRole
 from issues.selectors import issue_actor_roles
 from issues.services.lifecycle import issue_deadlines_record, issue_recompute_deadlines
+from issues.services.media import issue_media_follow_visibility, issue_media_visibility_task
 from issues.services.reporting import issue_route
 from opencity.errors import Forbidden, InvalidInput
+
+logger = logging.getLogger(__name__)
 
 
 def _require_dispatcher(user: User) -> None:
@@ -51,6 +56,15 @@ def issue_set_hidden(
             is_public=False,
             note=note.strip(),
         )
+        # Its photos and videos leave (or regain) their storage addresses in the same transaction.
+        # Should the object store fail, the issue is hidden all the same (its page, the API, Open311
+        # and the checking picture view refuse it at once) and the worker moves the files.
+        try:
+            with transaction.atomic():
+                issue_media_follow_visibility(issue=locked)
+        except Exception:
+            logger.exception("could not move the media of issue %s; the worker retries", locked.ref)
+            transaction.on_commit(partial(issue_media_visibility_task.enqueue, issue_id=locked.pk), robust=True)
     return locked
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Executor, User
-from geo.selectors import district_at, point_in_community
+from geo.selectors import address_at, addresses_at, district_at, point_in_community
 from issues.events import Created, DuplicateFlagged
 from issues.models import (
     Category,
@@ -30,6 +30,7 @@ from issues.models import (
     MediaRole,
     RoutingRule,
 )
+from issues.notifications import announce_event
 from issues.rules.attributes import AttributeSpec, attributes_clean
 from issues.rules.confirmation import report_waiting_for_confirmation
 from issues.rules.media import media_check_set
@@ -160,6 +161,30 @@ def _clean_report(
     return {"description": description, "address": address, "attributes": answers}
 
 
+def issue_address_for(*, point: Point) -> str:
+    """The address an issue at this point gets when none was typed, in the community's language:
+    the nearest address, or "біля <street>, <district>" (geo.selectors.address_at); never empty."""
+    return address_at(point=point, language=settings.LANGUAGE_CODE).label[:MAX_ADDRESS_LENGTH]
+
+
+def issues_fill_addresses(*, batch_size: int = 1000) -> int:
+    """Give every issue without an address one from the gazetteer (run after importing it), a
+    batch at a time: one query names a whole batch, one UPDATE stores it. Returns how many."""
+    filled = 0
+    last_id = 0
+    while True:
+        batch = list(
+            Issue.objects.filter(address="", pk__gt=last_id).order_by("pk").values_list("pk", "point")[:batch_size]
+        )
+        if not batch:
+            return filled
+        names = addresses_at(points={pk: (point.x, point.y) for pk, point in batch}, language=settings.LANGUAGE_CODE)
+        issues = [Issue(pk=pk, address=names[pk].label[:MAX_ADDRESS_LENGTH]) for pk, _ in batch]
+        Issue.objects.bulk_update(issues, ["address"])
+        filled += len(issues)
+        last_id = batch[-1][0]
+
+
 def report_text_errors(*, description: str | None = None, address: str | None = None) -> dict[str, list]:
     """What is wrong with a description and an address (already stripped), by field; a field
     given as None is not checked. Shared by reports and staff corrections."""
@@ -253,6 +278,9 @@ def issue_create(
         raise InvalidInput(message, code="photo_required", fields={"media": [message]})
     if point.srid != 4326:
         point = point.transform(4326, clone=True)
+    if not cleaned["address"]:
+        # Every issue has a human-readable location: the gazetteer names the pin when nobody did.
+        cleaned["address"] = issue_address_for(point=point)
     try:
         issue = _issue_store(
             reporter=reporter,
@@ -308,7 +336,7 @@ def _issue_store(
         )
         if reporter is not None:
             IssueFollower.objects.create(issue=issue, user=reporter, reason=FollowReason.REPORTER, created_at=now)
-        IssueEvent.objects.create(
+        created = IssueEvent.objects.create(
             issue=issue,
             kind=IssueEventKind.CREATED,
             at=now,
@@ -316,6 +344,8 @@ def _issue_store(
             to_status=IssueStatus.NEW,
             data=Created(source=source, held_for_email_confirmation=not confirmed).as_json(),
         )
+        if confirmed:
+            announce_event(created)  # a public report: the area alerts hear of it
         issue_attach_media(issue=issue, assets=media, role=MediaRole.REPORT, actor=reporter, now=now)
         issue_link_outage(issue=issue, now=now)
         _flag_possible_duplicates(issue=issue, now=now)
@@ -349,11 +379,16 @@ def _flag_possible_duplicates(*, issue: Issue, now: datetime.datetime) -> None:
 def issues_release_after_confirmation(*, user: User, now: datetime.datetime | None = None) -> list[Issue]:
     """Publish the reports a person made before confirming their e-mail address, route those still
     waiting, and count the person's "me too"s (idempotent: the link may be opened twice)."""
-    Issue.objects.filter(reporter=user, awaiting_confirmation=True).update(awaiting_confirmation=False)
+    waiting = Issue.objects.filter(reporter=user, awaiting_confirmation=True)
+    published = list(waiting.values_list("pk", flat=True))
+    waiting.update(awaiting_confirmation=False)
     issues_recount_support(user=user)
     held = IssueEvent.objects.filter(
         kind=IssueEventKind.CREATED, actor=user, data__held_for_email_confirmation=True
     ).values("issue_id")
+    # The reports are public from now on: announced as new, like a confirmed reporter's at once.
+    for created in IssueEvent.objects.filter(kind=IssueEventKind.CREATED, issue_id__in=published):
+        announce_event(created)
     released = []
     for issue in Issue.objects.filter(pk__in=held, status=IssueStatus.NEW, executor__isnull=True):
         released.append(issue_route(issue=issue, now=now))

@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from opencity.csp import content_security_policy, media_origins
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -16,6 +18,12 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_str(name: str, default: str) -> str:
+    """Read a text environment variable; an empty value (`NAME=` in an env file copied from
+    .env.example) means the default, as it does for env_bool and env_int."""
+    return os.environ.get(name) or default
 
 
 def env_int(name: str, default: int) -> int:
@@ -56,6 +64,7 @@ INSTALLED_APPS = [
     "issues",
     "open311",
     "dashboard",
+    "alerts",
     "demo",
 ]
 
@@ -63,6 +72,8 @@ MIDDLEWARE = [
     # Outermost: the request id, the per-request log line, 503 when the database is away.
     "opencity.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # SECURE_CSP below; the nonce it makes is `csp_nonce` in templates.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "opencity.middleware.RetryAfterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "opencity.context_processors.opencity",
             ],
         },
@@ -111,9 +123,7 @@ OPENCITY_STATEMENT_TIMEOUT_MS: int = env_int("OPENCITY_STATEMENT_TIMEOUT_MS", 10
 OPENCITY_REPORT_STATEMENT_TIMEOUT_MS: int = env_int("OPENCITY_REPORT_STATEMENT_TIMEOUT_MS", 60_000)
 DATABASE_OPTIONS = {
     # Parallel query makes small spatial queries several times slower on small machines.
-    "options": (
-        f"-c max_parallel_workers_per_gather=0 -c statement_timeout={OPENCITY_STATEMENT_TIMEOUT_MS}"
-    ),
+    "options": (f"-c max_parallel_workers_per_gather=0 -c statement_timeout={OPENCITY_STATEMENT_TIMEOUT_MS}"),
 }
 
 
@@ -200,7 +210,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("OPENCITY_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(env_str("OPENCITY_MEDIA_ROOT", str(BASE_DIR / "media")))
 
 
 def media_storage_from_env() -> dict:
@@ -236,7 +246,9 @@ def media_storage_from_env() -> dict:
     }
     public_url = os.environ.get("OPENCITY_S3_PUBLIC_URL", "").rstrip("/")
     if public_url:
-        # A public bucket or a CDN in front of it: plain, stable URLs under that address.
+        # A public bucket or a CDN in front of it: plain, stable URLs under that address. A hidden
+        # issue's objects are moved off their keys, so its old URLs die at once (the reasons are at
+        # media_store.services.media_withhold); the bucket policy exposes uploads/ and budget/ only.
         scheme, _sep, domain = public_url.partition("://")
         options.update(custom_domain=domain, url_protocol=f"{scheme}:", querystring_auth=False)
     else:
@@ -309,6 +321,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IssueStatusEnum": "issues.models.IssueStatus",
         "MediaStatusEnum": "media_store.models.MediaStatus",
+        "AddressKindEnum": "geo.selectors.ADDRESS_MATCH_KINDS",
+        "KindEnum": "media_store.models.MediaKind",  # its name before the gazetteer's `kind` came
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -320,6 +334,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "issues", "description": "Reports, their timelines and the lifecycle"},
         {"name": "media", "description": "Photo and video uploads"},
         {"name": "layers", "description": "Budget projects and outages as GeoJSON"},
+        {"name": "addresses", "description": "The gazetteer: address search and the address of a point"},
         {"name": "dashboard", "description": "The leadership dashboard's figures"},
     ],
 }
@@ -333,6 +348,18 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # boundary and districts are still drawn. Example: https://tile.openstreetmap.org/{z}/{x}/{y}.png
 OPENCITY_TILE_URL = os.environ.get("OPENCITY_TILE_URL", "")
 OPENCITY_TILE_ATTRIBUTION = os.environ.get("OPENCITY_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
+# Content-Security-Policy (opencity/csp.py): this site's scripts and styles only, pictures also from
+# the tile server and the media bucket. DJANGO_CSP_REPORT_ONLY=1 sends it as report-only instead.
+_csp = content_security_policy(
+    tile_url=OPENCITY_TILE_URL,
+    media=media_origins(
+        bucket=os.environ.get("OPENCITY_S3_BUCKET", ""),
+        endpoint_url=os.environ.get("OPENCITY_S3_ENDPOINT_URL", ""),
+        public_url=os.environ.get("OPENCITY_S3_PUBLIC_URL", ""),
+    ),
+)
+SECURE_CSP = {} if env_bool("DJANGO_CSP_REPORT_ONLY") else _csp
+SECURE_CSP_REPORT_ONLY = _csp if env_bool("DJANGO_CSP_REPORT_ONLY") else {}
 OPENCITY_TIME_ZONE = TIME_ZONE
 # The public address of the site, for links in e-mails.
 OPENCITY_SITE_URL = os.environ.get("OPENCITY_SITE_URL", "http://127.0.0.1:8000")
@@ -389,6 +416,13 @@ OPENCITY_SLA_SWEEP_SECONDS = env_int("OPENCITY_SLA_SWEEP_SECONDS", 300)
 # The issue layer answers at most this many features per request (and says when it cut).
 OPENCITY_ISSUE_LIST_LIMIT = env_int("OPENCITY_ISSUE_LIST_LIMIT", 1000)
 OPENCITY_ISSUE_LIST_MAX_LIMIT = env_int("OPENCITY_ISSUE_LIST_MAX_LIMIT", 5000)
+# Area alerts (alerts/): how many one person may keep, how big a drawn area and a circle may be,
+# and how far back the daily digest looks for events nobody has been told about yet.
+OPENCITY_ALERTS_PER_USER = env_int("OPENCITY_ALERTS_PER_USER", 10)
+OPENCITY_ALERT_MAX_AREA_KM2 = env_int("OPENCITY_ALERT_MAX_AREA_KM2", 50)
+OPENCITY_ALERT_MIN_RADIUS_M = env_int("OPENCITY_ALERT_MIN_RADIUS_M", 50)
+OPENCITY_ALERT_MAX_RADIUS_M = env_int("OPENCITY_ALERT_MAX_RADIUS_M", 5000)
+OPENCITY_ALERT_DIGEST_LOOKBACK_HOURS = env_int("OPENCITY_ALERT_DIGEST_LOOKBACK_HOURS", 72)
 OPENCITY_MAP_CENTER = (49.3487, 23.5069)  # Drohobych town hall, (lat, lon)
 OPENCITY_MAP_ZOOM = 13
 
@@ -422,7 +456,7 @@ LEAFLET_CONFIG = {
 
 # Every log line carries the id of the request it was written for (opencity.observability).
 # DJANGO_LOG_FORMAT=json (production's default) writes one JSON object per line; `text` is for people.
-LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text")
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -438,7 +472,7 @@ LOGGING = {
             "formatter": "json" if LOG_FORMAT == "json" else "text",
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # One line per request comes from opencity.request; Django's own request logger would repeat
     # every 4xx/5xx (errors with their traceback are still logged by django.request at ERROR).
     "loggers": {"django.request": {"level": "ERROR"}},
@@ -448,9 +482,7 @@ LOGGING = {
 # milliseconds, when no task finished within this many minutes (the SLA sweep loop enqueues one
 # every OPENCITY_SLA_SWEEP_SECONDS), or when a runnable task has waited longer than this.
 OPENCITY_READY_DB_TIMEOUT_MS = env_int("OPENCITY_READY_DB_TIMEOUT_MS", 2000)
-OPENCITY_READY_WORKER_MINUTES = env_int(
-    "OPENCITY_READY_WORKER_MINUTES", max(15, 3 * OPENCITY_SLA_SWEEP_SECONDS // 60)
-)
+OPENCITY_READY_WORKER_MINUTES = env_int("OPENCITY_READY_WORKER_MINUTES", max(15, 3 * OPENCITY_SLA_SWEEP_SECONDS // 60))
 OPENCITY_READY_QUEUE_MINUTES = env_int("OPENCITY_READY_QUEUE_MINUTES", 10)
 # A task RUNNING longer than this is taken to be abandoned by a dead worker and runs again (the
 # sweep loop checks); longer than any task may take (media processing: a few ffmpeg runs).
@@ -462,3 +494,7 @@ OPENCITY_OPEN311_JURISDICTION = os.environ.get("OPENCITY_OPEN311_JURISDICTION", 
 OPENCITY_OPEN311_CONTACT = os.environ.get("OPENCITY_OPEN311_CONTACT", "opencity@drohobych.gov.ua")
 # `production` or `test`, as the discovery document calls the endpoint.
 OPENCITY_OPEN311_ENDPOINT_TYPE = os.environ.get("OPENCITY_OPEN311_ENDPOINT_TYPE", "production")
+# The gazetteer (geo): a pin gets the address of the nearest address point within this many metres;
+# beyond it, "near <street>, <district>" for the nearest street within OPENCITY_STREET_NEAR_METRES.
+OPENCITY_ADDRESS_NEAR_METRES: int = env_int("OPENCITY_ADDRESS_NEAR_METRES", 40)
+OPENCITY_STREET_NEAR_METRES: int = env_int("OPENCITY_STREET_NEAR_METRES", 400)

@@ -5,7 +5,17 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, LOGGING, MIDDLEWARE, SILENCED_SYSTEM_CHECKS, STORAGES, env_bool, env_int
+from .base import (
+    BASE_DIR,
+    DATABASES,
+    LOGGING,
+    MIDDLEWARE,
+    SILENCED_SYSTEM_CHECKS,
+    STORAGES,
+    env_bool,
+    env_int,
+    env_str,
+)
 
 
 def required(name: str) -> str:
@@ -29,7 +39,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
 
 # One JSON object per log line unless DJANGO_LOG_FORMAT=text.
-if os.environ.get("DJANGO_LOG_FORMAT", "json") == "json":
+if env_str("DJANGO_LOG_FORMAT", "json") == "json":
     LOGGING["handlers"]["console"]["formatter"] = "json"
 
 # collectstatic writes here (hashed and compressed names); WhiteNoise serves them with a one-year,

@@ -44,8 +44,8 @@
   function formatTime(iso) { return iso ? dateTime.format(new Date(iso)) : ""; }
   function formatDate(iso) { return iso ? dateOnly.format(new Date(iso + "T00:00:00Z")) : ""; }
 
-  var BUDGET_COLOURS = { planned: "#5b6570", procurement: "#b26a00", in_progress: "#0b5394", done: "#1e7b34" };
-  var OUTAGE_COLOURS = { water: "#1565c0", electricity: "#c77700", gas: "#c62828", heating: "#8e24aa" };
+  var BUDGET_COLOURS = { planned: "#5b6570", procurement: "#8a5300", in_progress: "#0b5394", done: "#1e7b34" };
+  var OUTAGE_COLOURS = { water: "#1565c0", electricity: "#995c00", gas: "#c62828", heating: "#8e24aa" };
 
   function query(url, params) {
     var parts = [];
@@ -242,7 +242,7 @@
     control.onAdd = function () {
       var element = L.DomUtil.create("div", "map-legend");
       var items = Object.keys(entries.labels).map(function (key) {
-        return "<li><span class=\"swatch\" style=\"background:" + escapeHtml(entries.colours[key] || "#5b6570") +
+        return "<li><span class=\"swatch\" data-colour=\"" + escapeHtml(entries.colours[key] || "#5b6570") +
           "\"></span>" + escapeHtml(entries.labels[key]) + "</li>";
       });
       if (extra) { items.push("<li><span class=\"swatch dashed\"></span>" + escapeHtml(extra) + "</li>"); }
@@ -250,6 +250,10 @@
       var open = window.matchMedia("(min-width: 40rem)").matches ? " open" : "";
       element.innerHTML = "<details" + open + "><summary>" + escapeHtml(T.legend) + "</summary><ul>" +
         items.join("") + "</ul></details>";
+      // Colours through the DOM, not style attributes (which the Content-Security-Policy refuses).
+      element.querySelectorAll(".swatch[data-colour]").forEach(function (swatch) {
+        swatch.style.background = swatch.dataset.colour;
+      });
       L.DomEvent.disableClickPropagation(element);
       return element;
     };

@@ -1,7 +1,8 @@
 """Headless Chromium (Debian's) driven by Playwright against pytest-django's live server.
 
 Every request the page makes is checked: anything not addressed to 127.0.0.1 fails the test, so no
-page can quietly depend on a third-party host (a CDN, a tile server).
+page can quietly depend on a third-party host (a CDN, a tile server). And every page is watched for
+what the Content-Security-Policy refused (a script, a style, a picture): any refusal fails the test.
 """
 
 from __future__ import annotations
@@ -57,15 +58,30 @@ class ForeignRequestGuard:
             route.abort()
 
 
+class PolicyViolations:
+    """What the browser reported refusing under the Content-Security-Policy (Chromium writes each
+    refusal to the console as an error naming the policy)."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.seen.append(f"{message.location.get('url', '?')}: {message.text}")
+
+
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open pages at a given viewport; fails the test if any request leaves 127.0.0.1."""
+    """Open pages at a given viewport; fails the test if any request leaves 127.0.0.1 or the
+    Content-Security-Policy refuses anything on them."""
     contexts, guards = [], []
+    violations = PolicyViolations()
 
     def open_page(viewport: dict | None = None, locale: str = "uk-UA"):
         context = browser.new_context(viewport=viewport or DESKTOP, locale=locale, base_url=live_server.url)
         guard = ForeignRequestGuard()
         context.route("**/*", guard)
+        context.on("console", violations)
         contexts.append(context)
         guards.append(guard)
         page = context.new_page()
@@ -77,6 +93,7 @@ def new_page(browser, live_server):
         context.close()
     blocked = [url for guard in guards for url in guard.blocked]
     assert not blocked, f"pages requested third-party hosts: {blocked}"
+    assert not violations.seen, "the Content-Security-Policy refused:\n" + "\n".join(violations.seen)
 
 
 def screenshot(page, name: str) -> Path:

@@ -307,3 +307,20 @@ def test_layer_texts_are_data_not_markup(client):
     OutageFactory(affected_streets='<img src=x onerror="alert(1)">')
     _, data = get(client, "/api/v1/outages/")
     assert data["features"][0]["properties"]["affected_streets"] == '<img src=x onerror="alert(1)">'
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/budget-projects/?year=2026",
+        "/api/v1/outages/",
+        f"/api/v1/outages/at/?lon={CENTRE_LON}&lat={CENTRE_LAT}",
+    ],
+)
+@pytest.mark.parametrize("accept", ["application/geo+json", "application/json", "*/*"])
+def test_a_layer_answers_geojson_to_any_accept_header_it_can_serve(client, world, path, accept):
+    """A GIS client asking for the layer's own type got a 406 from the outages at a point."""
+    response = client.get(path, HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    assert response.json()["type"] == "FeatureCollection"

@@ -29,7 +29,7 @@ def pothole(report, questions):
 def test_discovery(open311):
     data = open311.get("discovery", "discovery.json")
     assert data == {
-        "changeset": "2026-11-28T00:00:00+02:00",
+        "changeset": "2026-12-04T00:00:00+02:00",
         "contact": "opencity@drohobych.gov.ua",
         "key_service": "Ключі API видають адміністратори міста інтеграторам: напишіть на "
         "opencity@drohobych.gov.ua, назвавши свій застосунок і обліковий запис, від імені якого він "
@@ -38,7 +38,7 @@ def test_discovery(open311):
             {
                 "specification": "http://wiki.open311.org/GeoReport_v2",
                 "url": "http://testserver/open311/v2",
-                "changeset": "2026-11-28T00:00:00+02:00",
+                "changeset": "2026-12-04T00:00:00+02:00",
                 "type": "production",
                 "formats": ["application/json", "text/xml"],
             }

@@ -8,7 +8,6 @@ from __future__ import annotations
 import http.client
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from django.conf import settings as django_settings
 
 from opencity.dbrouter import REPLICA_DB_ALIAS, forget_replica_health
 from opencity.localdb import DEFAULT_PORT, LocalCluster, _running_as_root
-from tests.ops.servers import ROOT, VENV_BIN, database_url, free_port
+from tests.ops.servers import ROOT, database_url, start_gunicorn
 
 
 def test_database_url() -> str:
@@ -64,6 +63,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         OPENCITY_MEDIA_ROOT=str(tmp_path / "media"),
         OPENCITY_STATIC_ROOT=str(tmp_path / "static"),
         OPENCITY_REPORTS_PER_HOUR="100000",
+        OPENCITY_MEDIA_UPLOADS_PER_HOUR="100000",
         PYTHONPATH=str(ROOT),
     )
     env.update(extra)
@@ -92,42 +92,14 @@ def wait_http(host: str, port: int, path: str = "/healthz", timeout: float = 30.
     raise AssertionError(f"nothing answered on {host}:{port}{path}")
 
 
-class Gunicorn:
-    def __init__(self, env: dict[str, str], bind: str) -> None:
-        self.env, self.bind = env, bind
-        self.log = Path(env["OPENCITY_MEDIA_ROOT"]).parent / f"gunicorn-{bind.replace('/', '_')}.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> Gunicorn:
-        self.process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "opencity.wsgi"],
-            cwd=ROOT,
-            env={**self.env, "OPENCITY_BIND": self.bind},
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-        return self
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @pytest.fixture
 def production_server(transactional_db, tmp_path):
-    """gunicorn (deploy/gunicorn.conf.py, production settings) on 127.0.0.1:<free port>."""
+    """gunicorn (deploy/gunicorn.conf.py: 2 processes × 4 threads, production settings) on
+    127.0.0.1:<free port>."""
     env = production_env(tmp_path)
     manage(env, "createcachetable")  # the production cache (rate limits) is a database table
-    port = free_port()
-    server = Gunicorn(env, f"127.0.0.1:{port}").start()
-    server.port = port
+    server = start_gunicorn("web-production", tmp_path, environment=env)
     try:
-        wait_http("127.0.0.1", port)
         yield server
     finally:
         server.stop()

@@ -1,8 +1,10 @@
-"""Start and stop real servers for the ops tests: gunicorn instances and db_worker processes, as
-separate OS processes against the suite's test database. Everything listens on 127.0.0.1."""
+"""Start and stop real servers for the ops tests: gunicorn instances (one way, with the deployed
+configuration), db_worker processes and PgBouncer, as separate OS processes against the suite's test
+database. Everything listens on 127.0.0.1 (free ports) or a unix socket."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -12,8 +14,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
-
-import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -46,6 +46,8 @@ class Process:
     popen: subprocess.Popen
     log: Path
     url: str = ""
+    bind: str = ""
+    port: int | None = None
     extra: dict = field(default_factory=dict)
 
     def stop(self, timeout: float = 10) -> None:
@@ -71,32 +73,69 @@ def _spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> Pr
     return Process(name=name, popen=popen, log=log)
 
 
+class UnixConnection(http.client.HTTPConnection):
+    """HTTP over a unix socket (gunicorn bound to `unix:<path>`, as behind nginx)."""
+
+    def __init__(self, path: str, timeout: float = 10) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self.socket_path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.socket_path)
+
+
+def _answers(bind: str, path: str) -> bool:
+    """Whether the server at `bind` answers `path` with a 200."""
+    if bind.startswith("unix:"):
+        conn: http.client.HTTPConnection = UnixConnection(bind.removeprefix("unix:"))
+    else:
+        host, port = bind.rsplit(":", 1)
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.request("GET", path, headers={"Host": "localhost"})
+        return conn.getresponse().status == 200
+    except OSError:  # not listening yet, or its first answer slow on a busy machine
+        return False
+    finally:
+        conn.close()
+
+
 def start_gunicorn(
-    name: str, url: str, log_dir: Path, *, workers: int = 1, threads: int = 4, env: dict | None = None
+    name: str,
+    log_dir: Path,
+    *,
+    environment: dict[str, str],
+    bind: str | None = None,
+    workers: int | None = None,
+    threads: int | None = None,
 ) -> Process:
-    """gunicorn opencity.wsgi on 127.0.0.1 (a free port); returns once it answers."""
-    port = free_port()
-    args = [
-        str(VENV_BIN / "gunicorn"),
-        "opencity.wsgi",
-        f"--bind=127.0.0.1:{port}",
-        f"--workers={workers}",
-        f"--threads={threads}",
-        "--graceful-timeout=5",
-        "--log-level=warning",
-    ]
-    process = _spawn(name, args, server_environment(url, **(env or {})), log_dir)
-    process.url = f"http://127.0.0.1:{port}"
+    """gunicorn with the deployed configuration (deploy/gunicorn.conf.py) and the given environment
+    (`server_environment(...)` for the test settings, `production_env(...)` for production), bound to
+    `bind` (`unix:<path>`) or to 127.0.0.1:<a free port>; returns once /healthz answers 200.
+    `workers`/`threads` default to the configuration's (2 × 4)."""
+    port = None
+    if bind is None:
+        port = free_port()
+        bind = f"127.0.0.1:{port}"
+    env = {**environment, "OPENCITY_BIND": bind}
+    if workers is not None:
+        env["OPENCITY_WEB_WORKERS"] = str(workers)
+    if threads is not None:
+        env["OPENCITY_WEB_THREADS"] = str(threads)
+    args = [str(VENV_BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--graceful-timeout=5", "opencity.wsgi"]
+    process = _spawn(name, args, env, log_dir)
+    process.bind, process.port = bind, port
+    process.url = f"http://{bind}" if port else ""
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if process.popen.poll() is not None:
                 raise RuntimeError(f"{name} exited:\n{process.output()}")
-            try:
-                requests.get(f"{process.url}/geo/territory.geojson", timeout=10)
+            if _answers(bind, "/healthz"):
                 return process
-            except requests.RequestException:  # not listening yet, or its first answer slow on a busy machine
-                time.sleep(0.2)
+            time.sleep(0.2)
         raise RuntimeError(f"{name} did not answer in time:\n{process.output()}")
     except BaseException:
         process.stop()  # never leave a server behind when the test cannot use it

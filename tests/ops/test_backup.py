@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from datetime import date
@@ -78,6 +79,9 @@ def test_backup_restores_into_a_fresh_cluster(transactional_db, world, report, s
     assert backup.returncode == 0, backup.stderr
     (folder,) = (tmp_path / "backups").iterdir()
     assert {p.name for p in folder.iterdir()} == {"database.dump", "media.tar", "SHA256SUMS"}
+    # Personal data: the folder and every file in it are the owner's only (umask 077).
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o600}
 
     directory = Path(tempfile.mkdtemp(prefix="ocpg-restore-", dir="/tmp"))
     directory.chmod(0o755)

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
-from tests.ops.servers import ROOT, database_url, start_gunicorn
+from tests.ops.servers import ROOT, database_url, server_environment, start_gunicorn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,10 +22,11 @@ def test_a_short_load_run_has_no_errors(world, report, tmp_path):
     call_command("createcachetable", verbosity=0)
     server = start_gunicorn(
         "web-load",
-        database_url(connections["default"].settings_dict),
         tmp_path,
+        environment=server_environment(
+            database_url(connections["default"].settings_dict), OPENCITY_REPORTS_PER_HOUR="100000"
+        ),
         workers=1,
-        env={"OPENCITY_REPORTS_PER_HOUR": "100000"},
     )
     try:
         run = subprocess.run(  # noqa: S603

@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -14,7 +13,8 @@ import time
 import pytest
 from django.conf import settings
 
-from tests.ops.conftest import ROOT, Gunicorn, free_port, manage, production_env
+from tests.ops.conftest import ROOT, manage, production_env
+from tests.ops.servers import UnixConnection, free_port, start_gunicorn
 
 pytestmark = pytest.mark.ops
 
@@ -25,16 +25,6 @@ def test_the_site_allows_the_apps_largest_upload():
     limit = re.search(r"client_max_body_size (\d+)m;", SITE.read_text())
     assert limit is not None
     assert int(limit.group(1)) == settings.OPENCITY_MAX_VIDEO_MB + 1  # the video plus the form around it
-
-
-class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path: str) -> None:
-        super().__init__("localhost", timeout=10)
-        self.path = path
-
-    def connect(self) -> None:
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(self.path)
 
 
 def _site_for(tmp, *, http_port: int, https_port: int, socket: str) -> str:
@@ -100,7 +90,7 @@ http {{
     )
     check = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
-    server = Gunicorn(env, f"unix:{web_socket}").start()
+    server = start_gunicorn("web-nginx", tmp_path, environment=env, bind=f"unix:{web_socket}")
     proxy = subprocess.Popen(
         [nginx, "-c", str(tmp_path / "nginx.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -148,7 +138,7 @@ def test_https_page_static_cache_and_upload_limit(nginx_in_front):
     assert static.getheader("Content-Encoding") == "gzip"  # the .gz collectstatic wrote, sent as is
 
     # Without nginx (make run-prod), WhiteNoise serves the same file from gunicorn, cached as long.
-    direct = _UnixConnection(nginx_in_front["socket"])
+    direct = UnixConnection(nginx_in_front["socket"])
     direct.request("GET", hashed.group().decode(), headers={"Host": "localhost", "Accept-Encoding": "gzip"})
     answer = direct.getresponse()
     assert answer.status == 200

@@ -62,7 +62,10 @@ def web(bouncer, tmp_path_factory):
     """One gunicorn (two processes, four threads each: eight clients of the pool of two)."""
     _pgbouncer, url = bouncer
     server = start_gunicorn(
-        "web-pgbouncer", url, tmp_path_factory.mktemp("web"), workers=2, env={"DATABASE_BEHIND_PGBOUNCER": "1"}
+        "web-pgbouncer",
+        tmp_path_factory.mktemp("web"),
+        environment=server_environment(url, DATABASE_BEHIND_PGBOUNCER="1"),
+        workers=2,
     )
     yield server
     server.stop()

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from issues.models import IssueEvent, IssueEventKind
 from issues.tasks import run_sla_sweep
-from tests.ops.servers import database_url, start_gunicorn, start_worker
+from tests.ops.servers import database_url, server_environment, start_gunicorn, start_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +37,10 @@ def two_servers(django_db_setup, django_db_blocker, tmp_path_factory):  # noqa: 
     servers = []
     try:
         with ThreadPoolExecutor(2) as pool:  # both boot at once (each takes a couple of seconds)
-            futures = [pool.submit(start_gunicorn, name, url, logs, env=env) for name in ("web-a", "web-b")]
+            futures = [
+                pool.submit(start_gunicorn, name, logs, environment=server_environment(url, **env), workers=1)
+                for name in ("web-a", "web-b")
+            ]
             for future in futures:
                 servers.append(future.result())
         yield servers

@@ -68,6 +68,11 @@ def test_issue_texts_are_escaped_on_every_page(world, report, django_capture_on_
     for message in mail.outbox:
         assert not getattr(message, "alternatives", None)
         assert message.content_subtype == "plain"
+    # …and as typed: plain text is not HTML, so nothing in it is HTML-escaped either (an escaped
+    # apostrophe turned "п'ятниця" into "п&#x27;ятниця" in every deadline).
+    bodies = "\n".join(f"{message.subject}\n{message.body}" for message in mail.outbox)
+    assert f"Готово {SCRIPT}" in bodies
+    assert not any(entity in bodies for entity in ("&lt;", "&gt;", "&#x27;", "&quot;", "&amp;"))
 
 
 def test_budget_and_outage_texts_are_escaped(client):
