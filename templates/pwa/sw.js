@@ -50,10 +50,17 @@ function fetchShell(cache, lang) {
   });
 }
 
+// One more try for a request that fails on a busy server: a failed install waits for the next page.
+function twice(work) {
+  return work().catch(function () { return work(); });
+}
+
 self.addEventListener("install", function (event) {
   event.waitUntil(
     caches.open(CACHE).then(function (cache) {
-      return cache.addAll(CONFIG.assets).then(function () { return fetchShell(cache, ""); });
+      return Promise.all(CONFIG.assets.map(function (url) {
+        return twice(function () { return cache.add(url); });
+      })).then(function () { return twice(function () { return fetchShell(cache, ""); }); });
     }).then(function () { return self.skipWaiting(); })
   );
 });

@@ -48,16 +48,19 @@ def drafts_until(page, condition: str, timeout_ms: int = 15_000) -> dict:
 
 
 def controlled_by_the_worker(page) -> None:
-    """Wait until the service worker has installed (its cache filled) and controls the page."""
-    try:
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
-    except Exception:
-        state = page.evaluate(
-            """async () => { const r = await navigator.serviceWorker.getRegistration();
-            return JSON.stringify({ registered: !!r, installing: !!(r && r.installing), waiting: !!(r && r.waiting),
-              active: r && r.active && r.active.state, keys: await caches.keys() }); }"""
-        )
-        raise AssertionError(f"the service worker does not control the page: {state}") from None
+    """Wait until the service worker has installed (its cache filled) and controls the page. An
+    install that failed (a request refused by a busy test server) is tried again on the next page
+    load, as a phone would."""
+    state_js = """navigator.serviceWorker.getRegistration().then(r => navigator.serviceWorker.controller ? "controlled"
+      : !r ? "none" : (r.installing || r.waiting || r.active) ? "installing" : "failed")"""
+    reloaded, waited = False, 0
+    while (state := page.evaluate(state_js)) != "controlled":
+        if state == "failed" and not reloaded:
+            page.reload()
+            reloaded = True
+        assert waited < 30_000, f"the service worker does not control the page: {state}"
+        page.wait_for_timeout(200)
+        waited += 200
 
 
 def start_report_offline(page) -> None:
