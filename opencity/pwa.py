@@ -61,6 +61,7 @@ NETWORK_ONLY_PREFIXES = (
     "/media/",
     "/issues/",
     "/i18n/",
+    "/alerts/",  # one's area alerts, their unsubscribe links and feeds
 )
 
 

@@ -14,7 +14,17 @@ from PIL import Image, ImageChops
 
 pytestmark = pytest.mark.django_db
 
-PERSONAL_OR_API = ("/api/", "/me/", "/admin/", "/queue/", "/dispatch/", "/dashboard/", "/accounts/", "/media/")
+PERSONAL_OR_API = (
+    "/api/",
+    "/me/",
+    "/admin/",
+    "/queue/",
+    "/dispatch/",
+    "/dashboard/",
+    "/accounts/",
+    "/media/",
+    "/alerts/",
+)
 
 
 def worker_config(response) -> dict:
