@@ -6,6 +6,7 @@ app_name = "issues"
 
 urlpatterns = [
     path("", views.map_page, name="map"),
+    path("offline/", views.offline_shell, name="offline"),  # the service worker's copy of the map
     path("issues/pictures/<uuid:public_id>/<str:variant>/", views.issue_picture, name="picture"),
     path("issues/<str:ref>/", views.issue_detail, name="detail"),
     path("issues/<str:ref>/act/", views.issue_act, name="act"),

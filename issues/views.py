@@ -13,12 +13,13 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -376,12 +377,42 @@ def _map_texts() -> dict:
         "failed": _("Something went wrong. Please try again."),
         "rateLimited": _("You have sent many reports in the last hour. Please try again a little later."),
         "distance": _("%(metres)s m away"),
+        # Kept on the device (static/js/report.js, static/js/draft-store.js).
+        "savedOffline": _("Saved on this device; will send when you are back online."),
+        "sendingSaved": _("Sending the report saved on this device…"),
+        "retrying": _(
+            "The report is saved on this device. The server did not answer; we will try again in %(seconds)s s."
+        ),
+        "signInToSend": _("The report is saved on this device. Sign in to send it."),
+        "signIn": _("Sign in"),
+        "restored": _("Your unfinished report was restored from this device."),
+        "keptOnDevice": _("Saved on this device"),
+        "sendNow": _("Try again now"),
     }
 
 
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
     """The city map: public issues, filters, the list of what is in view, and the report flow."""
+    return _map_render(request, offline_copy=False)
+
+
+@require_GET
+def offline_shell(request: HttpRequest) -> HttpResponse:
+    """The map page as the service worker keeps it for when there is no connection: rendered for an
+    anonymous visitor whoever asks (the worker stores it, so it must hold nobody's data), in the
+    language of `?lang=`. Its report form keeps a report on the device until it can be sent."""
+    language = request.GET.get("lang", "")
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+    request.user = AnonymousUser()
+    response = _map_render(request, offline_copy=True)
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _map_render(request: HttpRequest, *, offline_copy: bool) -> HttpResponse:
     language = request.LANGUAGE_CODE or "uk"
     config = {
         **map_config(),
@@ -389,7 +420,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "nearbyUrl": reverse("api:issues-nearby"),
         "mediaUrl": "/api/v1/media/",
         "loginUrl": reverse("accounts:login"),
-        "authenticated": request.user.is_authenticated,
+        # In the offline copy nobody is known: the report is kept on the device and sent with the
+        # browser's own session once there is a connection (the answer says whether one is needed).
+        "authenticated": None if offline_copy else request.user.is_authenticated,
+        "shell": offline_copy,
         "listLimit": 300,
     }
     return render(
@@ -402,6 +436,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "groups": category_groups_active(),
             "statuses": IssueStatus.choices,
             "category_groups": category_groups_for_map(language=language),
+            "offline_shell": offline_copy,
         },
     )
 

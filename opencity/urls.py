@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from issues.views import confirm_email
-from opencity import health
+from opencity import health, pwa
 
 # The versioned REST API: each app contributes its own routes.
 api_v1 = [
@@ -19,6 +19,9 @@ api_v1 = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # The installable app: at the root, so the worker's scope is the whole site.
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("manifest.webmanifest", pwa.manifest, name="web-manifest"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its set-up script as a file (?script=): the CSP runs no inline script.

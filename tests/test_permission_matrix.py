@@ -106,6 +106,8 @@ def _outage_form(provider) -> dict:
 ROWS: list[Row] = [
     # --- citizens' pages --------------------------------------------------------------------------
     Row("issues:map", "GET", lambda c: "/", PUBLIC),
+    # The offline copy of the map the service worker keeps: the same anonymous page for everyone.
+    Row("issues:offline", "GET", lambda c: "/offline/", PUBLIC),
     Row("issues:detail", "GET", lambda c: f"/issues/{c.issue.ref}/", PUBLIC),
     Row(
         "issues:detail",
@@ -180,6 +182,9 @@ ROWS: list[Row] = [
     Row("accounts:two-factor-verify", "GET", lambda c: "/accounts/2fa/verify/", expect(302, anonymous=LOGIN)),
     # --- health ---------------------------------------------------------------------------------------
     Row("healthz", "GET", lambda c: "/healthz", PUBLIC),
+    # --- the installable app ----------------------------------------------------------------------
+    Row("service-worker", "GET", lambda c: "/sw.js", PUBLIC),
+    Row("web-manifest", "GET", lambda c: "/manifest.webmanifest", PUBLIC),
     # Not ready in the test city: no task worker has beaten. The answer is the same for everyone.
     Row("readyz", "GET", lambda c: "/readyz", expect(503)),
     # --- the REST API -----------------------------------------------------------------------------

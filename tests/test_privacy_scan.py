@@ -39,6 +39,9 @@ MEDIA_LEAK = "issue 11 item 4: direct storage URLs of a hidden issue's media kee
 # Every public output: (label, path builder). Each must answer 200 and show nothing private.
 OUTPUTS: list[tuple[str, Callable[[TrustCity], str]]] = [
     ("map page", lambda c: "/"),
+    ("offline map page (kept by the service worker)", lambda c: "/offline/"),
+    ("service worker", lambda c: "/sw.js"),
+    ("web app manifest", lambda c: "/manifest.webmanifest"),
     ("issue page", lambda c: f"/issues/{c.issue.ref}/"),
     ("issue page (Open311)", lambda c: f"/issues/{c.open311_issue.ref}/"),
     ("budget page", lambda c: "/budget/"),

@@ -73,6 +73,7 @@ BUDGETS = {
     "nearby api": 2 + ROOM,
     "categories api": 2 + ROOM,
     "map page": 7 + ROOM,
+    "offline map page": 7 + ROOM,
     "budget layer": 1 + ROOM,
     "outage layer": 1 + ROOM,
     "outages at a point": 2 + ROOM,
@@ -431,6 +432,12 @@ def test_the_categories_api(world, town, within_budget):
 def test_the_map_page(world, town, within_budget):
     client = signed_in(world.citizen)
     page = within_budget("map page", lambda: client.get("/"), lambda rows: category_rows(town, rows))
+    assert "Питання 2" in page.content.decode()
+
+
+def test_the_offline_map_page(world, town, within_budget):
+    client = signed_in(world.citizen)  # rendered as for anyone: the service worker stores it
+    page = within_budget("offline map page", lambda: client.get("/offline/"), lambda rows: category_rows(town, rows))
     assert "Питання 2" in page.content.decode()
 
 
