@@ -79,8 +79,8 @@ def fetch_tile(sql: str, params: dict) -> bytes:
 
 
 BUDGET_TILE_SQL = """
-SELECT ST_AsMVT(t, 'budget', %(extent)s, 'geom', 'id') FROM (
-    SELECT p.id, p.code, {title} AS title, p.sector, p.status, p.budget_year,
+SELECT ST_AsMVT(t, 'budget', %(extent)s, 'geom', 'feature_id') FROM (
+    SELECT p.id AS feature_id, p.id, p.code, {title} AS title, p.sector, p.status, p.budget_year,
            {geometry} AS geom
     FROM geo_budgetproject p
     WHERE p.geom && {envelope} AND ST_Intersects(p.geom, {envelope}) AND {where}
@@ -117,8 +117,8 @@ def budget_tile(
 
 
 OUTAGE_TILE_SQL = """
-SELECT ST_AsMVT(t, 'outages', %(extent)s, 'geom', 'id') FROM (
-    SELECT o.id, o.kind, o.nature, {state} AS state,
+SELECT ST_AsMVT(t, 'outages', %(extent)s, 'geom', 'feature_id') FROM (
+    SELECT o.id AS feature_id, o.id, o.kind, o.nature, {state} AS state,
            {active} AS active,
            {starts_at} AS starts_at, {expected_end_at} AS expected_end_at, {ended_at} AS ended_at,
            {geometry} AS geom
