@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from geo.tiles import ENVELOPE_3857, ENVELOPE_4326, TileAddress
+from geo.tiles import ENVELOPE_3857, ENVELOPE_4326, NO_JIT, TileAddress
 from issues.sql import OPEN_STATUSES_SQL, IssueLayerFilter, overdue_sql, public_sql
 from opencity.dbrouter import reading_connection
 
@@ -129,7 +129,7 @@ def issue_tile(
         unknown=f"json_build_object({', '.join(checks)})" if checks else "'{}'::json",
     )
     with reading_connection().cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(NO_JIT + sql, params)
         content, unknown = cursor.fetchone()
     return IssueTile(
         content=bytes(content or b""),

@@ -94,6 +94,7 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     demo_load(with_history=False)
     have = Issue.objects.count()
     if have != args.count:
