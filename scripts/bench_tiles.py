@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# The same features as the app's issue tile (visible issues in the tile, ref/status/category/group/
+# (JIT off, as in the app: see geo.tiles.NO_JIT.) The same features as the app's issue tile (visible issues in the tile, ref/status/category/group/
 # overdue), with nothing else: no threshold check, no unknown-code check.
 BARE_SQL = """
 SELECT ST_AsMVT(t, 'issues', 4096, 'geom') FROM (
@@ -87,7 +87,7 @@ def main() -> None:
 
     from demo.generator import issues_generate
     from demo.issues import demo_load
-    from geo.tiles import TileAddress
+    from geo.tiles import NO_JIT, TileAddress
     from issues.models import Issue
     from issues.sql import IssueLayerFilter
     from issues.tiles import issue_tile
@@ -154,7 +154,7 @@ def main() -> None:
 
             def bare(z=z, x=x, y=y, status=status):
                 with connection.cursor() as cursor:
-                    cursor.execute(BARE_SQL.format(status=status), {"z": z, "x": x, "y": y})
+                    cursor.execute(NO_JIT + BARE_SQL.format(status=status), {"z": z, "x": x, "y": y})
                     return cursor.fetchone()[0]
 
             bare_ms = measure(bare)

@@ -119,8 +119,9 @@ def tilejson_schema(layer: str, parameters: list) -> dict:
         tags=["tiles"],
         summary=f"TileJSON of the {layer} tiles",
         operation_id=f"tiles_{layer}_tilejson",
-        description="Open it in QGIS (Vector Tiles → New Generic Connection, or the TileJSON URL as the style "
-        "URL) or MapLibre (a `vector` source with this URL). Filters given here are carried into the tile URL.",
+        description="For MapLibre (a `vector` source with this URL) and other TileJSON clients; in QGIS, add a "
+        "Vector Tiles generic connection with the `tiles` URL template it gives. Filters given here are carried "
+        "into the tile URL.",
         parameters=parameters,
         responses={200: OpenApiResponse(TILEJSON_SCHEMA, description="The TileJSON document."), 400: BAD_REQUEST},
     )
