@@ -22,8 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# (JIT off, as in the app: see geo.tiles.NO_JIT.) The same features as the app's issue tile (visible issues in the tile, ref/status/category/group/
-# overdue), with nothing else: no threshold check, no unknown-code check.
+# The same features as the app's issue tile (visible issues in the tile, ref/status/category/group/
+# overdue), with nothing else: no threshold check, no unknown-code check. Run without JIT, as the app
+# runs its tiles (geo.tiles.NO_JIT).
 BARE_SQL = """
 SELECT ST_AsMVT(t, 'issues', 4096, 'geom') FROM (
     SELECT i.ref, i.status, c.code AS category, g.code AS "group",
