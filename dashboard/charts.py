@@ -11,6 +11,7 @@ dashboard shows from its figures (as exports.dashboard_tables does for the table
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -33,6 +34,19 @@ PALETTE = [
     "#117733",
     "#000000",
 ]
+# The heat map's shades, fewest reports first: three steps of one hue, the lightest still 3:1
+# against the white map (WCAG's minimum for graphics), so a square with one report is seen.
+HEAT_COLOURS = ("#e6550d", "#a63603", "#6b1d00")
+
+
+def heat_colour(issues: int, maximum: int) -> str:
+    """The shade of a heat-map square with `issues` reports, when the busiest has `maximum`."""
+    if not maximum:
+        return HEAT_COLOURS[0]
+    step = min(len(HEAT_COLOURS) - 1, int(len(HEAT_COLOURS) * issues / maximum - 1e-9))
+    return HEAT_COLOURS[max(step, 0)]
+
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif"
 
 
@@ -126,6 +140,14 @@ def stacked_columns(
     return _svg(width, height, title, description, body, chart_id)
 
 
+def _label_lines(label: str, width: int = 36, most: int = 2) -> list[str]:
+    """A bar's name on at most two lines that fit the chart's width, cut with "…" beyond."""
+    lines = textwrap.wrap(label, width) or [""]
+    if len(lines) > most:
+        lines = [*lines[: most - 1], textwrap.shorten(" ".join(lines[most - 1 :]), width, placeholder="…")]
+    return lines
+
+
 def paired_bars(
     *,
     chart_id: str,
@@ -137,30 +159,38 @@ def paired_bars(
     unit: str = "",
     maximum: float | None = None,
 ) -> str:
-    """Horizontal bars, two per label (e.g. planned and spent, answered and fixed on time)."""
-    width, label_width, right = 640, 200, 100
-    row = 58
-    legend, legend_height = _legend([first, second], label_width, 0, width - label_width - right)
-    height = legend_height + 8 + row * len(labels) + 8
+    """Horizontal bars, two per label (e.g. planned and spent, answered and fixed on time).
+
+    Each label has a line of its own above its bars, starting at the left edge: a name beside
+    the bars had to be right-aligned into a narrow column and lost its first letters, and on a
+    phone the whole chart shrinks, so the names get the full width instead."""
+    width, right = 640, 110
+    line_height, bar_height, gap = 26, 24, 18
+    wrapped = [_label_lines(label) for label in labels]
+    legend, legend_height = _legend([first, second], 0, 0, width)
     ceiling = maximum or _nice_ceiling(max([*first.values, *second.values], default=0))
-    span = width - label_width - right
+    span = width - right
     body = [f"<g>{''.join(legend)}</g>"]
-    for i, label in enumerate(labels):
-        y = legend_height + 8 + row * i
-        short = label if len(label) <= 18 else label[:17] + "…"
-        body.append(
-            f'<text x="{label_width - 10}" y="{y + 32}" font-size="18" text-anchor="end">'
-            f"<title>{escape(label)}</title>{escape(short)}</text>"
+    y = legend_height + 12
+    for i, (label, lines) in enumerate(zip(labels, wrapped, strict=True)):
+        spans = "".join(
+            f'<tspan x="0" dy="{0 if n == 0 else line_height}">{escape(line)}</tspan>' for n, line in enumerate(lines)
         )
+        body.append(
+            f'<text x="0" y="{y + 20}" font-size="21" font-weight="600"><title>{escape(label)}</title>{spans}</text>'
+        )
+        bars_top = y + line_height * len(lines) + 4
         for j, item in enumerate((first, second)):
             value = item.values[i]
             bar_width = span * min(value or 0, ceiling) / ceiling if ceiling else 0
-            bar_y = y + 4 + j * 24
-            body.append(
-                f'<rect x="{label_width}" y="{bar_y}" width="{bar_width:.1f}" height="22" fill="{item.colour}"/>'
-            )
+            bar_y = bars_top + j * (bar_height + 4)
+            body.append(f'<rect x="0" y="{bar_y}" width="{bar_width:.1f}" height="{bar_height}" fill="{item.colour}"/>')
             text = "—" if value is None else f"{value:,.1f}".replace(",", " ").removesuffix(".0") + unit
-            body.append(f'<text x="{label_width + bar_width + 6:.1f}" y="{bar_y + 17}" font-size="17">{text}</text>')
+            body.append(
+                f'<text x="{bar_width + 6:.1f}" y="{bar_y + bar_height - 5}" font-size="20">{escape(text)}</text>'
+            )
+        y = bars_top + 2 * (bar_height + 4) + gap
+    height = y
     return _svg(width, height, title, description, body, chart_id)
 
 
@@ -216,10 +246,10 @@ def heat_map(
     maximum = max((cell.issues for cell in cells), default=0)
     body = [f'<path d="{escape(outline.path)}" fill="#f6f7f9" stroke="#0b5394" stroke-width="{span_x / 400:.1f}"/>']
     for cell in cells:
-        strength = 0.15 + 0.85 * (cell.issues / maximum) if maximum else 0
         body.append(
             f'<rect x="{cell.x:.0f}" y="{-(cell.y + cell_m):.0f}" width="{cell_m}" height="{cell_m}" '
-            f'fill="#D55E00" fill-opacity="{strength:.2f}"><title>{cell.issues}</title></rect>'
+            f'fill="{heat_colour(cell.issues, maximum)}" fill-opacity="0.85" stroke="#3a1000" '
+            f'stroke-width="{cell_m / 25:.0f}"><title>{cell.issues}</title></rect>'
         )
     radius = span_x / 45
     for spot in spots:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Executor
 from dashboard.access import user_may_see_dashboard
-from dashboard.charts import dashboard_charts
+from dashboard.charts import dashboard_charts, heat_colour
 from dashboard.exports import TABLES, dashboard_table, dashboard_tables, export_filename, table_csv, tables_xlsx
 from dashboard.forms import DashboardFilterForm
 from dashboard.selectors import (
@@ -50,11 +50,17 @@ def _map_layers(dashboard: Dashboard) -> dict:
         "cells": {
             "type": "FeatureCollection",
             "features": [
-                {"type": "Feature", "geometry": json.loads(cell.outline), "properties": {"issues": cell.issues}}
+                {
+                    "type": "Feature",
+                    "geometry": json.loads(cell.outline),
+                    "properties": {
+                        "issues": cell.issues,
+                        "colour": heat_colour(cell.issues, dashboard.heat.max_issues),
+                    },
+                }
                 for cell in dashboard.heat.cells
             ],
         },
-        "maxIssues": dashboard.heat.max_issues,
         "spots": [
             {
                 "rank": s.rank,

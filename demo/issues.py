@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw
 
 from accounts.models import Executor, ExecutorMembership, User
 from accounts.roles import DISPATCHERS_GROUP, LEADERSHIP_GROUP
+from demo.gazetteer import demo_gazetteer_load
 from demo.layers import demo_layers_load
 from geo.models import CommunityBoundary, District, Outage, OutageKindGrant
 from issues.models import (
@@ -263,6 +264,7 @@ def demo_load(*, with_history: bool = True) -> DemoLoadReport:
             )
             ExecutorMembership.objects.get_or_create(user=user, defaults={"executor": executor})
         demo_layers_load(count=report.count)  # budget projects, outages, duty contacts (demo/layers.py)
+        demo_gazetteer_load(count=report.count)  # streets and addresses (demo/gazetteer.py)
     if with_history:
         report.created["issues"] = demo_issues_load()
     return report
@@ -338,7 +340,6 @@ def _demo_photo(rng, *, group: str, label: str, after: bool = False) -> bytes:
     """A small synthetic JPEG standing in for a citizen's photo (ground, sky, the problem's colour,
     and a caption saying it is demo data)."""
 
-
     base = GROUP_COLOURS.get(group, (100, 100, 100))
     image = Image.new("RGB", (640, 480), (176, 204, 226))
     draw = ImageDraw.Draw(image)
@@ -355,7 +356,6 @@ def _demo_photo(rng, *, group: str, label: str, after: bool = False) -> bytes:
 
 
 def _demo_media(rng, *, category: Category, user: User, after: bool = False) -> list:
-
 
     content = _demo_photo(rng, group=category.group.code, label=category.name_uk, after=after)
     upload = SimpleUploadedFile("demo.jpg", content, content_type="image/jpeg")
@@ -402,7 +402,6 @@ def demo_issues_load(
     """Generate a plausible history of reports over the last weeks, through the real services (so
     routing, deadlines, events and breaches are exactly what production would produce). Runs only
     when there are no issues yet; notifications are not sent for this history."""
-
 
     if Issue.objects.exists():
         return 0

@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
 from geo.forms import sign_map_widget
+from geo.gazetteer import normalize_house_number, normalize_name, transliterate_uk
 from geo.models import (
+    AddressPoint,
     BudgetProject,
     BudgetProjectPhoto,
     CommunityBoundary,
@@ -13,6 +15,7 @@ from geo.models import (
     Outage,
     OutageEvent,
     OutageKindGrant,
+    Street,
 )
 from media_store.errors import MediaRejected
 from media_store.services import photo_clean_upload
@@ -49,6 +52,55 @@ class DistrictAdmin(MapAdmin):
     list_display = ("code", "name_uk", "name_en", "kind")
     list_filter = ("kind",)
     search_fields = ("code", "name_uk", "name_en")
+
+
+class StreetForm(forms.ModelForm):
+    """A street as an administrator corrects it: its search forms follow its names (the English one
+    is transliterated when left empty), as the import does."""
+
+    class Meta:
+        model = Street
+        fields = ("name_uk", "name_en", "kind", "district", "geom")
+
+    def clean(self):
+        cleaned = super().clean()
+        name_uk = (cleaned.get("name_uk") or "").strip()
+        if name_uk:
+            cleaned["name_en"] = (cleaned.get("name_en") or "").strip() or transliterate_uk(name_uk)
+            self.instance.search_uk = normalize_name(name_uk)
+            self.instance.search_en = normalize_name(cleaned["name_en"])
+        return cleaned
+
+
+@admin.register(Street)
+class StreetAdmin(MapAdmin):
+    form = StreetForm
+    list_display = ("name_uk", "kind", "name_en", "district")
+    list_filter = ("kind", "district")
+    search_fields = ("name_uk", "name_en")
+
+
+class AddressPointForm(forms.ModelForm):
+    class Meta:
+        model = AddressPoint
+        fields = ("street", "house_number", "point", "postcode")
+
+    def clean_house_number(self):
+        house_number = (self.cleaned_data.get("house_number") or "").strip()
+        key = normalize_house_number(house_number)
+        if not key:
+            raise forms.ValidationError(_("This is not a house number (e.g. 9, 9А, 12/3)."))
+        self.instance.house_key = key
+        return house_number
+
+
+@admin.register(AddressPoint)
+class AddressPointAdmin(MapAdmin):
+    form = AddressPointForm
+    list_display = ("street", "house_number", "postcode")
+    search_fields = ("street__name_uk", "street__name_en", "house_number")
+    autocomplete_fields = ["street"]
+    list_select_related = ("street",)
 
 
 class BudgetProjectPhotoForm(forms.ModelForm):

@@ -19,9 +19,10 @@ from django.contrib.gis.db import models
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.contrib.gis.measure import D
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GistIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.localized import localized
 from accounts.models import Executor, LocalizedNameMixin
+from geo.gazetteer import address_label, street_label
 
 WGS84 = 4326
 
@@ -541,3 +543,144 @@ class DutyContact(LocalizedNameMixin, models.Model):
     def phone_links(self) -> list[tuple[str, str]]:
         """(number as shown, tel: URL) for each phone; the URL keeps only digits and a leading +."""
         return [(phone, "tel:" + re.sub(r"[^0-9+]", "", phone)) for phone in self.phones]
+
+
+# --- The gazetteer: streets and address points -------------------------------------------------
+#
+# A local gazetteer (no outside geocoder): the community's streets and the points of its buildings'
+# addresses, imported from OpenStreetMap or from the city's address register
+# (`manage.py opencity_import_addresses`). It answers "where is Stryiska 9?" (the map's search) and
+# "what is here?" (the address of a new pin, and of every issue made without one).
+#
+# A street is named in Ukrainian, as the register writes it without its kind ("Стрийська"), with
+# its kind (вулиця, проспект, площа…) apart and an English form transliterated by the national
+# system (geo/gazetteer.py). `search_uk` and `search_en` keep both names in the normal form the
+# search compares (lower case, no apostrophes or kind words); trigram indexes on them make the
+# fuzzy match ("Стриська", "stryiska", "Знамянська") cheap however many streets there are.
+# A house number is text as written ("9А", "12/3"); `house_key` is its normal form for matching.
+
+
+class StreetKind(models.TextChoices):
+    STREET = "street", pgettext_lazy("street kind", "street")
+    AVENUE = "avenue", pgettext_lazy("street kind", "avenue")
+    SQUARE = "square", pgettext_lazy("street kind", "square")
+    LANE = "lane", pgettext_lazy("street kind", "lane")
+    BOULEVARD = "boulevard", pgettext_lazy("street kind", "boulevard")
+    PASSAGE = "passage", pgettext_lazy("street kind", "passage")
+    HIGHWAY = "highway", pgettext_lazy("street kind", "highway")
+    DESCENT = "descent", pgettext_lazy("street kind", "descent")
+    EMBANKMENT = "embankment", pgettext_lazy("street kind", "embankment")
+    DEAD_END = "dead_end", pgettext_lazy("street kind", "dead end")
+    MAIDAN = "maidan", pgettext_lazy("street kind", "maidan")
+
+
+# Within `metres` of a point, on the geography type; the bounding box of the circle first, so the
+# spatial index of the column picks the candidates (ST_DWithin on a cast alone cannot use it).
+_WITHIN_SQL = (
+    "{column} && ST_Envelope(ST_Buffer(ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s)::geometry)"
+    " AND ST_DWithin({column}::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s)"
+)
+
+
+def _within(column: str, point: Point, metres: float) -> RawSQL:
+    return RawSQL(  # noqa: S611 (our own column name; the numbers are bound parameters)
+        _WITHIN_SQL.format(column=column),
+        (point.x, point.y, metres, point.x, point.y, metres),
+        output_field=models.BooleanField(),
+    )
+
+
+class StreetQuerySet(models.QuerySet):
+    def near(self, point: Point, metres: float) -> StreetQuerySet:
+        """Streets whose line passes within `metres` of the point."""
+        return self.filter(_within("geo_street.geom", point, metres))
+
+
+class Street(models.Model):
+    """A named street (or square, avenue, lane…) of the community. The same name may exist in two
+    settlements of one community (вул. Шевченка in Drohobych and in Stebnyk): the district tells
+    them apart."""
+
+    name_uk = models.CharField(_("name (Ukrainian)"), max_length=200, help_text=_("Without its kind: “Стрийська”."))
+    name_en = models.CharField(
+        _("name (English)"), max_length=200, blank=True, help_text=_("Transliterated by the national system.")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=StreetKind, default=StreetKind.STREET)
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True, related_name="streets"
+    )
+    geom = models.MultiLineStringField(_("line"), srid=WGS84, null=True, blank=True)
+    search_uk = models.CharField(_("search form (Ukrainian)"), max_length=200, editable=False)
+    search_en = models.CharField(_("search form (English)"), max_length=200, editable=False)
+
+    objects = StreetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+        ordering = ["name_uk", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=StreetKind.values), name="street_kind_valid"),
+            models.UniqueConstraint(
+                fields=["name_uk", "kind", "district"], nulls_distinct=False, name="street_name_kind_district_unique"
+            ),
+        ]
+        indexes = [
+            GinIndex(fields=["search_uk"], opclasses=["gin_trgm_ops"], name="street_search_uk_trgm"),
+            GinIndex(fields=["search_en"], opclasses=["gin_trgm_ops"], name="street_search_en_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label_uk
+
+    @property
+    def label_uk(self) -> str:
+        return street_label(kind=self.kind, name_uk=self.name_uk, name_en=self.name_en, language="uk")
+
+    def label(self, language: str) -> str:
+        """ "вул. Стрийська" / "Stryiska St."."""
+        return street_label(kind=self.kind, name_uk=self.name_uk, name_en=self.name_en, language=language)
+
+
+class AddressPointQuerySet(models.QuerySet):
+    def near(self, point: Point, metres: float) -> AddressPointQuerySet:
+        """Addresses within `metres` of the point."""
+        return self.filter(_within("geo_addresspoint.point", point, metres))
+
+
+class AddressPoint(models.Model):
+    """One address: a house number on a street, at a point (the building's entrance or centre)."""
+
+    street = models.ForeignKey(Street, verbose_name=_("street"), on_delete=models.CASCADE, related_name="addresses")
+    house_number = models.CharField(_("house number"), max_length=20, help_text=_("As written: “9А”, “12/3”."))
+    house_key = models.CharField(_("house number (normal form)"), max_length=20, editable=False)
+    point = models.PointField(_("location"), srid=WGS84)
+    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+
+    objects = AddressPointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["street", "house_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "house_key"], name="address_street_house_unique"),
+            models.CheckConstraint(condition=~Q(house_key=""), name="address_house_key_not_empty"),
+            models.CheckConstraint(
+                condition=Q(postcode="") | Q(postcode__regex=r"^[0-9]{5}$"), name="address_postcode_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street}, {self.house_number}"
+
+    def label(self, language: str) -> str:
+        """ "вул. Стрийська, 9" / "Stryiska St., 9"."""
+        street = self.street
+        return address_label(
+            kind=street.kind,
+            name_uk=street.name_uk,
+            name_en=street.name_en,
+            house_number=self.house_number,
+            language=language,
+        )

@@ -7,13 +7,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.contrib.gis.db.models import PointField
 from django.contrib.gis.geos import Point
-from django.db.models import Count, F, Max, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db import transaction
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.roles import user_executor, user_is_dispatcher
+from geo.gazetteer import AddressQuery, address_label, house_sort_key, near_label, parse_address_query, street_label
 from geo.models import (
+    AddressPoint,
     BudgetProject,
     BudgetSector,
     BudgetStatus,
@@ -21,7 +28,10 @@ from geo.models import (
     District,
     DutyContact,
     Outage,
+    Street,
 )
+from geo.sql import reverse_geocode_rows, word_similarity_threshold_set
+from opencity.dbrouter import reading_alias
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -186,3 +196,208 @@ def duty_contacts() -> QuerySet[DutyContact]:
 def outage_last_change() -> datetime.datetime | None:
     """When the outage layer last changed (for feeds' `updated`)."""
     return Outage.objects.aggregate(last=Max("updated_at"))["last"]
+
+
+# --- The gazetteer: address search and reverse geocoding ------------------------------------------
+
+
+# What an answer of the gazetteer is: a house, a street, a place near a street, a district, a point.
+ADDRESS_MATCH_KINDS = ("address", "street", "near", "district", "coordinates")
+
+
+@dataclass(frozen=True)
+class AddressMatch:
+    """One answer of the address search or of reverse geocoding: an address point, a street, or
+    (reverse only) a place near a street or in a district. `label` is in the language asked for."""
+
+    kind: str  # "address", "street", "near", "district" or "coordinates"
+    label: str
+    lon: float
+    lat: float
+    street_id: int | None = None
+    address_id: int | None = None
+    house_number: str = ""
+    postcode: str = ""
+    district: str = ""
+    score: float = 1.0
+    distance_m: float | None = None
+
+
+# A street a search names must share this much of the typed words' trigrams (pg_trgm's word
+# similarity, 0…1). A first pass asks for PostgreSQL's default, 0.6 (a typo or two in a longer name:
+# selective, so the trigram indexes serve it); only when nothing is that close does a second pass
+# accept 0.35 — two letters swapped in a short name ("striyska" for "stryiska" scores 0.38). Ukrainian
+# street names share many trigrams ("-ська", "-цька"), so the loose pass alone would compare most of
+# a large gazetteer (measured: 20,000 streets, 260 ms loose against a few ms strict).
+SEARCH_SIMILARITY_PASSES = (0.6, 0.35)
+# The middle of a street, to jump to when no house number was asked: the point of its line nearest
+# its centre, or else the address point nearest the centre of its addresses.
+STREET_ANCHOR_SQL = """COALESCE(
+    ST_ClosestPoint(geo_street.geom, ST_Centroid(geo_street.geom)),
+    (SELECT ST_ClosestPoint(ST_Collect(a.point), ST_Centroid(ST_Collect(a.point)))
+     FROM geo_addresspoint a WHERE a.street_id = geo_street.id)
+)"""
+
+
+def streets_matching(*, words: str, limit: int) -> list[Street]:
+    """Streets whose Ukrainian or English normal form contains the words (typos tolerated: trigram
+    word similarity), best first; each with `score` and `anchor` (a point to show)."""
+    similarity = Greatest(TrigramWordSimilarity(words, "search_uk"), TrigramWordSimilarity(words, "search_en"))
+    alias = reading_alias()
+    for threshold in SEARCH_SIMILARITY_PASSES:
+        # The `%>` operator (which the trigram indexes serve) compares with a server setting; it is
+        # set for this transaction only, so the index finds what the score below accepts.
+        with transaction.atomic(using=alias):
+            word_similarity_threshold_set(alias=alias, threshold=threshold)
+            streets = list(
+                Street.objects.using(alias)
+                .annotate(
+                    score=similarity,
+                    anchor=RawSQL(STREET_ANCHOR_SQL, [], output_field=PointField(srid=4326)),  # noqa: S611 (fixed SQL)
+                )
+                .filter(Q(search_uk__trigram_word_similar=words) | Q(search_en__trigram_word_similar=words))
+                .filter(score__gte=threshold)
+                .select_related("district")
+                .order_by("-score", "name_uk", "pk")[:limit]
+            )
+        if streets:
+            return streets
+    return []
+
+
+def address_search(*, text: str, language: str, limit: int = 10) -> list[AddressMatch]:
+    """Addresses and streets matching what someone typed ("вул. Стрийська, 9", "stryiska 9",
+    "Стриська 9А"), best first: with a house number, that house on the best matching streets
+    (then its sub-numbers, 9А, 9/1); without one, or when no street has it, the streets."""
+    query: AddressQuery = parse_address_query(text)
+    if len(query.street.replace(" ", "")) < 2:
+        return []
+    streets = streets_matching(words=query.street, limit=limit)
+    if not streets:
+        return []
+    results: list[AddressMatch] = []
+    if query.house:
+        by_id = {street.pk: street for street in streets}
+        rank = {street.pk: position for position, street in enumerate(streets)}
+        points = AddressPoint.objects.filter(street_id__in=by_id).filter(
+            Q(house_key=query.house) | Q(house_key__regex=r"^" + query.house + r"([^0-9]|$)")
+        )
+        ordered = sorted(
+            points,
+            key=lambda point: (rank[point.street_id], point.house_key != query.house, house_sort_key(point.house_key)),
+        )
+        for point in ordered[:limit]:
+            point.street = by_id[point.street_id]
+            results.append(_address_match(point, language=language, score=point.street.score))
+    if not results:
+        results = [_street_match(street, language=language) for street in streets if street.anchor is not None]
+    return results
+
+
+def address_by_id(*, address_id: str | int, language: str) -> AddressMatch | None:
+    """One address point by its id (as the search answers it), or None."""
+    try:
+        key = int(address_id)
+    except (TypeError, ValueError):
+        return None
+    point = AddressPoint.objects.select_related("street__district").filter(pk=key).first()
+    return _address_match(point, language=language, score=1.0) if point is not None else None
+
+
+def _district_name(district: District | None, language: str) -> str:
+    if district is None:
+        return ""
+    return district.name_en if language.startswith("en") and district.name_en else district.name_uk
+
+
+def _address_match(point: AddressPoint, *, language: str, score: float) -> AddressMatch:
+    return AddressMatch(
+        kind="address",
+        label=point.label(language),
+        lon=point.point.x,
+        lat=point.point.y,
+        street_id=point.street_id,
+        address_id=point.pk,
+        house_number=point.house_number,
+        postcode=point.postcode,
+        district=_district_name(point.street.district, language),
+        score=round(float(score), 3),
+    )
+
+
+def _street_match(street: Street, *, language: str) -> AddressMatch:
+    return AddressMatch(
+        kind="street",
+        label=street.label(language),
+        lon=street.anchor.x,
+        lat=street.anchor.y,
+        street_id=street.pk,
+        district=_district_name(street.district, language),
+        score=round(float(street.score), 3),
+    )
+
+
+def addresses_at(*, points: dict[int, tuple[float, float]], language: str = "uk") -> dict[int, AddressMatch]:
+    """What to call each point (key → (lon, lat)), in one query for all of them: the nearest
+    address within OPENCITY_ADDRESS_NEAR_METRES ("вул. Стрийська, 9"); else "біля <street>,
+    <district>" for the nearest street within OPENCITY_STREET_NEAR_METRES; else the district;
+    else the coordinates. Never an empty label."""
+    near_m = settings.OPENCITY_ADDRESS_NEAR_METRES
+    far_m = max(settings.OPENCITY_STREET_NEAR_METRES, near_m)
+    rows = reverse_geocode_rows(points=points, far_m=far_m)
+    english = language.startswith("en")
+    answers = {}
+    for key, (lon, lat) in points.items():
+        (
+            address_id, house, postcode, a_lon, a_lat, a_distance,
+            a_street_id, a_kind, a_name_uk, a_name_en,
+            l_street_id, l_kind, l_name_uk, l_name_en, l_distance,
+            district_uk, district_en,
+        ) = rows.get(key) or (None,) * 17  # fmt: skip
+        district = (district_en if english and district_en else district_uk) or ""
+        if address_id is not None and a_distance <= near_m:
+            answers[key] = AddressMatch(
+                kind="address",
+                label=address_label(
+                    kind=a_kind, name_uk=a_name_uk, name_en=a_name_en, house_number=house, language=language
+                ),
+                lon=a_lon,
+                lat=a_lat,
+                street_id=a_street_id,
+                address_id=address_id,
+                house_number=house,
+                postcode=postcode,
+                district=district,
+                distance_m=round(a_distance, 1),
+            )
+            continue
+        # The nearer of the street of the nearest address and the nearest street line.
+        street = None
+        if address_id is not None and (l_street_id is None or a_distance <= l_distance):
+            street = (a_street_id, a_kind, a_name_uk, a_name_en, a_distance)
+        elif l_street_id is not None:
+            street = (l_street_id, l_kind, l_name_uk, l_name_en, l_distance)
+        if street is not None:
+            name = street_label(kind=street[1], name_uk=street[2], name_en=street[3], language=language)
+            answers[key] = AddressMatch(
+                kind="near",
+                label=near_label(street=name, district=district, language=language),
+                lon=lon,
+                lat=lat,
+                street_id=street[0],
+                district=district,
+                distance_m=round(street[4], 1),
+            )
+        elif district:
+            answers[key] = AddressMatch(
+                kind="district", label=near_label(street="", district=district, language=language), lon=lon,
+                lat=lat, district=district,
+            )  # fmt: skip
+        else:
+            answers[key] = AddressMatch(kind="coordinates", label=f"{lat:.5f}, {lon:.5f}", lon=lon, lat=lat)
+    return answers
+
+
+def address_at(*, point: Point, language: str = "uk") -> AddressMatch:
+    """What to call one point (see addresses_at)."""
+    return addresses_at(points={0: (point.x, point.y)}, language=language)[0]

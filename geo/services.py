@@ -14,12 +14,23 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.geos import GEOSGeometry, MultiLineString, MultiPolygon, Polygon
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from geo.models import WGS84, CommunityBoundary, Outage, OutageEvent, OutageEventKind, OutageKind, OutageNature
+from geo.gazetteer import normalize_name, transliterate_uk
+from geo.models import (
+    WGS84,
+    CommunityBoundary,
+    District,
+    Outage,
+    OutageEvent,
+    OutageEventKind,
+    OutageKind,
+    OutageNature,
+    Street,
+)
 from geo.permissions import provider_may_publish_kind, user_can_manage_outages_of
 from opencity.errors import Conflict, Forbidden, InvalidInput
 
@@ -248,3 +259,22 @@ def outage_close(*, actor: User, outage: Outage, ended_at: datetime.datetime | N
             outage=outage, kind=kind, actor=actor, at=now, note=note, data={"ended_at": ended_at.isoformat()}
         )
     return outage
+
+
+# --- The gazetteer ------------------------------------------------------------------------------
+
+
+def street_create(
+    *, name_uk: str, kind: str, district: District | None, name_en: str = "", geom: MultiLineString | None = None
+) -> Street:
+    """A new street with its search forms; the English name is transliterated (KMU 2010) unless given."""
+    english = name_en or transliterate_uk(name_uk)
+    return Street.objects.create(
+        name_uk=name_uk,
+        name_en=english,
+        kind=kind,
+        district=district,
+        geom=geom,
+        search_uk=normalize_name(name_uk),
+        search_en=normalize_name(english),
+    )

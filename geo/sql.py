@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 
+from django.db import connections
 from django.utils import timezone
 
 from accounts.localized import localized_sql
@@ -250,3 +251,72 @@ def outage_feature_collection(
         state=OUTAGE_STATE_SQL, where=" AND ".join(where), executor_name=localized_sql("e", english=ENGLISH)
     )
     return _fetch_text(sql, params)
+
+
+# --- Reverse geocoding ----------------------------------------------------------------------------
+#
+# What is at each of many points, in one statement: the nearest address point and the nearest
+# street line within `far` metres, and the district. Distances are on the geography type (metres on
+# the spheroid); a bounding box of the search circle first lets the GiST indexes on the geometries
+# pick the few candidates (PLATFORM.md: ST_DWithin on geography alone cannot use them). One
+# statement for a batch is what lets `opencity_fill_addresses` label thousands of old issues without
+# a query per issue; one pin is a batch of one.
+
+REVERSE_SQL = """
+WITH pts AS (
+    SELECT p.key, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) AS g
+    FROM unnest(%(keys)s::bigint[], %(lons)s::float8[], %(lats)s::float8[]) AS p(key, lon, lat)
+)
+SELECT pts.key,
+       a.id, a.house_number, a.postcode, ST_X(a.point), ST_Y(a.point), a.distance,
+       sa.id, sa.kind, sa.name_uk, sa.name_en,
+       sl.id, sl.kind, sl.name_uk, sl.name_en, sl.distance,
+       d.name_uk, d.name_en
+FROM pts
+LEFT JOIN LATERAL (
+    SELECT a.id, a.house_number, a.postcode, a.point, a.street_id,
+           ST_Distance(a.point::geography, pts.g::geography) AS distance
+    FROM geo_addresspoint a
+    WHERE a.point && ST_Envelope(ST_Buffer(pts.g::geography, %(far)s)::geometry)
+      AND ST_DWithin(a.point::geography, pts.g::geography, %(far)s)
+    ORDER BY distance, a.id
+    LIMIT 1
+) a ON true
+LEFT JOIN geo_street sa ON sa.id = a.street_id
+LEFT JOIN LATERAL (
+    SELECT s.id, s.kind, s.name_uk, s.name_en, ST_Distance(s.geom::geography, pts.g::geography) AS distance
+    FROM geo_street s
+    WHERE s.geom && ST_Envelope(ST_Buffer(pts.g::geography, %(far)s)::geometry)
+      AND ST_DWithin(s.geom::geography, pts.g::geography, %(far)s)
+    ORDER BY distance, s.id
+    LIMIT 1
+) sl ON true
+LEFT JOIN LATERAL (
+    SELECT d.name_uk, d.name_en FROM geo_district d WHERE ST_Covers(d.geom, pts.g) ORDER BY d.code LIMIT 1
+) d ON true
+"""
+
+
+def reverse_geocode_rows(*, points: dict[int, tuple[float, float]], far_m: float) -> dict[int, tuple]:
+    """For each key → (lon, lat), the raw row of REVERSE_SQL (without the key). Callers label them
+    (geo.selectors.addresses_at)."""
+    if not points:
+        return {}
+    keys = list(points)
+    with reading_connection().cursor() as cursor:
+        cursor.execute(
+            REVERSE_SQL,
+            {
+                "keys": keys,
+                "lons": [points[key][0] for key in keys],
+                "lats": [points[key][1] for key in keys],
+                "far": far_m,
+            },
+        )
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def word_similarity_threshold_set(*, alias: str, threshold: float) -> None:
+    """pg_trgm's word-similarity threshold (what `%>` accepts) for the current transaction only."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(threshold)])

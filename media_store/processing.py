@@ -26,6 +26,7 @@ from media_store.videos import video_poster_frame
 
 logger = logging.getLogger(__name__)
 
+
 def media_storage() -> Storage:
     """Where media files live (STORAGES["default"]: the file system or an S3 bucket)."""
     return MediaAsset._meta.get_field("file").storage

@@ -311,8 +311,8 @@ class NewRequest:
     """A POST requests form, checked for shape (the reporting service checks the rest)."""
 
     service_code: str
-    lat: float
-    lon: float
+    lat: float | None  # None when the request is placed by its address (address_string or address_id)
+    lon: float | None
     address: str
     description: str
     attributes: dict[str, object]
@@ -369,9 +369,7 @@ def parse_new_request(params: QueryDict) -> NewRequest:
             lat = _number("lat", lat_raw, -90, 90, problems)
             lon = _number("long", lon_raw, -180, 180, problems)
     elif value(params, "address_string") or value(params, "address_id"):
-        problems.append(
-            _("lat, long: we place reports by their coordinates; an address alone cannot be looked up yet.")
-        )
+        pass  # placed through the gazetteer (open311.views._place)
     else:
         problems.append(_("lat, long: a location is required."))
     contact: dict[str, str] = {}

@@ -142,7 +142,9 @@ def service_request(issue: Issue, *, absolute: Absolute, extensions: bool = Fals
         "requested_datetime": open311_datetime(issue.created_at),
         "updated_datetime": open311_datetime(issue.updated_at),
         "expected_datetime": open311_datetime(issue.resolve_due_at),
-        "address": issue.address or None,
+        # Text in the spec, so never null (strict clients' typed models refuse it); every issue
+        # has one since the gazetteer names pins (issues.services.reporting.issue_address_for).
+        "address": issue.address or "",
         "address_id": None,
         "zipcode": None,
         "lat": round(issue.point.y, 6),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -14,10 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.api_keys import api_key_authenticate
+from geo.gazetteer import parse_address_query
+from geo.selectors import address_by_id, address_search
 from issues.rules.media import MAX_PHOTOS
 from issues.services.media import media_intake_for_request
 from open311 import queries, represent
 from open311.params import (
+    NewRequest,
     Open311Error,
     check_jurisdiction,
     cursor_token,
@@ -211,6 +215,7 @@ def _create(request: HttpRequest):
     category = queries.open311_service(code=new.service_code)
     if category is None:
         raise Open311Error(400, [_("service_code: no service “%(code)s”.") % {"code": new.service_code[:60]}])
+    point, address = _place(new)
     files = request.FILES.getlist("media")
     if len(files) > MAX_PHOTOS:
         raise Open311Error(400, [_("media: up to %(n)d files.") % {"n": MAX_PHOTOS}])
@@ -219,9 +224,9 @@ def _create(request: HttpRequest):
             result = open311_request_create(
                 api_key=api_key,
                 category=category,
-                point=Point(new.lon, new.lat, srid=4326),
+                point=point,
                 description=new.description,
-                address=new.address,
+                address=address,
                 attributes=new.attributes,
                 contact=new.contact,
                 media=intake.assets,
@@ -229,6 +234,38 @@ def _create(request: HttpRequest):
     except DomainError as error:
         raise _as_open311(error) from None
     return result.issue
+
+
+def _place(new: NewRequest) -> tuple[Point, str]:
+    """Where a POSTed request is: its lat/long, or else its address looked up in the gazetteer —
+    `address_id` (an id from GET /api/v1/addresses/) or `address_string` ("вул. Стрийська, 9"; a
+    house number that the street lacks is refused rather than guessed). The address text kept is
+    the client's, or the gazetteer's when the client sent none."""
+    if new.lat is not None and new.lon is not None:
+        return Point(new.lon, new.lat, srid=4326), new.address
+    address_id = new.contact.get("address_id", "")
+    if address_id:
+        match = address_by_id(address_id=address_id, language=settings.LANGUAGE_CODE)
+        if match is None:
+            raise Open311Error(
+                400, [_("address_id: no address “%(id)s” in the community's gazetteer.") % {"id": address_id[:60]}]
+            )
+    else:
+        query = parse_address_query(new.address)
+        matches = address_search(text=new.address, language=settings.LANGUAGE_CODE, limit=1)
+        match = matches[0] if matches else None
+        if match is None or (query.house and match.kind != "address"):
+            raise Open311Error(
+                400,
+                [
+                    _(
+                        "address_string: “%(address)s” was not found in the community's gazetteer; "
+                        "send lat and long instead."
+                    )
+                    % {"address": new.address[:100]}
+                ],
+            )
+    return Point(match.lon, match.lat, srid=4326), new.address or match.label
 
 
 def _as_open311(error: DomainError) -> Open311Error:

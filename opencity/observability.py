@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 # The exceptions that mean "the database cannot be reached", not "our code is wrong".
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
 def user_role(request: HttpRequest) -> str:
     """The user's role for the log line. A user the request never loaded is not loaded for it
     ("unknown"); groups and membership are usually cached by the view's permission checks."""

@@ -33,9 +33,9 @@ class TaskQueueHealth:
 def task_queue_health(*, now: datetime | None = None) -> TaskQueueHealth:
     """When a task last finished, since when the oldest runnable task waits, how many run."""
     now = now or timezone.now()
-    finished = DBTaskResult.objects.filter(
-        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED]
-    ).aggregate(last=Max("finished_at"))
+    finished = DBTaskResult.objects.filter(status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED]).aggregate(
+        last=Max("finished_at")
+    )
     waiting = DBTaskResult.objects.filter(
         Q(run_after=get_date_max()) | Q(run_after__lte=now), status=TaskResultStatus.READY
     ).aggregate(oldest=Min("enqueued_at"))

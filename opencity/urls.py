@@ -44,5 +44,6 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler403 = "opencity.handlers.permission_denied"
 handler404 = "opencity.handlers.page_not_found"
 handler500 = "opencity.handlers.server_error"

@@ -16,6 +16,12 @@ if [[ "$profile" == "dev" ]]; then
   # nginx: tests/ops/test_nginx.py runs deploy/nginx/opencity.conf in front of gunicorn;
   # pgbouncer: tests/ops run the app behind it.
   packages+=(chromium fonts-dejavu-core nginx pgbouncer)
+  # Node.js and npm: the browser tests inject axe-core (package.json) into every page. A machine
+  # that already has node and npm (from any source) keeps them: Debian's npm would conflict with
+  # a NodeSource nodejs that bundles its own.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+  fi
 fi
 
 missing=()
@@ -83,3 +89,15 @@ while IFS= read -r po; do
     msgfmt --check-format -o "$mo" "$po" || die "msgfmt failed on $po"
   fi
 done < <(find locale -name '*.po')
+
+# Node packages for the tests (axe-core), exactly as package-lock.json pins them, when the lock
+# file is newer than what node_modules holds.
+if [[ "$profile" == "dev" ]]; then
+  npm_stamp=node_modules/.installed-lock
+  npm_want=$(sha256sum package-lock.json | cut -c1-16)
+  if [[ ! -f "$npm_stamp" ]] || [[ "$(cat "$npm_stamp")" != "$npm_want" ]]; then
+    say "Installing Node packages from package-lock.json"
+    npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed"
+    echo "$npm_want" > "$npm_stamp"
+  fi
+fi

@@ -270,6 +270,8 @@ ROWS: list[Row] = [
     Row("geo_api:tilejson-budget", "GET", lambda c: "/api/v1/tiles/budget.json", PUBLIC),
     Row("geo_api:tiles-outages", "GET", lambda c: "/api/v1/tiles/outages/0/0/0.mvt", PUBLIC),
     Row("geo_api:tilejson-outages", "GET", lambda c: "/api/v1/tiles/outages.json", PUBLIC),
+    Row("geo_api:addresses", "GET", lambda c: "/api/v1/addresses/?q=Стрийська%209", PUBLIC),
+    Row("geo_api:addresses-reverse", "GET", lambda c: "/api/v1/addresses/reverse/?lon=23.5056&lat=49.3489", PUBLIC),
     # --- the dashboard and its exports -------------------------------------------------------------
     *[
         Row(name, "GET", path, expect(403, anonymous=LOGIN, dispatcher=200, leadership=200), label=label)
@@ -545,11 +547,7 @@ def _admin_rows() -> list[Row]:
                 f"{prefix}_delete",
                 "GET",
                 obj_path("delete/"),
-                (
-                    expect(302, admin_viewer=403)
-                    if opts.label_lower in DELETE_CHECKED_FIRST
-                    else (on_row or ADMIN_ONLY)
-                )
+                (expect(302, admin_viewer=403) if opts.label_lower in DELETE_CHECKED_FIRST else (on_row or ADMIN_ONLY))
                 if may_delete
                 else expect(302, admin=403, admin_viewer=403),
             ),

@@ -60,6 +60,8 @@ OUTPUTS: list[tuple[str, Callable[[TrustCity], str]]] = [
     ("budget layer", lambda c: "/api/v1/budget-projects/"),
     ("outage layer", lambda c: "/api/v1/outages/"),
     ("outages at a point", lambda c: "/api/v1/outages/at/?lon=23.5056&lat=49.3489"),
+    ("address search", lambda c: "/api/v1/addresses/?q=Стрийська%209"),
+    ("address of a point", lambda c: "/api/v1/addresses/reverse/?lon=23.5156&lat=49.3489"),
     ("territory", lambda c: "/geo/territory.geojson"),
     ("issue tile z0", lambda c: "/api/v1/tiles/issues/0/0/0.mvt?status=open,closed"),
     ("issue TileJSON", lambda c: "/api/v1/tiles/issues.json"),

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
+from django.contrib.gis.geos import LineString, MultiLineString, Point
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client
@@ -25,7 +26,8 @@ from accounts.models import Executor, User
 from alerts.feeds import FEED_ITEMS as ALERT_FEED_ITEMS
 from alerts.models import Alert, AlertKind
 from geo.feeds import FEED_ITEMS
-from geo.services import outage_extend
+from geo.models import AddressPoint, Street
+from geo.services import outage_extend, street_create
 from issues.models import Category, CategoryAttribute, CategoryGroup, Issue, IssueEvent, RoutingRule
 from issues.services import TransitionInput, issue_transition
 from issues.services.media import issue_attach_media
@@ -81,6 +83,9 @@ BUDGETS = {
     "tilejson": 1,
     "outage layer": 1 + ROOM,
     "outages at a point": 2 + ROOM,
+    # The search's transaction sets pg_trgm's threshold (a savepoint in a test: three statements).
+    "address search": 5 + ROOM,
+    "address reverse": 2 + ROOM,
     "budget page": 6 + ROOM,
     "outages page": 1 + ROOM,
     "outage desk": 5 + ROOM,
@@ -517,6 +522,34 @@ def test_outages_at_a_point(world, town, within_budget):
         "outages at a point", lambda: client.get("/api/v1/outages/at/", query), lambda rows: outage_rows(town, rows)
     )
     assert len(answer.json()["features"]) == 9 * ROWS
+
+
+def street_rows(rows: int) -> None:
+    """Streets named alike ("Стрийська 1", "Стрийська 2"…), each with a house 9 and its own line."""
+    for _ in range(rows):
+        number = Street.objects.count() + 1
+        line = LineString(
+            (CENTRE_LON, CENTRE_LAT + number * 0.0005), (CENTRE_LON + 0.002, CENTRE_LAT + number * 0.0005)
+        )
+        street = street_create(
+            name_uk=f"Стрийська {number}", kind="street", district=None, geom=MultiLineString(line, srid=4326)
+        )
+        AddressPoint.objects.create(street=street, house_number="9", house_key="9", point=Point(*line[0], srid=4326))
+
+
+def test_the_address_search(world, within_budget):
+    client = signed_in(None)
+    answer = within_budget(
+        "address search", lambda: client.get("/api/v1/addresses/", {"q": "Стрийська 9", "limit": 20}), street_rows
+    )
+    assert answer.json()["count"] == 3 * ROWS
+
+
+def test_the_address_of_a_point(world, within_budget):
+    client = signed_in(None)
+    query = {"lon": CENTRE_LON + 0.001, "lat": CENTRE_LAT + 0.0005}
+    answer = within_budget("address reverse", lambda: client.get("/api/v1/addresses/reverse/", query), street_rows)
+    assert answer.json()["kind"] in {"address", "near"}
 
 
 # --- Pages and feeds of the layers -------------------------------------------------------------------------------

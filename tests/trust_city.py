@@ -39,6 +39,7 @@ from tests.factories import (
     UserFactory,
     square,
 )
+from tests.gazetteer import gazetteer_make
 from tests.media_store.media import image_bytes, upload
 from tests.world import World, build_world
 
@@ -177,6 +178,8 @@ def build_trust_city() -> TrustCity:
 
     OutageKindGrant.objects.create(executor=world.water, kind="water")  # the utility supplies water
     outage = OutageFactory(provider=world.water, published_by=world.water_staff)
+    # The gazetteer: a street with one address (the admin's pages open on them).
+    gazetteer_make()
     project = BudgetProjectFactory(code="2026-roads-trust", executor=world.roads)
     contact = DutyContactFactory(code="water-duty", phones=["+380324411111"])
     alert = Alert.objects.create(

@@ -112,3 +112,22 @@ class OutagePointQuery(serializers.Serializer):
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
     at = serializers.DateTimeField(required=False)
+
+
+ADDRESS_SEARCH_MAX_LIMIT = 20
+
+
+class AddressSearchQuery(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=200,
+        trim_whitespace=True,
+        help_text="What was typed: “Стрийська 9”, “stryiska 9”, “вул. Стрийська, 9”; typos are tolerated.",
+    )
+    limit = serializers.IntegerField(
+        min_value=1, max_value=ADDRESS_SEARCH_MAX_LIMIT, required=False, default=10, help_text="At most 20."
+    )
+
+
+class AddressPointQuery(serializers.Serializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)

@@ -16,4 +16,6 @@ urlpatterns = [
     path("tiles/budget.json", tiles.BudgetTileJsonApi.as_view(), name="tilejson-budget"),
     path("tiles/outages/<str:z>/<str:x>/<str:y>.mvt", tiles.OutageTileApi.as_view(), name="tiles-outages"),
     path("tiles/outages.json", tiles.OutageTileJsonApi.as_view(), name="tilejson-outages"),
+    path("addresses/", views.AddressSearch.as_view(), name="addresses"),
+    path("addresses/reverse/", views.AddressReverse.as_view(), name="addresses-reverse"),
 ]

@@ -13,14 +13,22 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geo.api.filters import BudgetLayerFilters, OutageLayerFilters, OutagePointQuery
+from geo.api.filters import (
+    AddressPointQuery,
+    AddressSearchQuery,
+    BudgetLayerFilters,
+    OutageLayerFilters,
+    OutagePointQuery,
+)
 from geo.models import OUTAGE_TITLES, PROZORRO_TENDER_URL, BudgetSector, BudgetStatus, OutageKind, OutageNature
-from geo.selectors import point_in_community
+from geo.selectors import ADDRESS_MATCH_KINDS, AddressMatch, address_at, address_search, point_in_community
 from geo.sql import budget_feature_collection, outage_feature_collection
 from opencity.api import NO_FORMAT_PARAMETER, AcceptHeaderNegotiation, GeoJSONRenderer
 from opencity.errors import InvalidInput
@@ -208,3 +216,108 @@ class OutagesAtPoint(PublicLayerView):
         collection = json.loads(body)
         answer = {"type": collection["type"], "point": [lon, lat], "at": at.isoformat(), **collection}
         return _geojson(json.dumps(answer, ensure_ascii=False), cache=False)
+
+
+# --- The gazetteer -------------------------------------------------------------------------------
+
+
+class AddressSerializer(serializers.Serializer):
+    """One answer of the address search or of reverse geocoding."""
+
+    kind = serializers.ChoiceField(
+        choices=list(ADDRESS_MATCH_KINDS),
+        help_text="`address`: a house; `street`: a street (no such house, or none asked); reverse geocoding "
+        "also answers `near` (near a street), `district` or `coordinates` when nothing is closer.",
+    )
+    label = serializers.CharField(help_text="The address as people write it, in the request's language.")
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()
+    street_id = serializers.IntegerField(allow_null=True)
+    address_id = serializers.IntegerField(allow_null=True)
+    house_number = serializers.CharField(help_text="As written (“9А”); empty for a street.")
+    postcode = serializers.CharField()
+    district = serializers.CharField()
+    distance_m = serializers.FloatField(allow_null=True, help_text="Reverse geocoding: metres from the point asked.")
+
+    class Meta:
+        ref_name = "Address"
+
+
+class AddressSearchAnswer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = AddressSerializer(many=True)
+
+
+def _address_json(match: AddressMatch) -> dict:
+    return {
+        "kind": match.kind,
+        "label": match.label,
+        "lat": round(match.lat, 7),
+        "lon": round(match.lon, 7),
+        "street_id": match.street_id,
+        "address_id": match.address_id,
+        "house_number": match.house_number,
+        "postcode": match.postcode,
+        "district": match.district,
+        "distance_m": match.distance_m,
+    }
+
+
+class AddressSearch(APIView):
+    """GET /api/v1/addresses/?q=&limit= — streets and addresses matching what was typed, best first."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        tags=["addresses"],
+        summary="Search addresses",
+        parameters=[AddressSearchQuery],
+        responses={
+            200: OpenApiResponse(AddressSearchAnswer, description="The matches, best first (none: an empty list)."),
+            400: BAD_REQUEST,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = _validated(AddressSearchQuery, request)
+        matches = address_search(text=query["q"], language=get_language() or "uk", limit=query["limit"])
+        response = Response({"count": len(matches), "results": [_address_json(match) for match in matches]})
+        response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+        return response
+
+
+class AddressReverse(APIView):
+    """GET /api/v1/addresses/reverse/?lat=&lon= — what to call a point: the nearest address, or
+    "near <street>, <district>". A point outside the community is refused with a clear message."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        tags=["addresses"],
+        summary="The address of a point",
+        parameters=[AddressPointQuery],
+        responses={
+            200: OpenApiResponse(AddressSerializer, description="What to call the point."),
+            400: BAD_REQUEST,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = _validated(AddressPointQuery, request)
+        lon, lat = query["lon"], query["lat"]
+        not_numbers = {
+            name: [_("A valid number is required.")] for name in ("lon", "lat") if not math.isfinite(query[name])
+        }
+        if not_numbers:
+            raise InvalidInput(_("The request has invalid fields."), fields=not_numbers)
+        point = Point(lon, lat, srid=4326)
+        if not point_in_community(point=point):
+            raise InvalidInput(
+                _("This point is outside the community's territory."),
+                code="outside_community",
+                fields={"lon": [_("Outside the community.")], "lat": [_("Outside the community.")]},
+            )
+        match = address_at(point=point, language=get_language() or "uk")
+        response = Response(_address_json(match))
+        response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+        return response

@@ -144,7 +144,6 @@ class IssueMediaOutput(serializers.Serializer):
     height = serializers.IntegerField(source="asset.height")
     duration_seconds = serializers.FloatField(source="asset.duration_seconds", allow_null=True)
 
-
     @staticmethod
     def _picture(link, variant: str) -> str:
         return reverse("issues:picture", args=[link.asset.public_id, variant])

@@ -75,9 +75,7 @@ def is_overdue(
     at: datetime.datetime,
 ) -> bool:
     """A running deadline has passed."""
-    return bool(
-        missed_deadlines(status=status, response_due_at=response_due_at, resolve_due_at=resolve_due_at, at=at)
-    )
+    return bool(missed_deadlines(status=status, response_due_at=response_due_at, resolve_due_at=resolve_due_at, at=at))
 
 
 def is_due_soon(

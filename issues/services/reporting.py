@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Executor, User
-from geo.selectors import district_at, point_in_community
+from geo.selectors import address_at, addresses_at, district_at, point_in_community
 from issues.events import Created, DuplicateFlagged
 from issues.models import (
     Category,
@@ -161,6 +161,30 @@ def _clean_report(
     return {"description": description, "address": address, "attributes": answers}
 
 
+def issue_address_for(*, point: Point) -> str:
+    """The address an issue at this point gets when none was typed, in the community's language:
+    the nearest address, or "біля <street>, <district>" (geo.selectors.address_at); never empty."""
+    return address_at(point=point, language=settings.LANGUAGE_CODE).label[:MAX_ADDRESS_LENGTH]
+
+
+def issues_fill_addresses(*, batch_size: int = 1000) -> int:
+    """Give every issue without an address one from the gazetteer (run after importing it), a
+    batch at a time: one query names a whole batch, one UPDATE stores it. Returns how many."""
+    filled = 0
+    last_id = 0
+    while True:
+        batch = list(
+            Issue.objects.filter(address="", pk__gt=last_id).order_by("pk").values_list("pk", "point")[:batch_size]
+        )
+        if not batch:
+            return filled
+        names = addresses_at(points={pk: (point.x, point.y) for pk, point in batch}, language=settings.LANGUAGE_CODE)
+        issues = [Issue(pk=pk, address=names[pk].label[:MAX_ADDRESS_LENGTH]) for pk, _ in batch]
+        Issue.objects.bulk_update(issues, ["address"])
+        filled += len(issues)
+        last_id = batch[-1][0]
+
+
 def report_text_errors(*, description: str | None = None, address: str | None = None) -> dict[str, list]:
     """What is wrong with a description and an address (already stripped), by field; a field
     given as None is not checked. Shared by reports and staff corrections."""
@@ -254,6 +278,9 @@ def issue_create(
         raise InvalidInput(message, code="photo_required", fields={"media": [message]})
     if point.srid != 4326:
         point = point.transform(4326, clone=True)
+    if not cleaned["address"]:
+        # Every issue has a human-readable location: the gazetteer names the pin when nobody did.
+        cleaned["address"] = issue_address_for(point=point)
     try:
         issue = _issue_store(
             reporter=reporter,

@@ -123,9 +123,7 @@ OPENCITY_STATEMENT_TIMEOUT_MS: int = env_int("OPENCITY_STATEMENT_TIMEOUT_MS", 10
 OPENCITY_REPORT_STATEMENT_TIMEOUT_MS: int = env_int("OPENCITY_REPORT_STATEMENT_TIMEOUT_MS", 60_000)
 DATABASE_OPTIONS = {
     # Parallel query makes small spatial queries several times slower on small machines.
-    "options": (
-        f"-c max_parallel_workers_per_gather=0 -c statement_timeout={OPENCITY_STATEMENT_TIMEOUT_MS}"
-    ),
+    "options": (f"-c max_parallel_workers_per_gather=0 -c statement_timeout={OPENCITY_STATEMENT_TIMEOUT_MS}"),
 }
 
 
@@ -325,6 +323,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IssueStatusEnum": "issues.models.IssueStatus",
         "MediaStatusEnum": "media_store.models.MediaStatus",
+        "AddressKindEnum": "geo.selectors.ADDRESS_MATCH_KINDS",
+        "KindEnum": "media_store.models.MediaKind",  # its name before the gazetteer's `kind` came
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -336,6 +336,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "issues", "description": "Reports, their timelines and the lifecycle"},
         {"name": "media", "description": "Photo and video uploads"},
         {"name": "layers", "description": "Budget projects and outages as GeoJSON"},
+        {"name": "addresses", "description": "The gazetteer: address search and the address of a point"},
         {"name": "dashboard", "description": "The leadership dashboard's figures"},
     ],
 }
@@ -487,9 +488,7 @@ LOGGING = {
 # milliseconds, when no task finished within this many minutes (the SLA sweep loop enqueues one
 # every OPENCITY_SLA_SWEEP_SECONDS), or when a runnable task has waited longer than this.
 OPENCITY_READY_DB_TIMEOUT_MS = env_int("OPENCITY_READY_DB_TIMEOUT_MS", 2000)
-OPENCITY_READY_WORKER_MINUTES = env_int(
-    "OPENCITY_READY_WORKER_MINUTES", max(15, 3 * OPENCITY_SLA_SWEEP_SECONDS // 60)
-)
+OPENCITY_READY_WORKER_MINUTES = env_int("OPENCITY_READY_WORKER_MINUTES", max(15, 3 * OPENCITY_SLA_SWEEP_SECONDS // 60))
 OPENCITY_READY_QUEUE_MINUTES = env_int("OPENCITY_READY_QUEUE_MINUTES", 10)
 # A task RUNNING longer than this is taken to be abandoned by a dead worker and runs again (the
 # sweep loop checks); longer than any task may take (media processing: a few ffmpeg runs).
@@ -501,3 +500,7 @@ OPENCITY_OPEN311_JURISDICTION = os.environ.get("OPENCITY_OPEN311_JURISDICTION", 
 OPENCITY_OPEN311_CONTACT = os.environ.get("OPENCITY_OPEN311_CONTACT", "opencity@drohobych.gov.ua")
 # `production` or `test`, as the discovery document calls the endpoint.
 OPENCITY_OPEN311_ENDPOINT_TYPE = os.environ.get("OPENCITY_OPEN311_ENDPOINT_TYPE", "production")
+# The gazetteer (geo): a pin gets the address of the nearest address point within this many metres;
+# beyond it, "near <street>, <district>" for the nearest street within OPENCITY_STREET_NEAR_METRES.
+OPENCITY_ADDRESS_NEAR_METRES: int = env_int("OPENCITY_ADDRESS_NEAR_METRES", 40)
+OPENCITY_STREET_NEAR_METRES: int = env_int("OPENCITY_STREET_NEAR_METRES", 400)

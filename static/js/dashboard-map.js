@@ -6,12 +6,16 @@
   var OpenCity = window.OpenCity;
   var map = OpenCity.map;
   var data = JSON.parse(document.getElementById("dashboard-layers").textContent);
-  var max = data.maxIssues || 1;
 
+  // The squares get a pane of their own above the territory (drawn later, in the overlay pane,
+  // with an almost opaque white fill when there is no base map, which washed them out) and below
+  // the numbered spots. Their shades come with the data (dashboard.charts.heat_colour).
+  map.createPane("opencity-heat");
+  map.getPane("opencity-heat").style.zIndex = 450;
   var cells = L.geoJSON(data.cells, {
+    pane: "opencity-heat",
     style: function (feature) {
-      var share = feature.properties.issues / max;
-      return { color: "#8a3a00", weight: 1, opacity: 0.5, fillColor: "#D55E00", fillOpacity: 0.45 + 0.5 * share };
+      return { color: "#3a1000", weight: 1, opacity: 0.9, fillColor: feature.properties.colour, fillOpacity: 0.85 };
     },
     onEachFeature: function (feature, layer) {
       layer.bindTooltip(OpenCity.escapeHtml(data.text.reports) + ": " + feature.properties.issues);
@@ -36,7 +40,7 @@
   map.on("opencity:territory", function () {
     var bounds = cells.getBounds();
     if (bounds.isValid()) {
-      map.fitBounds(bounds.pad(0.3), { animate: false, maxZoom: 16 });
+      map.fitBounds(bounds.pad(0.05), { animate: false, maxZoom: 16 });
     }
     document.getElementById("map").dataset.dashboard = "ready";
   });

@@ -11,11 +11,19 @@
   var texts = JSON.parse(document.getElementById("map-texts").textContent);
   OpenCity.texts = texts;
 
-  var STATUS_COLOURS = {
-    new: "#6b7280", assigned: "#1d64c2", in_progress: "#d88c00", planned: "#7a4fb5",
-    resolved: "#1e7b34", closed: "#174a24", rejected: "#b3261e", duplicate: "#9aa0a6"
+  // A status is never told by colour alone: each pin and list dot also carries a mark (and the
+  // pin its status in words as its title); the colours are in opencity.css (.status-mark-*).
+  var STATUS_MARKS = {
+    new: "?", assigned: "!", in_progress: "…", planned: "‖",
+    resolved: "✓", closed: "✓", rejected: "✕", duplicate: "="
   };
-  OpenCity.statusColour = function (status) { return STATUS_COLOURS[status] || "#333"; };
+  function statusMark(status, className) {
+    var mark = document.createElement("span");
+    mark.className = className + " status-mark-" + (STATUS_MARKS[status] ? status : "other");
+    mark.setAttribute("aria-hidden", "true");
+    mark.textContent = STATUS_MARKS[status] || "•";
+    return mark;
+  }
 
   // --- Issues --------------------------------------------------------------------------------
   var issuesLayer = L.featureGroup().addTo(map);
@@ -49,9 +57,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "issue-list-button";
-    var dot = document.createElement("span");
-    dot.className = "dot";
-    dot.style.background = OpenCity.statusColour(p.status);
+    var dot = statusMark(p.status, "dot");
     var title = document.createElement("span");
     title.className = "issue-list-title";
     title.textContent = p.category_name;
@@ -93,8 +99,11 @@
     collection.features.forEach(function (feature) {
       var c = feature.geometry.coordinates;
       var p = feature.properties;
-      var marker = L.circleMarker([c[1], c[0]], {
-        radius: 8, color: "#ffffff", weight: 2, fillColor: OpenCity.statusColour(p.status), fillOpacity: 0.95
+      // Not in the Tab order (the list beside the map is the keyboard's way to every pin).
+      var marker = L.marker([c[1], c[0]], {
+        icon: L.divIcon({ className: "issue-pin", html: statusMark(p.status, "pin-mark").outerHTML, iconSize: [24, 24] }),
+        keyboard: false,
+        title: p.category_name + " — " + (texts.statuses[p.status] || p.status)
       }).bindPopup(popupHtml(p), { maxWidth: 260 });
       marker.feature = feature;
       marker.addTo(issuesLayer);

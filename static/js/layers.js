@@ -44,8 +44,8 @@
   function formatTime(iso) { return iso ? dateTime.format(new Date(iso)) : ""; }
   function formatDate(iso) { return iso ? dateOnly.format(new Date(iso + "T00:00:00Z")) : ""; }
 
-  var BUDGET_COLOURS = { planned: "#5b6570", procurement: "#b26a00", in_progress: "#0b5394", done: "#1e7b34" };
-  var OUTAGE_COLOURS = { water: "#1565c0", electricity: "#c77700", gas: "#c62828", heating: "#8e24aa" };
+  var BUDGET_COLOURS = { planned: "#5b6570", procurement: "#8a5300", in_progress: "#0b5394", done: "#1e7b34" };
+  var OUTAGE_COLOURS = { water: "#1565c0", electricity: "#995c00", gas: "#c62828", heating: "#8e24aa" };
 
   function query(url, params) {
     var parts = [];

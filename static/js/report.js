@@ -68,6 +68,7 @@
     }
     whereStatus.textContent = message || texts.pointChosen;
     panel.dataset.point = state.point.lng.toFixed(6) + "," + state.point.lat.toFixed(6);
+    map.fire("opencity:pin", { latlng: L.latLng(state.point.lat, state.point.lng) });  // address-search.js names it
     saveDraft();
     lookNearby();
   }

@@ -20,6 +20,8 @@ def test_the_schema_validates_without_a_warning(tmp_path):
     schema = json.loads(target.read_text())
     assert schema["openapi"].startswith("3.")
     assert sorted(schema["paths"]) == [
+        "/api/v1/addresses/",
+        "/api/v1/addresses/reverse/",
         "/api/v1/auth/token/",
         "/api/v1/budget-projects/",
         "/api/v1/categories/",

@@ -63,10 +63,22 @@ def history(world, report):
         )
 
 
+# Texts of the server-drawn charts that reach outside their picture (cut off on screen).
+CHART_TEXT_OUTSIDE = """() => [...document.querySelectorAll('svg.chart:not(.map-chart) text')].filter((t) => {
+    const box = t.getBBox(), view = t.ownerSVGElement.viewBox.baseVal;
+    return box.x < view.x - 0.5 || box.x + box.width > view.x + view.width + 0.5;
+}).map((t) => t.textContent)"""
+HEAT_SQUARE_OPACITY = """() => Math.min(...[...document.querySelectorAll('.leaflet-opencity-heat-pane path')]
+    .map((p) => parseFloat(p.getAttribute('fill-opacity'))))"""
+
+
 def test_the_mayors_office_reads_the_dashboard(new_page, world, report):
     history(world, report)
     world.mayor.set_password("secret-pass-123")
     world.mayor.save()
+    # The longest executor name of the demo: the charts must show its first letters.
+    world.water.name_uk = "Дрогобицький район електромереж ПрАТ «Львівобленерго»"
+    world.water.save()
 
     page = new_page(DESKTOP)
     sign_in(page, "mayor")
@@ -77,7 +89,7 @@ def test_the_mayors_office_reads_the_dashboard(new_page, world, report):
     executors = page.locator("#executors-table tbody tr")
     assert [executors.nth(i).get_attribute("data-executor") for i in range(executors.count())] == ["roads", "water"]
     assert page.locator("svg.chart").count() == 5
-    assert page.locator(".leaflet-overlay-pane path").count() >= 3  # heat squares drawn on the map
+    assert page.locator(".leaflet-opencity-heat-pane path").count() >= 3  # heat squares, above the territory
     assert page.locator(".spot-marker").count() == 1
     assert page.locator("#map-section tbody td").nth(1).inner_text() == "5"  # the spot's open issues
     screenshot(page, "dashboard-desktop")
@@ -98,6 +110,16 @@ def test_the_mayors_office_reads_the_dashboard(new_page, world, report):
     screenshot(phone, "dashboard-phone")
     # Nothing wider than the screen but the tables' own scrolling boxes.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert phone.evaluate(CHART_TEXT_OUTSIDE) == []  # executor names start at the chart's left edge
+
+    projector = new_page({"width": 1920, "height": 1080})
+    sign_in(projector, "mayor")
+    projector.goto("/dashboard/")
+    projector.wait_for_selector("#map[data-dashboard='ready']")
+    assert projector.evaluate(CHART_TEXT_OUTSIDE) == []
+    # The heat squares: opaque enough to read, above the territory's white fill.
+    assert projector.evaluate(HEAT_SQUARE_OPACITY) >= 0.8
+    screenshot(projector, "dashboard-projector")
 
     page.goto("/dashboard/")
     page.get_by_role("link", name="Зведення для друку").click()

@@ -92,8 +92,18 @@ def test_what_the_services_write_fits_the_declared_shapes(world, report, django_
         sla_sweep(now=kyiv(2026, 12, 20, 10, 0))
     events = list(IssueEvent.objects.all())
     kinds = {event.kind for event in events}
-    assert {"created", "routed", "status_changed", "reassigned", "comment", "category_changed", "hidden", "merged",
-            "sla_breached", "escalated"} <= kinds
+    assert {
+        "created",
+        "routed",
+        "status_changed",
+        "reassigned",
+        "comment",
+        "category_changed",
+        "hidden",
+        "merged",
+        "sla_breached",
+        "escalated",
+    } <= kinds
     for event in events:
         payload = payload_for(kind=event.kind, data=event.data)
         assert set(event.data) <= type(payload).json_keys(), (event.kind, event.data)

@@ -60,7 +60,7 @@ def test_a_multipart_report_with_photos_stores_them_without_metadata(world, medi
         ("report", "photo", 320, 240),
         ("report", "photo", 200, 100),
     ]
-    assert all(m["url"] == f"/issues/pictures/{m["id"]}/web/" for m in media)  # the checking view, never /media/
+    assert all(m["url"] == f"/issues/pictures/{m['id']}/web/" for m in media)  # the checking view, never /media/
     issue = Issue.objects.get()
     assert [e for e in issue.events.values_list("kind", flat=True)] == ["created", "media_added", "routed"]
     stored = MediaAsset.objects.get(public_id=media[0]["id"])

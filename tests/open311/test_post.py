@@ -14,6 +14,7 @@ from issues.models import Issue, IssueEvent
 from media_store.models import MediaAsset
 from open311.models import Open311Submission
 from tests.factories import CENTRE_LAT, CENTRE_LON
+from tests.gazetteer import gazetteer_make
 
 pytestmark = pytest.mark.django_db
 
@@ -191,14 +192,7 @@ def test_the_service_checks_every_field(world, api_key, open311_en):
         {"api_key": api_key, "service_code": "playground", "address_string": "Ринок, 1", "email": "not-an-address"},
         status=400,
     )
-    assert shape == [
-        {
-            "code": 400,
-            "description": "lat, long: we place reports by their coordinates; an address alone cannot be looked up "
-            "yet.",
-        },
-        {"code": 400, "description": "email: not a valid e-mail address."},
-    ]
+    assert shape == [{"code": 400, "description": "email: not a valid e-mail address."}]
     assert not Issue.objects.exists()
 
 
@@ -249,3 +243,78 @@ def test_staff_can_erase_the_contact_details(world, api_key, open311, client):
     client.post("/admin/open311/open311submission/", {"action": "erase_contact", "_selected_action": [submission.pk]})
     submission.refresh_from_db()
     assert (submission.email, submission.phone, submission.api_key.user.username) == ("", "", "civic-app")
+
+
+# --- Placed by the address alone (the gazetteer) --------------------------------------------------
+
+
+def test_a_post_with_an_address_only_is_placed_through_the_gazetteer(world, api_key, open311):
+    gazetteer_make()
+    data = open311.post(
+        {
+            "api_key": api_key,
+            "service_code": "playground",
+            "address_string": "вул. Стрийська, 9",
+            "description": "Гойдалка",
+        }
+    )
+    issue = Issue.objects.get()
+    assert data[0]["service_request_id"] == issue.ref
+    assert (issue.point.x, issue.point.y) == (23.51, 49.348)
+    assert issue.address == "вул. Стрийська, 9"  # as the client wrote it
+    assert issue.district == world.east
+
+
+def test_a_post_with_an_address_id_from_the_search_api(world, api_key, open311, client):
+    gazetteer_make()
+    found = client.get("/api/v1/addresses/", {"q": "Трускавецька 9"}).json()["results"][0]
+    open311.post(
+        {
+            "api_key": api_key,
+            "service_code": "playground",
+            "address_id": str(found["address_id"]),
+            "description": "Гойдалка",
+        }
+    )
+    issue = Issue.objects.get()
+    assert (issue.point.x, issue.point.y, issue.address) == (23.503, 49.346, "вул. Трускавецька, 9")
+
+
+@pytest.mark.parametrize(
+    ("params", "description"),
+    [
+        (
+            {"address_string": "вул. Хрещатик, 1"},
+            "address_string: “вул. Хрещатик, 1” was not found in the community's gazetteer; send lat and long instead.",
+        ),
+        (
+            {"address_string": "вул. Стрийська, 999"},  # the street exists, that house does not: not guessed
+            "address_string: “вул. Стрийська, 999” was not found in the community's gazetteer; send lat and long "
+            "instead.",
+        ),
+        ({"address_id": "999999"}, "address_id: no address “999999” in the community's gazetteer."),
+        ({"address_id": "abc"}, "address_id: no address “abc” in the community's gazetteer."),
+    ],
+)
+def test_an_address_the_gazetteer_does_not_know_is_the_specs_400(world, api_key, open311_en, params, description):
+    gazetteer_make()
+    data = open311_en.post(
+        {"api_key": api_key, "service_code": "playground", "description": "Гойдалка", **params}, status=400
+    )
+    assert data == [{"code": 400, "description": description}]
+    assert not Issue.objects.exists()
+    assert not Open311Submission.objects.exists()
+
+
+def test_a_post_without_an_address_gets_one_from_the_gazetteer(world, api_key, open311):
+    gazetteer_make()
+    open311.post(
+        {
+            "api_key": api_key,
+            "service_code": "playground",
+            "lat": "49.34806",
+            "long": "23.51010",
+            "description": "Гойдалка",
+        }
+    )
+    assert Issue.objects.get().address == "вул. Стрийська, 9"

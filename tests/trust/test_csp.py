@@ -122,3 +122,19 @@ def test_our_scripts_write_no_style_attributes():
         if re.search(r"style=\\?[\"']|setAttribute\(\s*[\"']style", line)
     ]
     assert not offenders, offenders
+
+
+def test_every_admin_with_a_map_signs_its_scripts():
+    """django-leaflet's own admin class renders its widgets' inline set-up without the nonce, so
+    its map would never start under the policy; geo.admin.MapAdmin passes the nonce."""
+    from django.contrib import admin
+    from leaflet.admin import LeafletGeoAdminMixin
+
+    from geo.admin import MapAdmin
+
+    unsigned = [
+        type(model_admin).__name__
+        for model_admin in admin.site._registry.values()
+        if isinstance(model_admin, LeafletGeoAdminMixin) and not isinstance(model_admin, MapAdmin)
+    ]
+    assert not unsigned
