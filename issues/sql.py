@@ -44,6 +44,15 @@ def overdue_sql(*, alias: str = "i", at: str = "%(now)s") -> str:
 
 OPEN_STATUSES_SQL = status_sql(OPEN_STATUSES)
 
+
+def public_sql(alias: str = "i") -> str:
+    """IssueQuerySet.public() as an SQL condition on the issue row `alias`: not hidden by a
+    moderator, and not a report still waiting for its reporter to confirm their address."""
+    if not _VALUE.match(alias):
+        raise ValueError(f"not an SQL alias: {alias!r}")
+    return f"(NOT {alias}.is_hidden AND NOT {alias}.awaiting_confirmation)"
+
+
 # Hidden issues never leave through the public layer. The reporter is never selected at all.
 LAYER_SQL = """
 WITH hits AS (

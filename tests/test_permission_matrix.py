@@ -268,6 +268,13 @@ ROWS: list[Row] = [
     Row("geo_api:budget-projects", "GET", lambda c: "/api/v1/budget-projects/", PUBLIC),
     Row("geo_api:outages", "GET", lambda c: "/api/v1/outages/", PUBLIC),
     Row("geo_api:outages-at", "GET", lambda c: "/api/v1/outages/at/?lon=23.5056&lat=49.3489", PUBLIC),
+    # Vector tiles and their TileJSON: public and anonymous (the z0 tile holds the whole city).
+    Row("api:tiles-issues", "GET", lambda c: "/api/v1/tiles/issues/0/0/0.mvt", PUBLIC),
+    Row("api:tilejson-issues", "GET", lambda c: "/api/v1/tiles/issues.json", PUBLIC),
+    Row("geo_api:tiles-budget", "GET", lambda c: "/api/v1/tiles/budget/0/0/0.mvt", PUBLIC),
+    Row("geo_api:tilejson-budget", "GET", lambda c: "/api/v1/tiles/budget.json", PUBLIC),
+    Row("geo_api:tiles-outages", "GET", lambda c: "/api/v1/tiles/outages/0/0/0.mvt", PUBLIC),
+    Row("geo_api:tilejson-outages", "GET", lambda c: "/api/v1/tiles/outages.json", PUBLIC),
     Row("geo_api:addresses", "GET", lambda c: "/api/v1/addresses/?q=Стрийська%209", PUBLIC),
     Row("geo_api:addresses-reverse", "GET", lambda c: "/api/v1/addresses/reverse/?lon=23.5056&lat=49.3489", PUBLIC),
     # --- the dashboard and its exports -------------------------------------------------------------

@@ -15,10 +15,13 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.contrib.gis.geos import Polygon
 from django.core.files.storage import default_storage
 
 from alerts.services import alert_unsubscribe_token
+from issues.models import Issue
 from open311.params import cursor_token
+from tests.tiles import decode, tile_lonlat_bounds, tile_of, tile_url
 from tests.trust_city import HIDDEN_TEXT, PERSONAL, TrustCity, module_city_fixture
 
 city = module_city_fixture()
@@ -63,6 +66,10 @@ OUTPUTS: list[tuple[str, Callable[[TrustCity], str]]] = [
     ("address search", lambda c: "/api/v1/addresses/?q=Стрийська%209"),
     ("address of a point", lambda c: "/api/v1/addresses/reverse/?lon=23.5156&lat=49.3489"),
     ("territory", lambda c: "/geo/territory.geojson"),
+    ("issue tile z0", lambda c: "/api/v1/tiles/issues/0/0/0.mvt?status=open,closed"),
+    ("issue TileJSON", lambda c: "/api/v1/tiles/issues.json"),
+    ("budget tile z0", lambda c: "/api/v1/tiles/budget/0/0/0.mvt"),
+    ("outage tile z0", lambda c: "/api/v1/tiles/outages/0/0/0.mvt"),
     ("OpenAPI schema", lambda c: "/api/schema/"),
     ("Open311 discovery", lambda c: "/open311/v2/discovery.json"),
     *[
@@ -157,6 +164,31 @@ def test_a_public_output_shows_nothing_private(city, db, client, viewer, label, 
     assert response.status_code in (200, 302), response.status_code
     text = _body(response) + response.get("Location", "")
     assert _leaks(text, _secrets(city)) == []
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("cells", [False, True])
+def test_issue_tiles_over_the_hidden_issue_hold_nothing_of_it(city, db, client, settings, viewer, cells):
+    """Every zoom's tile over the hidden issue, decoded: its reference is in no feature, no raw
+    secret is in the bytes, and as cells (every tile aggregated) it is in no count."""
+    settings.OPENCITY_TILE_MAX_FEATURES = 0 if cells else 100_000
+    lon, lat = city.hidden.point.coords
+    client = _client(client, city, viewer)
+    for z in range(17):
+        response = client.get(tile_url("issues", lon, lat, z, "status=open,closed"))
+        assert response.status_code in (200, 204)
+        assert _leaks(response.content.decode("utf-8", "replace"), _secrets(city)) == []
+        layers = decode(response.content) if response.status_code == 200 else {}
+        assert set(layers) <= ({"issue_cells"} if cells else {"issues"})
+        refs = {f["properties"].get("ref") for f in layers.get("issues", {}).get("features", [])}
+        assert city.hidden.ref not in refs
+        x, y = tile_of(lon, lat, z)
+        envelope = Polygon.from_bbox(tile_lonlat_bounds(z, x, y))
+        envelope.srid = 4326
+        public = Issue.objects.public().filter(point__intersects=envelope).count()
+        shown = sum(c["properties"]["count"] for c in layers.get("issue_cells", {}).get("features", [])) or len(refs)
+        assert shown == public
+        assert public < Issue.objects.filter(point__intersects=envelope).count()  # the hidden one is there
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

@@ -50,6 +50,7 @@ from tests.factories import (
     point,
 )
 from tests.media_store.media import image_bytes
+from tests.tiles import decode, tile_url
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +76,12 @@ BUDGETS = {
     "map page": 7 + ROOM,
     "offline map page": 7 + ROOM,
     "budget layer": 1 + ROOM,
+    # A vector tile is one SQL statement, filters checked inside it: no room at all.
+    "issue tile": 1,
+    "issue tile, cells": 1,
+    "budget tile": 1,
+    "outage tile": 1,
+    "tilejson": 1,
     "outage layer": 1 + ROOM,
     "outages at a point": 2 + ROOM,
     # The search's transaction sets pg_trgm's threshold (a savepoint in a test: three statements).
@@ -454,6 +461,43 @@ def test_the_budget_layer(world, town, within_budget):
     assert len(answer.json()["features"]) == 3 * ROWS
 
 
+def tile(layer: str, z: int = 7, query: str = "") -> str:
+    return tile_url(layer, CENTRE_LON, CENTRE_LAT, z, query)
+
+
+@pytest.mark.parametrize("query", ["", "status=open,closed&category=pothole,open-manhole&district=west,east"])
+def test_an_issue_tile(world, town, within_budget, query):
+    client = signed_in(None)
+    grow = (
+        (lambda rows: [town.issue() for _ in range(rows)])
+        if not query
+        else (lambda rows: [town.issue(category=world.pothole, where=world.inside_west) for _ in range(rows)])
+    )
+    answer = within_budget("issue tile", lambda: client.get(tile("issues", query=query)), grow)
+    assert set(decode(answer.content)) == {"issues"}
+
+
+def test_an_issue_tile_of_cells(world, town, within_budget, settings):
+    settings.OPENCITY_TILE_MAX_FEATURES = 2
+    client = signed_in(None)
+    answer = within_budget(
+        "issue tile, cells", lambda: client.get(tile("issues")), lambda rows: [town.issue() for _ in range(rows)]
+    )
+    assert sum(cell["properties"]["count"] for cell in decode(answer.content)["issue_cells"]["features"]) == 3 * ROWS
+
+
+def test_a_budget_tile(world, town, within_budget):
+    client = signed_in(None)
+    answer = within_budget("budget tile", lambda: client.get(tile("budget")), lambda rows: budget_rows(town, rows))
+    assert len(decode(answer.content)["budget"]["features"]) == 3 * ROWS
+
+
+@pytest.mark.parametrize("layer", ["issues", "budget", "outages"])
+def test_a_tilejson(world, town, within_budget, layer):
+    client = signed_in(None)
+    within_budget("tilejson", lambda: client.get(f"/api/v1/tiles/{layer}.json"), lambda rows: budget_rows(town, rows))
+
+
 def outage_rows(town: Town, rows: int) -> None:
     """Outages by a new provider each: in force now, to come, and planned with a later extension."""
     now = timezone.now()
@@ -470,6 +514,12 @@ def test_the_outage_layer(world, town, within_budget):
     client = signed_in(None)
     answer = within_budget("outage layer", lambda: client.get("/api/v1/outages/"), lambda rows: outage_rows(town, rows))
     assert len(answer.json()["features"]) == 9 * ROWS
+
+
+def test_an_outage_tile(world, town, within_budget):
+    client = signed_in(None)
+    answer = within_budget("outage tile", lambda: client.get(tile("outages")), lambda rows: outage_rows(town, rows))
+    assert len(decode(answer.content)["outages"]["features"]) == 9 * ROWS
 
 
 def test_outages_at_a_point(world, town, within_budget):

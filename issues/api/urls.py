@@ -1,6 +1,6 @@
 from django.urls import path
 
-from issues.api import views
+from issues.api import tiles, views
 
 urlpatterns = [
     path("categories/", views.CategoryListApi.as_view(), name="categories"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("issues/<str:ref>/media/", views.IssueMediaApi.as_view(), name="issue-media"),
     path("issues/<str:ref>/transition/", views.IssueTransitionApi.as_view(), name="issue-transition"),
     path("queue/", views.QueueApi.as_view(), name="queue"),
+    path("tiles/issues/<str:z>/<str:x>/<str:y>.mvt", tiles.IssueTileApi.as_view(), name="tiles-issues"),
+    path("tiles/issues.json", tiles.IssueTileJsonApi.as_view(), name="tilejson-issues"),
 ]

@@ -171,6 +171,8 @@ OPENCITY_REPLICA_STICKY_SECONDS = env_int("OPENCITY_REPLICA_STICKY_SECONDS", 10)
 OPENCITY_REPLICA_ROUTES = [
     "api:issues",
     "api:issues-nearby",
+    "api:tiles-issues",
+    "api:tilejson-issues",
     "api:dashboard",
     "geo_api:*",
     "geo:territory",
@@ -416,6 +418,10 @@ OPENCITY_SLA_SWEEP_SECONDS = env_int("OPENCITY_SLA_SWEEP_SECONDS", 300)
 # The issue layer answers at most this many features per request (and says when it cut).
 OPENCITY_ISSUE_LIST_LIMIT = env_int("OPENCITY_ISSUE_LIST_LIMIT", 1000)
 OPENCITY_ISSUE_LIST_MAX_LIMIT = env_int("OPENCITY_ISSUE_LIST_MAX_LIMIT", 5000)
+# Vector tiles (/api/v1/tiles/): an issue tile with more matching issues than this holds a grid of
+# OPENCITY_TILE_GRID_CELLS × OPENCITY_TILE_GRID_CELLS cells with exact counts instead of the pins.
+OPENCITY_TILE_MAX_FEATURES = env_int("OPENCITY_TILE_MAX_FEATURES", 2000)
+OPENCITY_TILE_GRID_CELLS = env_int("OPENCITY_TILE_GRID_CELLS", 32)
 # Area alerts (alerts/): how many one person may keep, how big a drawn area and a circle may be,
 # and how far back the daily digest looks for events nobody has been told about yet.
 OPENCITY_ALERTS_PER_USER = env_int("OPENCITY_ALERTS_PER_USER", 10)

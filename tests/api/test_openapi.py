@@ -37,6 +37,12 @@ def test_the_schema_validates_without_a_warning(tmp_path):
         "/api/v1/outages/",
         "/api/v1/outages/at/",
         "/api/v1/queue/",
+        "/api/v1/tiles/budget.json",
+        "/api/v1/tiles/budget/{z}/{x}/{y}.mvt",
+        "/api/v1/tiles/issues.json",
+        "/api/v1/tiles/issues/{z}/{x}/{y}.mvt",
+        "/api/v1/tiles/outages.json",
+        "/api/v1/tiles/outages/{z}/{x}/{y}.mvt",
         "/healthz",
         "/readyz",
     ]

@@ -90,6 +90,14 @@ def test_writes_land_on_the_primary_and_layer_reads_come_from_the_replica(world,
     outages, served = request_watched(anonymous.get, "/api/v1/outages/")
     assert outages.status_code == 200
     assert served.by("FeatureCollection")[0] == REPLICA_DB_ALIAS
+    # The vector tiles too (one ST_AsMVT statement each).
+    for layer in ("issues", "budget", "outages"):
+        tile, served = request_watched(anonymous.get, f"/api/v1/tiles/{layer}/0/0/0.mvt")
+        assert tile.status_code in (200, 204)
+        alias, pid = served.by("ST_AsMVT")
+        assert alias == REPLICA_DB_ALIAS and in_recovery(alias, pid)
+    tile, _served = request_watched(anonymous.get, "/api/v1/tiles/issues/0/0/0.mvt")
+    assert created.json()["ref"].encode() in tile.content
     requests, served = request_watched(anonymous.get, "/open311/v2/requests.json")
     assert requests.status_code == 200
     assert served.by('FROM "issues_issue"')[0] == REPLICA_DB_ALIAS
