@@ -30,7 +30,7 @@ def database_url(stop: bool) -> str:
         return url
     from opencity.localdb import LocalCluster
 
-    cluster = LocalCluster(ROOT / "var" / "bench-pg", 54331)
+    cluster = LocalCluster(ROOT / "var" / "bench-pg", int(os.environ.get("OPENCITY_BENCH_PORT", "54331")))
     if stop:
         cluster.stop()
         print("Benchmark cluster stopped.")
@@ -49,6 +49,9 @@ def main() -> None:
 
     os.environ["DATABASE_URL"] = database_url(args.stop)
     os.environ["DJANGO_SETTINGS_MODULE"] = "opencity.settings.local"
+    # The web requests' statement timeout would cancel the generator's statements at 1,000,000
+    # issues: off for this script's own connection only (the dashboard still sets its own limit).
+    os.environ["OPENCITY_STATEMENT_TIMEOUT_MS"] = "0"
     import django
 
     django.setup()
