@@ -30,6 +30,9 @@ class IssueFact(models.Model):
     class Meta:
         indexes = [models.Index(fields=["created_at"], name="dashboard_fact_created")]
 
+    def __str__(self) -> str:
+        return f"issue {self.issue_id}"
+
 
 class Fix(models.Model):
     """One row per event that set `resolved`, with the action of the issue's next status change
@@ -38,6 +41,9 @@ class Fix(models.Model):
     issue = models.ForeignKey("issues.Issue", on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField()
     outcome = models.CharField(max_length=40, null=True)
+
+    def __str__(self) -> str:
+        return f"fix of issue {self.issue_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class AssignmentPeriod(models.Model):
@@ -58,6 +64,10 @@ class AssignmentPeriod(models.Model):
     response_missed = models.BooleanField()
     fix_missed = models.BooleanField()
     running_seconds = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    # The medians' inputs as the live query computes them (a double each): hours to the answer, and
+    # running hours to the fix when no tail can add to them (else computed when read).
+    answer_hours = models.FloatField(null=True)
+    fix_hours = models.FloatField(null=True)
     tail_at = models.DateTimeField(null=True)
     tail_status = models.CharField(max_length=20, null=True)
     tail_response_due = models.DateTimeField(null=True)
@@ -66,6 +76,9 @@ class AssignmentPeriod(models.Model):
     class Meta:
         indexes = [models.Index(fields=["started_at"], name="dashboard_period_started")]
         constraints = [models.UniqueConstraint(fields=["issue", "period_no"], name="dashboard_period_unique")]
+
+    def __str__(self) -> str:
+        return f"issue {self.issue_id}, period {self.period_no} ({self.executor_code})"
 
 
 class DailyCount(models.Model):
@@ -88,3 +101,6 @@ class DailyCount(models.Model):
                 fields=["day", "district_id", "category_id"], name="dashboard_daily_unique", nulls_distinct=False
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} district {self.district_id} category {self.category_id}"

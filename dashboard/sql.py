@@ -427,25 +427,27 @@ def budget_rows(*, window: Window, first_year: int, last_year: int) -> list[dict
 # --- The same figures from the pre-aggregated tables (dashboard.models) ------------------------------
 # Each is a range scan of one small table; the definitions are the live queries' above.
 
+
 def _day_range(alias: str) -> str:
-    return (
-        f"{alias}.day >= (%(start)s AT TIME ZONE %(tz)s)::date AND {alias}.day < (%(end)s AT TIME ZONE %(tz)s)::date"
-    )
+    return f"{alias}.day >= (%(start)s AT TIME ZONE %(tz)s)::date AND {alias}.day < (%(end)s AT TIME ZONE %(tz)s)::date"
 
 
 # The period's tail (its last interval, still running) is judged against now here, as the live
 # query judges the last interval of every issue's history.
 AGGREGATED_SLA_SQL = """
 WITH periods AS (
-    SELECT p.executor_code, p.started_at, p.answered_at, p.fixed_at,
+    SELECT p.executor_code COLLATE "C" AS executor_code, p.answered_at, p.fixed_at, p.answer_hours,
            p.response_missed OR coalesce(p.tail_status IN {response_clock}
                                          AND p.tail_response_due < greatest(%(now)s, p.tail_at), false)
                AS response_missed,
            p.fix_missed OR coalesce(p.tail_status IN {resolve_clock}
                                     AND p.tail_resolve_due < greatest(%(now)s, p.tail_at), false) AS fix_missed,
-           CASE WHEN coalesce(p.tail_status IN {resolve_clock}, false)
-                THEN coalesce(p.running_seconds, 0) + extract(epoch FROM greatest(%(now)s, p.tail_at) - p.tail_at)
-                ELSE p.running_seconds END AS running_seconds
+           CASE WHEN p.fixed_at IS NULL THEN NULL
+                WHEN p.fix_hours IS NOT NULL THEN p.fix_hours
+                WHEN coalesce(p.tail_status IN {resolve_clock}, false)
+                THEN ((coalesce(p.running_seconds, 0)
+                       + extract(epoch FROM greatest(%(now)s, p.tail_at) - p.tail_at)) / 3600.0)::float8
+                ELSE (p.running_seconds / 3600.0)::float8 END AS fix_hours
     FROM dashboard_assignmentperiod p
     WHERE p.started_at >= %(start)s AND p.started_at < %(end)s {district}
 )
@@ -454,13 +456,10 @@ SELECT p.executor_code,
        count(*) AS periods,
        count(*) FILTER (WHERE answered_at IS NOT NULL OR response_missed) AS answer_judged,
        count(*) FILTER (WHERE answered_at IS NOT NULL AND NOT response_missed) AS answered_on_time,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM answered_at - started_at) / 3600.0)
-           AS median_answer_hours,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY answer_hours) AS median_answer_hours,
        count(*) FILTER (WHERE fixed_at IS NOT NULL OR fix_missed) AS fix_judged,
        count(*) FILTER (WHERE fixed_at IS NOT NULL AND NOT fix_missed) AS fixed_on_time,
-       percentile_cont(0.5) WITHIN GROUP (
-           ORDER BY CASE WHEN fixed_at IS NOT NULL THEN running_seconds / 3600.0 END
-       ) AS median_fix_hours
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY fix_hours) AS median_fix_hours
 FROM periods p
 GROUP BY GROUPING SETS ((p.executor_code), ())
 """
@@ -475,11 +474,16 @@ def executor_sla_rows(*, window: Window) -> list[dict]:
 
 
 AGGREGATED_TRENDS_SQL = """
-SELECT m.measure, date_trunc('week', d.day::timestamp)::date AS week, g.code AS group_code, sum(m.issues) AS issues
-FROM dashboard_dailycount d
-JOIN issues_category c ON c.id = d.category_id JOIN issues_categorygroup g ON g.id = c.group_id
-CROSS JOIN LATERAL (VALUES ('received', d.received), ('resolved', d.fixed)) m(measure, issues)
-WHERE {days} {district}
+SELECT m.measure, t.week, g.code AS group_code, sum(m.issues)::bigint AS issues
+FROM (
+    SELECT date_trunc('week', d.day::timestamp)::date AS week, d.category_id,
+           sum(d.received) AS received, sum(d.fixed) AS fixed
+    FROM dashboard_dailycount d
+    WHERE {days} {district}
+    GROUP BY 1, 2
+) t
+JOIN issues_category c ON c.id = t.category_id JOIN issues_categorygroup g ON g.id = c.group_id
+CROSS JOIN LATERAL (VALUES ('received', t.received), ('resolved', t.fixed)) m(measure, issues)
 GROUP BY 1, 2, 3
 HAVING sum(m.issues) > 0
 """
@@ -492,14 +496,18 @@ def trend_rows(*, window: Window) -> list[dict]:
 
 
 AGGREGATED_SATISFACTION_SQL = """
-SELECT m.outcome, sum(m.fixes) AS fixes
-FROM dashboard_dailycount d
-CROSS JOIN LATERAL (VALUES ('confirm', d.confirmed), ('dispute', d.disputed), ('close', d.no_answer),
-                           ('awaiting', d.awaiting), ('other', d.fixed - d.confirmed - d.disputed - d.no_answer - d.awaiting))
+SELECT m.outcome, m.fixes::bigint AS fixes
+FROM (
+    SELECT sum(d.fixed) AS fixed, sum(d.confirmed) AS confirmed, sum(d.disputed) AS disputed,
+           sum(d.no_answer) AS no_answer, sum(d.awaiting) AS awaiting
+    FROM dashboard_dailycount d
+    WHERE {days} {district}
+) t
+CROSS JOIN LATERAL (VALUES ('confirm', t.confirmed), ('dispute', t.disputed), ('close', t.no_answer),
+                           ('awaiting', t.awaiting),
+                           ('other', t.fixed - t.confirmed - t.disputed - t.no_answer - t.awaiting))
     m(outcome, fixes)
-WHERE {days} {district}
-GROUP BY 1
-HAVING sum(m.fixes) > 0
+WHERE m.fixes > 0
 """
 
 

@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
@@ -265,6 +266,8 @@ def demo_load(*, with_history: bool = True) -> DemoLoadReport:
         demo_layers_load(count=report.count)  # budget projects, outages, duty contacts (demo/layers.py)
     if with_history:
         report.created["issues"] = demo_issues_load()
+        # The dashboard's pre-aggregated tables, recomputed from whatever the database now holds.
+        call_command("opencity_rebuild_dashboard", stdout=io.StringIO())
     return report
 
 
@@ -338,7 +341,6 @@ def _demo_photo(rng, *, group: str, label: str, after: bool = False) -> bytes:
     """A small synthetic JPEG standing in for a citizen's photo (ground, sky, the problem's colour,
     and a caption saying it is demo data)."""
 
-
     base = GROUP_COLOURS.get(group, (100, 100, 100))
     image = Image.new("RGB", (640, 480), (176, 204, 226))
     draw = ImageDraw.Draw(image)
@@ -355,7 +357,6 @@ def _demo_photo(rng, *, group: str, label: str, after: bool = False) -> bytes:
 
 
 def _demo_media(rng, *, category: Category, user: User, after: bool = False) -> list:
-
 
     content = _demo_photo(rng, group=category.group.code, label=category.name_uk, after=after)
     upload = SimpleUploadedFile("demo.jpg", content, content_type="image/jpeg")
@@ -402,7 +403,6 @@ def demo_issues_load(
     """Generate a plausible history of reports over the last weeks, through the real services (so
     routing, deadlines, events and breaches are exactly what production would produce). Runs only
     when there are no issues yet; notifications are not sent for this history."""
-
 
     if Issue.objects.exists():
         return 0
