@@ -27,6 +27,7 @@ from dashboard.sql import (
     RESOLVE_CLOCK_SQL,
     RESPONSE_CLOCK_SQL,
     STATUS_CHANGE_KINDS_SQL,
+    STATUS_KINDS_SQL,
 )
 from issues.models import STATUS_EVENT_KINDS, IssueEventKind
 
@@ -128,6 +129,20 @@ FROM (
 JOIN issues_issue i ON i.id = p.issue_id
 """
 
+# The same order of status events as dashboard.sql.BACKLOG_SQL (at, then id): an event followed by
+# another at the same instant holds its status for an empty span, which contains no instant.
+SPANS_SQL = """
+INSERT INTO dashboard_statusspan (issue_id, district_id, created_at, status, span)
+SELECT s.issue_id, i.district_id, i.created_at, s.to_status, tstzrange(s.at, s.until, '[)')
+FROM (
+    SELECT e.issue_id, e.to_status, e.at, lead(e.at) OVER (PARTITION BY e.issue_id ORDER BY e.at, e.id) AS until
+    FROM issues_issueevent e
+    WHERE e.kind IN {status_kinds} AND {issues_e}
+) s
+JOIN issues_issue i ON i.id = s.issue_id
+WHERE s.until IS NULL OR s.until > s.at
+"""
+
 # What each issue adds to the daily counts: its report, and each fix with the reporter's answer.
 CONTRIBUTIONS_SQL = """
 SELECT (f.created_at AT TIME ZONE %(tz)s)::date AS day, f.district_id, f.category_id,
@@ -179,6 +194,7 @@ def _statements(condition: str) -> dict[str, str]:
             response_clock=RESPONSE_CLOCK_SQL,
             resolve_clock=RESOLVE_CLOCK_SQL,
         ),
+        "spans": SPANS_SQL.format(issues_e=on("e"), status_kinds=STATUS_KINDS_SQL),
         "subtract": COUNTS_UPSERT_SQL.format(sign="-", contributions=contributions),
         "add": COUNTS_UPSERT_SQL.format(sign="", contributions=contributions),
     }
@@ -193,7 +209,9 @@ REFRESH_SQL = ";\n".join(
         "DELETE FROM dashboard_fix WHERE issue_id = ANY(%(ids)s)",
         "DELETE FROM dashboard_assignmentperiod WHERE issue_id = ANY(%(ids)s)",
         "DELETE FROM dashboard_issuefact WHERE issue_id = ANY(%(ids)s)",
+        "DELETE FROM dashboard_statusspan WHERE issue_id = ANY(%(ids)s)",
         _ONE_SET["facts"],
+        _ONE_SET["spans"],
         _ONE_SET["fixes"],
         _ONE_SET["periods"],
         _ONE_SET["add"],
@@ -216,7 +234,13 @@ def dashboard_issues_refresh(*, issue_ids: list[int]) -> None:
 
 def dashboard_aggregates_rebuild() -> dict[str, int]:
     """Recompute every pre-aggregated row from the issues and their events; returns rows per table."""
-    tables = ["dashboard_dailycount", "dashboard_fix", "dashboard_assignmentperiod", "dashboard_issuefact"]
+    tables = [
+        "dashboard_dailycount",
+        "dashboard_fix",
+        "dashboard_assignmentperiod",
+        "dashboard_issuefact",
+        "dashboard_statusspan",
+    ]
     # TRUNCATE is refused inside a caller's transaction that has written rows with deferred foreign
     # key checks pending (a test, the generator's caller): there, the rows are deleted instead.
     nested = connection.in_atomic_block
@@ -230,13 +254,13 @@ def dashboard_aggregates_rebuild() -> dict[str, int]:
         else:
             cursor.execute(f"TRUNCATE {', '.join(tables)}")
         params = _params()
-        for name in ("facts", "fixes", "periods", "add"):
+        for name in ("facts", "fixes", "periods", "spans", "add"):
             cursor.execute(_EVERYTHING[name], params)
         written = {}
-        for table in ("issuefact", "fix", "assignmentperiod", "dailycount"):
-            cursor.execute(f"SELECT count(*) FROM dashboard_{table}")  # noqa: S608 — fixed names
-            written[table] = cursor.fetchone()[0]
-    for table in ("issuefact", "fix", "assignmentperiod", "dailycount"):
+        for table in tables:
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 — fixed names
+            written[table.removeprefix("dashboard_")] = cursor.fetchone()[0]
+    for table in tables:
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE dashboard_{table}")
+            cursor.execute(f"ANALYZE {table}")
     return written

@@ -12,7 +12,11 @@ read time.
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import DateTimeRangeField
+from django.contrib.postgres.indexes import GistIndex
 from django.db import models
+
+from issues.rules.transitions import OPEN_STATUSES, statuses_in_order
 
 
 class IssueFact(models.Model):
@@ -104,3 +108,28 @@ class DailyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} district {self.district_id} category {self.category_id}"
+
+
+class StatusSpan(models.Model):
+    """One row per status an issue has held: from the event that set it to the next status event
+    (open-ended for the current one), with the issue's report time and current district. The
+    backlog at a past instant is the open spans containing it (a GiST lookup, not a pass over the
+    log after that instant)."""
+
+    issue = models.ForeignKey("issues.Issue", on_delete=models.CASCADE, related_name="+")
+    district_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField()
+    status = models.CharField(max_length=20)
+    span = DateTimeRangeField()
+
+    class Meta:
+        indexes = [
+            GistIndex(
+                fields=["span"],
+                name="dashboard_span_open",
+                condition=models.Q(status__in=statuses_in_order(OPEN_STATUSES)),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"issue {self.issue_id} {self.status} {self.span}"
