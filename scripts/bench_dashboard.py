@@ -142,6 +142,7 @@ def main() -> None:
     ]
     # The figures read from the pre-aggregated tables, and their live reference in dashboard.sql.
     aggregated = {
+        "backlog": ["backlog_rows"],  # from the status spans when the period ends before now
         "SLA per executor": ["executor_sla_rows"],
         "trends": ["trend_rows"],
         "heat grid": ["heat_grid_rows"],
