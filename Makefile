@@ -33,7 +33,7 @@ stop:           ## Stop the project's own PostgreSQL cluster
 
 bench:          ## Time the dashboard's queries on 1,000,000 generated issues (own database under var/bench-pg)
 	@bash scripts/bootstrap.sh runtime
-	@.venv/bin/python scripts/bench_dashboard.py $(if $(COUNT),--count $(COUNT))
+	@.venv/bin/python scripts/bench_dashboard.py $(if $(COUNT),--count $(COUNT)) $(if $(LIVE),--live)
 
 load:           ## One minute of citizens and executors (locust) against make run-prod (scripts/run_prod.sh) on 127.0.0.1 with the demo data
 	@bash scripts/bootstrap.sh dev

@@ -7,3 +7,6 @@ class DashboardConfig(AppConfig):
 
     name = "dashboard"
     verbose_name = _("Dashboard")
+
+    def ready(self) -> None:
+        from dashboard import receivers  # noqa: F401 — refreshes the pre-aggregated tables on every event

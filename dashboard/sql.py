@@ -9,6 +9,12 @@ and Python loops per issue; here each table of the dashboard is one statement wh
 bound, never formatted in (only fixed fragments such as the district condition are inserted).
 
 The definitions of the figures are in dashboard/selectors.py and the README.
+
+Two ways to the same figures: the *live* queries (`*_live`) read the issues and the whole event
+log, and are the reference; the dashboard reads the pre-aggregated tables of dashboard.models
+(kept current by dashboard.aggregates) for the figures whose live query grows with the period
+(SLA per executor, trends, satisfaction, the heat grid). tests/dashboard/test_aggregates.py holds
+the two equal.
 """
 
 from __future__ import annotations
@@ -128,7 +134,7 @@ GROUP BY 1, 2
 """
 
 
-def backlog_rows(*, window: Window, at: datetime.datetime) -> list[dict]:
+def backlog_rows_live(*, window: Window, at: datetime.datetime) -> list[dict]:
     """(status, age_bucket, issues) of the issues open at `at`."""
     sql = BACKLOG_SQL.format(
         district=window.district_condition(),
@@ -136,6 +142,30 @@ def backlog_rows(*, window: Window, at: datetime.datetime) -> list[dict]:
         status_kinds=STATUS_KINDS_SQL,
         status_change_kinds=STATUS_CHANGE_KINDS_SQL,
     )
+    return _rows(sql, window.params(at=at))
+
+
+# The backlog at a past instant from dashboard_statusspan: the open spans containing it. At "now"
+# (the default period ends today) the live query is already an index scan of the open issues.
+AGGREGATED_BACKLOG_SQL = """
+SELECT s.status,
+       CASE WHEN %(at)s - s.created_at < interval '3 days' THEN 0
+            WHEN %(at)s - s.created_at < interval '8 days' THEN 1
+            WHEN %(at)s - s.created_at < interval '31 days' THEN 2
+            WHEN %(at)s - s.created_at < interval '91 days' THEN 3
+            ELSE 4 END AS age_bucket,
+       count(*) AS issues
+FROM dashboard_statusspan s
+WHERE s.status IN {open_statuses} AND s.span @> %(at)s::timestamptz AND s.created_at <= %(at)s {district}
+GROUP BY 1, 2
+"""
+
+
+def backlog_rows(*, window: Window, at: datetime.datetime) -> list[dict]:
+    """As backlog_rows_live; from dashboard_statusspan when `at` is before now."""
+    if at >= window.now:
+        return backlog_rows_live(window=window, at=at)
+    sql = AGGREGATED_BACKLOG_SQL.format(district=window.district_condition("s"), open_statuses=OPEN_STATUSES_SQL)
     return _rows(sql, window.params(at=at))
 
 
@@ -225,7 +255,7 @@ GROUP BY GROUPING SETS ((p.executor_code), ())
 """
 
 
-def executor_sla_rows(*, window: Window) -> list[dict]:
+def executor_sla_rows_live(*, window: Window) -> list[dict]:
     """One row per executor with assignment periods starting in the window, and a total row."""
     sql = PERIODS_SQL.format(
         issue_join=window.issue_join(),
@@ -280,7 +310,7 @@ GROUP BY 2, 3
 """
 
 
-def trend_rows(*, window: Window) -> list[dict]:
+def trend_rows_live(*, window: Window) -> list[dict]:
     return _rows(TRENDS_SQL.format(district=window.district_condition()), window.params())
 
 
@@ -304,7 +334,7 @@ GROUP BY 1
 """
 
 
-def satisfaction_rows(*, window: Window) -> list[dict]:
+def satisfaction_rows_live(*, window: Window) -> list[dict]:
     sql = SATISFACTION_SQL.format(
         issue_join=window.issue_join("f"),
         district=window.district_condition(),
@@ -334,7 +364,7 @@ ORDER BY issues DESC, x, y
 """
 
 
-def heat_grid_rows(*, window: Window, cell_m: int, srid: int) -> list[dict]:
+def heat_grid_rows_live(*, window: Window, cell_m: int, srid: int) -> list[dict]:
     return _rows(HEAT_GRID_SQL.format(district=window.district_condition()), window.params(cell=cell_m, srid=srid))
 
 
@@ -416,3 +446,117 @@ def budget_rows(*, window: Window, first_year: int, last_year: int) -> list[dict
         else ""
     )
     return _rows(BUDGET_SQL.format(district=district), window.params(first_year=first_year, last_year=last_year))
+
+
+# --- The same figures from the pre-aggregated tables (dashboard.models) ------------------------------
+# Each is a range scan of one small table; the definitions are the live queries' above.
+
+
+def _day_range(alias: str) -> str:
+    return f"{alias}.day >= (%(start)s AT TIME ZONE %(tz)s)::date AND {alias}.day < (%(end)s AT TIME ZONE %(tz)s)::date"
+
+
+# The period's tail (its last interval, still running) is judged against now here, as the live
+# query judges the last interval of every issue's history.
+AGGREGATED_SLA_SQL = """
+WITH periods AS (
+    SELECT p.executor_code COLLATE "C" AS executor_code, p.answered_at, p.fixed_at, p.answer_hours,
+           p.response_missed OR coalesce(p.tail_status IN {response_clock}
+                                         AND p.tail_response_due < greatest(%(now)s, p.tail_at), false)
+               AS response_missed,
+           p.fix_missed OR coalesce(p.tail_status IN {resolve_clock}
+                                    AND p.tail_resolve_due < greatest(%(now)s, p.tail_at), false) AS fix_missed,
+           CASE WHEN p.fixed_at IS NULL THEN NULL
+                WHEN p.fix_hours IS NOT NULL THEN p.fix_hours
+                WHEN coalesce(p.tail_status IN {resolve_clock}, false)
+                THEN ((coalesce(p.running_seconds, 0)
+                       + extract(epoch FROM greatest(%(now)s, p.tail_at) - p.tail_at)) / 3600.0)::float8
+                ELSE (p.running_seconds / 3600.0)::float8 END AS fix_hours
+    FROM dashboard_assignmentperiod p
+    WHERE p.started_at >= %(start)s AND p.started_at < %(end)s {district}
+)
+SELECT p.executor_code,
+       GROUPING(p.executor_code) = 1 AS is_total,
+       count(*) AS periods,
+       count(*) FILTER (WHERE answered_at IS NOT NULL OR response_missed) AS answer_judged,
+       count(*) FILTER (WHERE answered_at IS NOT NULL AND NOT response_missed) AS answered_on_time,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY answer_hours) AS median_answer_hours,
+       count(*) FILTER (WHERE fixed_at IS NOT NULL OR fix_missed) AS fix_judged,
+       count(*) FILTER (WHERE fixed_at IS NOT NULL AND NOT fix_missed) AS fixed_on_time,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY fix_hours) AS median_fix_hours
+FROM periods p
+GROUP BY GROUPING SETS ((p.executor_code), ())
+"""
+
+
+def executor_sla_rows(*, window: Window) -> list[dict]:
+    """As executor_sla_rows_live, from dashboard_assignmentperiod."""
+    sql = AGGREGATED_SLA_SQL.format(
+        district=window.district_condition("p"), response_clock=RESPONSE_CLOCK_SQL, resolve_clock=RESOLVE_CLOCK_SQL
+    )
+    return _rows(sql, window.params())
+
+
+AGGREGATED_TRENDS_SQL = """
+SELECT m.measure, t.week, g.code AS group_code, sum(m.issues)::bigint AS issues
+FROM (
+    SELECT date_trunc('week', d.day::timestamp)::date AS week, d.category_id,
+           sum(d.received) AS received, sum(d.fixed) AS fixed
+    FROM dashboard_dailycount d
+    WHERE {days} {district}
+    GROUP BY 1, 2
+) t
+JOIN issues_category c ON c.id = t.category_id JOIN issues_categorygroup g ON g.id = c.group_id
+CROSS JOIN LATERAL (VALUES ('received', t.received), ('resolved', t.fixed)) m(measure, issues)
+GROUP BY 1, 2, 3
+HAVING sum(m.issues) > 0
+"""
+
+
+def trend_rows(*, window: Window) -> list[dict]:
+    """As trend_rows_live, from dashboard_dailycount."""
+    sql = AGGREGATED_TRENDS_SQL.format(days=_day_range("d"), district=window.district_condition("d"))
+    return _rows(sql, window.params())
+
+
+AGGREGATED_SATISFACTION_SQL = """
+SELECT m.outcome, m.fixes::bigint AS fixes
+FROM (
+    SELECT sum(d.fixed) AS fixed, sum(d.confirmed) AS confirmed, sum(d.disputed) AS disputed,
+           sum(d.no_answer) AS no_answer, sum(d.awaiting) AS awaiting
+    FROM dashboard_dailycount d
+    WHERE {days} {district}
+) t
+CROSS JOIN LATERAL (VALUES ('confirm', t.confirmed), ('dispute', t.disputed), ('close', t.no_answer),
+                           ('awaiting', t.awaiting),
+                           ('other', t.fixed - t.confirmed - t.disputed - t.no_answer - t.awaiting))
+    m(outcome, fixes)
+WHERE m.fixes > 0
+"""
+
+
+def satisfaction_rows(*, window: Window) -> list[dict]:
+    """As satisfaction_rows_live (other answers than confirm, dispute and close summed as `other`),
+    from dashboard_dailycount."""
+    sql = AGGREGATED_SATISFACTION_SQL.format(days=_day_range("d"), district=window.district_condition("d"))
+    return _rows(sql, window.params())
+
+
+AGGREGATED_HEAT_GRID_SQL = """
+WITH cells AS (
+    SELECT floor(f.x / %(cell)s) * %(cell)s AS x, floor(f.y / %(cell)s) * %(cell)s AS y, count(*) AS issues
+    FROM dashboard_issuefact f
+    WHERE f.created_at >= %(start)s AND f.created_at < %(end)s {district}
+    GROUP BY 1, 2
+)
+SELECT x, y, issues,
+       ST_AsGeoJSON(ST_Transform(ST_MakeEnvelope(x, y, x + %(cell)s, y + %(cell)s, %(srid)s), 4326), 6) AS outline
+FROM cells
+ORDER BY issues DESC, x, y
+"""
+
+
+def heat_grid_rows(*, window: Window, cell_m: int, srid: int) -> list[dict]:
+    """As heat_grid_rows_live, from dashboard_issuefact (points stored in the metric projection)."""
+    sql = AGGREGATED_HEAT_GRID_SQL.format(district=window.district_condition("f"))
+    return _rows(sql, window.params(cell=cell_m, srid=srid))

@@ -26,8 +26,10 @@ Whatever would happen after "now" has not happened yet: those issues are open in
 from __future__ import annotations
 
 import datetime
+import io
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -307,4 +309,6 @@ def issues_generate(
             "SELECT setval(pg_get_serial_sequence('issues_issue', 'id'), (SELECT max(id) FROM issues_issue))"
         )
         cursor.execute("DROP TABLE gen_category, gen_point, gen_issue, gen_event")
+    # Raw inserts bypass the services that keep the dashboard's pre-aggregated tables current.
+    call_command("opencity_rebuild_dashboard", stdout=io.StringIO())
     return {"issues": issues, "events": events}

@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
@@ -267,6 +268,8 @@ def demo_load(*, with_history: bool = True) -> DemoLoadReport:
         demo_gazetteer_load(count=report.count)  # streets and addresses (demo/gazetteer.py)
     if with_history:
         report.created["issues"] = demo_issues_load()
+        # The dashboard's pre-aggregated tables, recomputed from whatever the database now holds.
+        call_command("opencity_rebuild_dashboard", stdout=io.StringIO())
     return report
 
 

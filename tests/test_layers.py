@@ -53,6 +53,7 @@ ALLOWED = {
     ("opencity/settings/local.py", "opencity.localdb"),
     ("media_store/apps.py", "media_store"),
     ("alerts/apps.py", "alerts"),
+    ("dashboard/apps.py", "dashboard"),  # connects the receiver that keeps the aggregates current
 }
 
 
