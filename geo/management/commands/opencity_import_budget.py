@@ -5,63 +5,38 @@ README). Exits with status 1 when rows were rejected, after importing the good o
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
+from django.core.management.base import CommandError
 
 from geo.budget_import import BudgetFileError, budget_import, budget_rows_from_file
+from geo.management.row_import import RowImportCommand
 
 
-class Command(BaseCommand):
+class Command(RowImportCommand):
     help = (
         "Import budget projects from a GeoJSON FeatureCollection or a CSV (with a wkt column, or lon and "
         "lat). Rows are matched by their code: re-importing a file changes nothing, an updated file "
         "updates its projects. Bad rows are reported and skipped; good rows are kept."
     )
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument("file", type=Path, help="a .csv, .geojson or .json file")
-        parser.add_argument("--dry-run", action="store_true", help="check every row and write nothing")
-        parser.add_argument("--encoding", default="utf-8-sig", help="the file's text encoding (default UTF-8)")
-        parser.add_argument("--report", type=Path, help="also write the rejected rows to this CSV file")
-        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    file_help = "a .csv, .geojson or .json file"
+    key = "code"
 
-    def handle(self, *args, **options) -> None:
-        path: Path = options["file"]
-        if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+    def read_rows(self, path: Path, *, encoding: str) -> list:
         try:
-            rows = budget_rows_from_file(path, encoding=options["encoding"])
+            return budget_rows_from_file(path, encoding=encoding)
         except BudgetFileError as error:
             raise CommandError(str(error)) from error
 
-        progress = tqdm(
-            rows,
-            total=len(rows),
-            unit="row",
-            desc="Checking" if options["dry_run"] else "Importing",
-            file=self.stderr._out,
-            disable=True if options["no_progress"] else None,  # None: only on a terminal
-        )
-        report = budget_import(rows=progress, dry_run=options["dry_run"])
-        progress.close()
+    def import_rows(self, rows, *, dry_run: bool):
+        return budget_import(rows=rows, dry_run=dry_run)
 
-        unit = "row" if path.suffix.lower() == ".csv" else "feature"
-        prefix = "Dry run, nothing written: " if report.dry_run else ""
-        self.stdout.write(
-            f"{prefix}{report.total} {unit}s: {report.created} created, {report.updated} updated, "
+    def unit(self, path: Path) -> str:
+        return "row" if path.suffix.lower() == ".csv" else "feature"
+
+    def summary(self, report, *, rows: list, unit: str) -> str:
+        return (
+            f"{report.total} {unit}s: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.rejected_rows} rejected."
         )
-        for item in report.rejected:
-            where = f"{unit} {item.row}" + (f" ({item.code})" if item.code else "")
-            self.stdout.write(f"  {where}, {item.field or 'row'}: {item.message}")
-        if options["report"]:
-            with options["report"].open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow([unit, "code", "field", "message"])
-                writer.writerows([item.row, item.code, item.field, item.message] for item in report.rejected)
-        if report.rejected:
-            done = "checked" if report.dry_run else "imported"
-            raise CommandError(f"{report.rejected_rows} {unit}(s) rejected; the others were {done}.")
