@@ -203,6 +203,25 @@ def budget_feature_collection(
     return _fetch_text(BUDGET_SQL.format(where=" AND ".join(where), **names), params)
 
 
+def outage_filters(
+    where: list[str], params: dict, *, active: bool | None, kinds: list[str] | None, natures: list[str] | None
+) -> None:
+    """Add the outage layer's filters (on the alias `o`; `params` needs `at`) to a WHERE list and
+    its parameters: `active` None is in force or upcoming at `at`, True in force, False the others."""
+    if active is None:
+        where.append(f"({OUTAGE_ACTIVE} OR {OUTAGE_UPCOMING})")
+    elif active:
+        where.append(OUTAGE_ACTIVE)
+    else:
+        where.append(f"NOT {OUTAGE_ACTIVE}")
+    if kinds:
+        where.append("o.kind = ANY(%(kinds)s)")
+        params["kinds"] = list(kinds)
+    if natures:
+        where.append("o.nature = ANY(%(natures)s)")
+        params["natures"] = list(natures)
+
+
 def outage_feature_collection(
     *,
     language: str,
@@ -229,18 +248,7 @@ def outage_feature_collection(
         "detail_url": detail_url,
         "limit": OUTAGE_LAYER_LIMIT,
     }
-    if active is None:
-        where.append(f"({OUTAGE_ACTIVE} OR {OUTAGE_UPCOMING})")
-    elif active:
-        where.append(OUTAGE_ACTIVE)
-    else:
-        where.append(f"NOT {OUTAGE_ACTIVE}")
-    if kinds:
-        where.append("o.kind = ANY(%(kinds)s)")
-        params["kinds"] = list(kinds)
-    if natures:
-        where.append("o.nature = ANY(%(natures)s)")
-        params["natures"] = list(natures)
+    outage_filters(where, params, active=active, kinds=kinds, natures=natures)
     if bbox is not None:
         where.append(BBOX_CLAUSE.format(column="o.area"))
         params.update(_bbox_params(bbox))

@@ -21,7 +21,7 @@ import datetime
 from dataclasses import dataclass
 
 from accounts.localized import localized_sql
-from geo.sql import ENGLISH, OUTAGE_ACTIVE, OUTAGE_STATE_SQL, OUTAGE_UPCOMING
+from geo.sql import ENGLISH, OUTAGE_ACTIVE, OUTAGE_STATE_SQL, outage_filters
 from opencity.dbrouter import reading_connection
 
 MAX_ZOOM = 22
@@ -146,18 +146,7 @@ def outage_tile(
     """The outages crossing the tile as one MVT layer `outages`; `active` as in the GeoJSON layer
     (None: in force and upcoming, the map's default; True: in force; False: the others)."""
     where, params = ["TRUE"], {"at": at, **tile.params()}
-    if active is None:
-        where.append(f"({OUTAGE_ACTIVE} OR {OUTAGE_UPCOMING})")
-    elif active:
-        where.append(OUTAGE_ACTIVE)
-    else:
-        where.append(f"NOT {OUTAGE_ACTIVE}")
-    if kinds:
-        where.append("o.kind = ANY(%(kinds)s)")
-        params["kinds"] = list(kinds)
-    if natures:
-        where.append("o.nature = ANY(%(natures)s)")
-        params["natures"] = list(natures)
+    outage_filters(where, params, active=active, kinds=kinds, natures=natures)
     sql = OUTAGE_TILE_SQL.format(
         state=OUTAGE_STATE_SQL,
         active=OUTAGE_ACTIVE,
