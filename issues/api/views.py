@@ -244,7 +244,7 @@ class IssueListCreateApi(APIView):
         ],
         responses={
             (200, "application/geo+json"): OpenApiResponse(
-                {"oneOf": [ISSUE_LAYER, ISSUE_PINS]},
+                {"anyOf": [ISSUE_LAYER, ISSUE_PINS]},
                 description="The issues: every property (`view=full`, the default) or the lean pins (`view=pins`).",
             ),
             (400, "application/json"): BAD_REQUEST,
