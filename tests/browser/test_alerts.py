@@ -48,7 +48,7 @@ def test_subscribe_to_a_drawn_area_get_the_digest_and_unsubscribe(new_page, worl
     page.get_by_role("link", name="New alert").click()
     page.get_by_label("Name").fill("Near the school")
     page.get_by_label("An area drawn on the map").check()
-    page.wait_for_function("window.__maps.some((m) => m.getContainer().offsetParent !== null)")
+    page.wait_for_function("() => window.__maps.some((m) => m.getContainer().offsetParent !== null)")
     assert page.locator(".alert-place[data-place=district]").is_hidden()
 
     # Zoom in to the west point (as a person would), then draw a square of about 300 × 450 m
@@ -68,7 +68,7 @@ def test_subscribe_to_a_drawn_area_get_the_digest_and_unsubscribe(new_page, worl
     for lat, lon in corners:
         click_map(page, lat, lon)
     click_map(page, *corners[0])  # closing the ring finishes the polygon
-    page.wait_for_function("document.querySelector('#id_area').value.includes('Polygon')")
+    page.wait_for_function("() => document.querySelector('#id_area').value.includes('Polygon')")
     screenshot(page, "alert-draw-desktop")
     page.get_by_label("Status changes").check()
     page.get_by_label("A daily digest").check()
