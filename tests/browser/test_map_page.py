@@ -58,7 +58,7 @@ def test_the_map_takes_lean_pins_and_a_pin_fetches_its_details(new_page, world, 
     # The details come from the issue API: the status, the date and the link of the full pop-up.
     # (A pop-up closed when the pins are redrawn fades out for a moment: wait for the one left.)
     page.wait_for_function(SETTLED_POPUP)
-    popup = page.locator(".leaflet-popup-content").last  # a closing one may still be fading out
+    popup = page.locator(".leaflet-popup-content")
     assert popup.locator(".popup-category").inner_text() == issue.category.name_uk
     assert popup.locator(".popup-title").inner_text() == issue.description[:140].strip()
     assert popup.locator(f"a[href='/issues/{ref}/']").count() == 1
