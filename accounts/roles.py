@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 
 DISPATCHERS_GROUP = "dispatchers"
 LEADERSHIP_GROUP = "leadership"
+# The council's general department: registers written appeals and information requests, routes them
+# to the structural units, forwards those for other bodies, merges repeats (appeals app).
+APPEAL_CLERKS_GROUP = "appeal_clerks"
 
 
 class Role(StrEnum):
@@ -40,6 +43,11 @@ def user_is_dispatcher(user: User) -> bool:
 def user_is_leadership(user: User) -> bool:
     """Leadership: the mayor's office (the `leadership` group); reads everything, changes nothing."""
     return bool(user.is_authenticated and user.is_active and LEADERSHIP_GROUP in _group_names(user))
+
+
+def user_is_appeal_clerk(user: User) -> bool:
+    """The general department's staff (the `appeal_clerks` group): the appeals' registry and desk."""
+    return bool(user.is_authenticated and user.is_active and APPEAL_CLERKS_GROUP in _group_names(user))
 
 
 def user_executor(user: User) -> Executor | None:

@@ -26,6 +26,7 @@ from PIL import Image, ImageDraw
 
 from accounts.models import Executor, ExecutorMembership, User
 from accounts.roles import DISPATCHERS_GROUP, LEADERSHIP_GROUP
+from appeals.models import AppealPolicy
 from demo.gazetteer import demo_gazetteer_load
 from demo.layers import demo_layers_load
 from geo.models import CommunityBoundary, District, Outage, OutageKindGrant
@@ -128,6 +129,13 @@ def _load_reference(data: dict, report: DemoLoadReport) -> None:
             },
         )
         report.count("SLA policies", created)
+
+    for item in data.get("appeal_policies", []):
+        terms = {key: value for key, value in item.items() if key not in ("kind", "calendar")}
+        _, created = AppealPolicy.objects.get_or_create(
+            kind=item["kind"], defaults={**terms, "calendar": calendars[item["calendar"]]}
+        )
+        report.count("appeal term policies", created)
 
     for item in data["executors"]:  # supervisors first in the file, so lookups below succeed
         supervisor = Executor.objects.get(code=item["supervisor"]) if item.get("supervisor") else None

@@ -137,3 +137,81 @@ def elapsed(
             break
         total += min(finish, end) - begin
     return total
+
+
+# Statutory terms -----------------------------------------------------------------------------------
+# The law counts most terms in days, not hours: "within one month (30 days) of receipt", "within 5
+# working days". The Civil Code of Ukraine fixes how (Art. 253–255): a term counted in days begins
+# on the day after the event (the day of receipt does not count); when its last day is a day off,
+# the term ends on the next working day; and where the act is done in an office, the term ends when
+# that office's working day ends. Hours (the 48 hours of an urgent information request) are counted
+# on the clock from the moment of receipt, like an emergency's SLA.
+
+
+class TermUnit(StrEnum):
+    CALENDAR_DAYS = "calendar_days"
+    WORKING_DAYS = "working_days"
+    HOURS = "hours"
+
+
+def term_last_day(
+    *, received: datetime.datetime, amount: int, unit: TermUnit | str, calendar: CalendarSpec, roll_to_working_day: bool
+) -> datetime.date:
+    """The last day of a term of `amount` calendar or working days counted from the day after receipt."""
+    unit = TermUnit(unit)
+    if unit == TermUnit.HOURS:
+        raise ValueError("a term in hours has no last day; use term_end")
+    if amount < 1:
+        raise ValueError("a term is at least one day")
+    day = received.astimezone(ZoneInfo(calendar.time_zone)).date()
+    if unit == TermUnit.CALENDAR_DAYS:
+        day += datetime.timedelta(days=amount)
+    else:
+        counted = 0
+        for _ in range(MAX_DAYS_SCANNED):
+            day += datetime.timedelta(days=1)
+            if calendar.is_working_day(day):
+                counted += 1
+                if counted == amount:
+                    break
+        else:
+            raise CalendarHasNoWorkingTime(calendar)
+    if roll_to_working_day:
+        for _ in range(MAX_DAYS_SCANNED):
+            if calendar.is_working_day(day):
+                return day
+            day += datetime.timedelta(days=1)
+        raise CalendarHasNoWorkingTime(calendar)
+    return day
+
+
+def term_end(
+    *,
+    received: datetime.datetime,
+    amount: int,
+    unit: TermUnit | str,
+    calendar: CalendarSpec,
+    roll_to_working_day: bool = True,
+) -> datetime.datetime:
+    """The instant (UTC) a statutory term of `amount` units from `received` runs out.
+
+    Days: the end of the working day on the last day (or midnight, when the last day is a day off
+    and the term does not roll over to a working day). Hours: `received` plus the hours, on the clock.
+    """
+    if received.tzinfo is None:
+        raise ValueError("received must be timezone-aware")
+    if TermUnit(unit) == TermUnit.HOURS:
+        return received.astimezone(UTC) + datetime.timedelta(hours=amount)
+    last = term_last_day(
+        received=received, amount=amount, unit=unit, calendar=calendar, roll_to_working_day=roll_to_working_day
+    )
+    return term_day_end(day=last, calendar=calendar)
+
+
+def term_day_end(*, day: datetime.date, calendar: CalendarSpec) -> datetime.datetime:
+    """The instant (UTC) a term whose last day is `day` runs out: when that working day ends, or
+    at midnight after it when it is a day off."""
+    zone = ZoneInfo(calendar.time_zone)
+    if calendar.is_working_day(day):
+        return datetime.datetime.combine(day, calendar.day_end, tzinfo=zone).astimezone(UTC)
+    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone).astimezone(UTC)

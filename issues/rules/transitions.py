@@ -148,25 +148,35 @@ class TransitionNotAllowed(TransitionRefused):
     """The actor may take this action, but not from the issue's current status (an HTTP 409)."""
 
 
-def check_transition(*, action: Action, status: Status, roles: frozenset[ActorRole] | set[ActorRole]) -> Transition:
+def check_transition(
+    *, action: Action, status: Status, roles: frozenset[ActorRole] | set[ActorRole], table: dict | None = None
+) -> Transition:
     """The transition for `action` from `status` by an actor holding `roles`, or a refusal.
 
     Rights come first: an actor who may never take the action is refused as such, whatever the
     status; an actor who may, but not from this status, gets "not from here".
+
+    `table` is the machine to ask: the issues' TRANSITIONS unless another workflow built on the same
+    pattern (the appeals, appeals.rules.transitions) passes its own table of Transition rows, keyed by
+    its own Action values and using its own Status and role values.
     """
-    transition = TRANSITIONS[Action(action)]
+    table = TRANSITIONS if table is None else table
+    transition = table[action]
     permitted = [role for role in roles if role in transition.allowed]
     if not permitted:
         raise ActorNotAllowed(action)
-    if not any(Status(status) in transition.allowed[role] for role in permitted):
+    if not any(status in transition.allowed[role] for role in permitted):
         raise TransitionNotAllowed(action)
     return transition
 
 
-def available_actions(*, status: Status, roles: frozenset[ActorRole] | set[ActorRole]) -> list[Action]:
+def available_actions(
+    *, status: Status, roles: frozenset[ActorRole] | set[ActorRole], table: dict | None = None
+) -> list[Action]:
     """Actions an actor with these roles may take from this status (for offering buttons)."""
+    table = TRANSITIONS if table is None else table
     return [
         action
-        for action, transition in TRANSITIONS.items()
-        if any(Status(status) in transition.allowed.get(role, frozenset()) for role in roles)
+        for action, transition in table.items()
+        if any(status in transition.allowed.get(role, frozenset()) for role in roles)
     ]

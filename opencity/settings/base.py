@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "open311",
     "dashboard",
     "alerts",
+    "appeals",
     "demo",
 ]
 

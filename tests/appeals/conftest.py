@@ -1,0 +1,1 @@
+from tests.appeals.city import appeals_city  # noqa: F401
