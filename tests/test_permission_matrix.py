@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import ApiKey, User
 from alerts.models import Alert
 from alerts.services import alert_unsubscribe_token
+from appeals.models import Appeal, AppealAttachment, AppealEvent
 from geo.models import Outage, OutageEvent
 from issues.models import Issue, IssueEvent, IssueFollower, IssueMedia
 from media_store.models import MediaAsset
@@ -447,6 +448,22 @@ ROWS += [
 ]
 
 
+# --- appeals and information requests (issue 15) ----------------------------------------------------
+# The owner is the author of both; the dispatcher keeps the general department's desk (a clerk);
+# exec_this is the unit the complaint is with; everyone else sees neither text nor existence (404).
+
+# The citizen's API and the council's transitions through the API.
+ROWS += []
+
+
+# The citizen's pages, the general department's desk and the unit's queue.
+ROWS += []
+
+
+# Turning a map report into an appeal and back (the dispatcher's desk).
+ROWS += []
+
+
 # --- the admin, generated from its registry ---------------------------------------------------------
 
 ADMIN_ONLY = expect(302, admin=200, admin_viewer=403)  # non-staff are sent to the admin's login
@@ -624,6 +641,11 @@ def _snapshot(c: TrustCity) -> dict:
         "photo": (photo.status, photo.processed_at),
         "api_keys": ApiKey.objects.count(),
         "alerts": sorted(Alert.objects.values_list("pk", "user_id", "district_id", "unsubscribed_at")),
+        "appeals": sorted(
+            Appeal.objects.values_list("pk", "kind", "status", "unit_id", "due_at", "shorter_term_reason", "issue_id")
+        ),
+        "appeal_events": AppealEvent.objects.count(),
+        "appeal_attachments": AppealAttachment.objects.count(),
     }
 
 

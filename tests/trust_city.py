@@ -2,7 +2,8 @@
 
 On top of tests/world.py: every actor of the permission matrix, an issue of the roads executor
 reported by `citizen`, a hidden issue with a photo, an Open311 submission with contact details, a
-water outage, a budget project, a duty contact and an API key. The people carry distinctive
+water outage, a budget project, a duty contact, an API key, and the owner's appeal (with the roads
+unit) and information request (at the general department's desk). The people carry distinctive
 personal data, so the privacy scan can look for it in every public output.
 """
 
@@ -12,14 +13,18 @@ import contextlib
 from dataclasses import dataclass, field
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.test import override_settings
 
 from accounts.access_tokens import access_token_issue
 from accounts.api_keys import api_key_issue
 from accounts.models import ApiKey, Executor, User
+from accounts.roles import APPEAL_CLERKS_GROUP
 from alerts.models import Alert, AlertKind
+from appeals.models import Appeal, AppealKind
+from appeals.rules.transitions import AppealAction
+from appeals.services import AppealInput, AppealTransitionInput, appeal_submit, appeal_transition
 from geo.models import BudgetProject, DutyContact, Outage, OutageKindGrant
 from issues.models import Issue
 from issues.services import issue_create
@@ -30,6 +35,7 @@ from media_store.models import MediaAsset
 from media_store.processing import media_process
 from open311.models import Open311Submission
 from open311.services import open311_request_create
+from tests.appeals.city import install_law_policies
 from tests.factories import (
     BudgetProjectFactory,
     DutyContactFactory,
@@ -56,6 +62,13 @@ OPEN311_PHONE = "+380931234567"
 OPEN311_DEVICE = "device-ZX81-secret"
 OPEN311_ACCOUNT = "account-QW42-secret"
 OTHER_EMAIL = "ostap.neighbour@example.net"
+# What an appeal and an information request say, and where their author lives: never public, and
+# not for another citizen or another unit's staff.
+APPEAL_SUBJECT = "Skarha na shum: Sichovykh Striltsiv 21"
+APPEAL_TEXT = "Pryvatnyi tekst zvernennia: susid z kv. 12 hude shchonochi"
+APPEAL_ADDRESS = "vul. Sichovykh Striltsiv, 21, kv. 9, Drohobych, 82100"
+REQUEST_SUBJECT = "Zapyt: koshtorys remontu Stryiskoi"
+REQUEST_TEXT = "Prosymo nadaty koshtorys i akty vykonanykh robit, zapyt 7731"
 # What a hidden issue says: it must not be reachable by the public either.
 HIDDEN_TEXT = "Prykhovanyi opys: Shevchenka 13, kv. 7, kod dveri 4477"
 
@@ -74,6 +87,11 @@ PERSONAL = (
     OPEN311_DEVICE,
     OPEN311_ACCOUNT,
     OTHER_EMAIL,
+    APPEAL_SUBJECT,
+    APPEAL_TEXT,
+    APPEAL_ADDRESS,
+    REQUEST_SUBJECT,
+    REQUEST_TEXT,
 )
 
 
@@ -95,6 +113,8 @@ class TrustCity:
     raw_api_key: str
     inactive_executor: Executor
     alert: Alert | None = None  # the owner's area alert over both of their issues (the hidden one too)
+    appeal: Appeal | None = None  # the owner's complaint, routed by the dispatcher (a clerk) to the roads unit
+    request: Appeal | None = None  # the owner's information request, registered, not yet routed
     extra: dict = field(default_factory=dict)
 
 
@@ -186,6 +206,24 @@ def build_trust_city() -> TrustCity:
         user=world.citizen, kind=AlertKind.AREA, name="Біля дому", area=square(half=0.02), status_changes=True
     )
 
+    # The dispatcher also keeps the general department's desk (the appeal clerks' group).
+    world.dispatcher.groups.add(Group.objects.get_or_create(name=APPEAL_CLERKS_GROUP)[0])
+    world.dispatcher._opencity_groups = None  # the roles' cache of group names is stale now
+    install_law_policies(world.calendar)
+    appeal = appeal_submit(
+        author=world.citizen,
+        data=AppealInput(
+            kind=AppealKind.COMPLAINT, subject=APPEAL_SUBJECT, text=APPEAL_TEXT, postal_address=APPEAL_ADDRESS
+        ),
+    )
+    appeal = appeal_transition(
+        appeal=appeal, actor=world.dispatcher, action=AppealAction.ROUTE, data=AppealTransitionInput(unit=world.roads)
+    )
+    request = appeal_submit(
+        author=world.citizen,
+        data=AppealInput(kind=AppealKind.INFORMATION_REQUEST, subject=REQUEST_SUBJECT, text=REQUEST_TEXT),
+    )
+
     actors: dict[str, User | None] = {
         "anonymous": None,
         "owner": world.citizen,
@@ -216,6 +254,8 @@ def build_trust_city() -> TrustCity:
         raw_api_key=raw_api_key,
         inactive_executor=inactive_executor,
         alert=alert,
+        appeal=appeal,
+        request=request,
     )
 
 
