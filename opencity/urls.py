@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("issues.api.urls")),
     path("", include("dashboard.api_urls")),
+    path("", include("appeals.api_urls")),
 ]
 
 urlpatterns = [
@@ -42,6 +43,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),  # namespace open311
     path("", include("alerts.urls")),  # namespace alerts
     path("", include("geo.urls")),
+    path("appeals/", include("appeals.urls")),  # namespace appeals
 ]
 
 if settings.DEBUG:
