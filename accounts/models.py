@@ -26,6 +26,9 @@ class User(AbstractUser):
     language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.UKRAINIAN)
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Where written answers to appeals go (Law 393/96-ВР, Art. 5 asks for it on an appeal); kept
+    # from the first appeal so the next one need not ask again.
+    postal_address = models.CharField(_("postal address"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("user")

@@ -8,6 +8,7 @@ the kind's policy (data) through appeals.rules.terms and the shared working cale
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -117,7 +118,8 @@ def appeal_submit(
 ) -> Appeal:
     """Register a citizen's appeal or information request: a number, the term, one event.
 
-    The author must be signed in with a confirmed e-mail (the answer goes there). Raises
+    The author must be signed in with a confirmed e-mail (the answer goes there). A postal address
+    not given is taken from the account; one given is kept on an account that has none. Raises
     InvalidInput with field messages, Forbidden for an unconfirmed account.
     """
     now = now or timezone.now()
@@ -127,6 +129,8 @@ def appeal_submit(
         raise Forbidden(
             _("Please confirm your e-mail address first: the answer will be sent there."), code="email_not_confirmed"
         )
+    if not data.postal_address.strip() and author.postal_address:
+        data = dataclasses.replace(data, postal_address=author.postal_address)
     errors = _submission_errors(data=data, author=author)
     if errors:
         raise InvalidInput(_("Some fields need attention."), code="invalid", fields=errors)
@@ -178,6 +182,9 @@ def appeal_submit(
             )
             if media:
                 appeal_attach(appeal=appeal, assets=list(media), role="appeal", actor=author, now=now)
+            if appeal.postal_address and not author.postal_address:  # kept for the next appeal
+                User.objects.filter(pk=author.pk).update(postal_address=appeal.postal_address)
+                author.postal_address = appeal.postal_address
             queue_appeal_notifications(event)
     except IntegrityError:
         if data.idempotency_key:  # the same submission twice at the same moment: the first one won

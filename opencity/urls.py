@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("alerts.urls")),  # namespace alerts
     path("", include("geo.urls")),
     path("appeals/", include("appeals.urls")),  # namespace appeals
+    path("appeals/", include("appeals.conversion_urls")),  # namespace appeal_conversion
 ]
 
 if settings.DEBUG:

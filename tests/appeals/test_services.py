@@ -135,3 +135,22 @@ def test_an_extension_past_45_days_is_refused_and_changes_nothing(appeals_city):
     assert appeal.status == AppealStatus.ASSIGNED and appeal.extended
     event = appeal.events.order_by("-at", "-pk").first()
     assert event.kind == AppealEventKind.TERM_CHANGED and event.for_author
+
+
+def test_the_postal_address_is_kept_on_the_account_and_reused(appeals_city):
+    author = appeals_city.author
+    assert author.postal_address == ""
+    first = appeal_submit(
+        author=author,
+        data=AppealInput(kind="application", subject="Лавка", text="Поставте лавку", postal_address="вул. Лесі, 5"),
+    )
+    author.refresh_from_db()
+    assert (first.postal_address, author.postal_address) == ("вул. Лесі, 5", "вул. Лесі, 5")
+    second = appeal_submit(author=author, data=AppealInput(kind="proposal", subject="Сквер", text="Озелените сквер"))
+    assert second.postal_address == "вул. Лесі, 5"
+    third = appeal_submit(
+        author=author,
+        data=AppealInput(kind="complaint", subject="Шум", text="Шумить завод", postal_address="вул. Нова, 1"),
+    )
+    author.refresh_from_db()
+    assert (third.postal_address, author.postal_address) == ("вул. Нова, 1", "вул. Лесі, 5")
