@@ -113,6 +113,25 @@ HIDDEN_OUTPUTS: list[tuple[str, Callable[[TrustCity], str]]] = [
     ("hidden upload's status", lambda c: f"/api/v1/media/{c.hidden_photo.public_id}/"),
 ]
 
+# --- appeals and information requests (issue 15) ----------------------------------------------------
+# Their texts, subjects and authors' addresses are in PERSONAL: every output above is scanned for them.
+# Outputs about the owner's appeal (`c.appeal`, with the roads unit) and request (`c.request`): each
+# is refused as if it did not exist to the public, another citizen and another unit's staff.
+APPEAL_VIEWERS = ("anonymous", "other", "exec_other")
+
+# The API (issue 15, item 5).
+APPEAL_REFUSED: list[tuple[str, Callable[[TrustCity], str]]] = []
+OUTPUTS += []
+
+# The pages: the citizen's, the general department's desk, the unit's queue.
+APPEAL_REFUSED += []
+OUTPUTS += []
+
+# The public statistics on the dashboard, the admin, conversion.
+APPEAL_REFUSED += []
+OUTPUTS += []
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -233,3 +252,15 @@ def test_the_hidden_photo_is_not_served_from_public_storage(city, db, client):
     for url in city.hidden_photo_urls:
         assert url.startswith(settings.MEDIA_URL)
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("viewer", APPEAL_VIEWERS)
+@pytest.mark.parametrize(("label", "path"), APPEAL_REFUSED, ids=[label for label, _ in APPEAL_REFUSED])
+def test_an_appeal_is_not_found_by_others(city, db, client, viewer, label, path):  # noqa: ARG001
+    """Neither the text nor the existence of someone else's appeal: 404 (or the sign-in page)."""
+    response = _client(client, city, viewer).get(path(city))
+    assert response.status_code in (302, 401, 404), response.status_code
+    if response.status_code == 302:
+        assert "/accounts/login/" in response["Location"]
+    # The refusal may repeat the reference it was asked for, nothing else.
+    assert _leaks(_body(response) + response.get("Location", ""), _secrets(city)) == []
