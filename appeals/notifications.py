@@ -56,7 +56,8 @@ def _unit(executor, template: str) -> list[Recipient]:
 
 
 def appeal_event_recipients(event: AppealEvent) -> list[Recipient]:
-    """Everyone who should hear about this event, once each, never the person who acted."""
+    """Everyone who should hear about this event, once each; the person who acted only for the
+    acknowledgement of their own appeal."""
     appeal = event.appeal
     recipients: list[Recipient] = []
     author_hears = event.for_author and event.kind in (
@@ -79,9 +80,13 @@ def appeal_event_recipients(event: AppealEvent) -> list[Recipient]:
         if appeal.unit is not None and appeal.unit.supervisor_id:
             recipients += _unit(appeal.unit.supervisor, "escalated")
     actor_email = (event.actor.email or "").lower() if event.actor_id else ""
-    seen, unique = {actor_email} if actor_email else set(), []
+    seen, unique = set(), []
     for recipient in recipients:
         key = recipient.email.lower()
+        # The acknowledgement is the one message the person who acted gets: the law's receipt.
+        acknowledgement = event.kind == AppealEventKind.REGISTERED and recipient.template == "author"
+        if key == actor_email and not acknowledgement:
+            continue
         if key and key not in seen:
             seen.add(key)
             unique.append(recipient)
