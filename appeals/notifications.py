@@ -25,6 +25,7 @@ from accounts.models import User
 from accounts.roles import APPEAL_CLERKS_GROUP
 from appeals.models import AppealEvent, AppealEventKind, AppealNotificationDelivery
 from appeals.rules.transitions import AppealStatus
+from issues.notifications import notifications_are_suppressed
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,10 @@ class Recipient:
 
 
 def queue_appeal_notifications(event: AppealEvent) -> None:
-    """Send the event's e-mails in the background once the current transaction commits."""
+    """Send the event's e-mails in the background once the current transaction commits (not while
+    the issues' notifications_suppressed() is on: demo history, imports of old records)."""
+    if notifications_are_suppressed():
+        return
     event_id = event.pk
     transaction.on_commit(lambda: send_appeal_notifications.enqueue(event_id))
 

@@ -25,8 +25,9 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import Executor, ExecutorMembership, User
-from accounts.roles import DISPATCHERS_GROUP, LEADERSHIP_GROUP
+from accounts.roles import APPEAL_CLERKS_GROUP, DISPATCHERS_GROUP, LEADERSHIP_GROUP
 from appeals.models import AppealPolicy
+from demo.appeals import demo_appeals_load
 from demo.gazetteer import demo_gazetteer_load
 from demo.layers import demo_layers_load
 from geo.models import CommunityBoundary, District, Outage, OutageKindGrant
@@ -253,6 +254,7 @@ def demo_load(*, with_history: bool = True) -> DemoLoadReport:
         _load_reference(data, report)
         dispatchers, _ = Group.objects.get_or_create(name=DISPATCHERS_GROUP)
         leadership, _ = Group.objects.get_or_create(name=LEADERSHIP_GROUP)
+        clerks, _ = Group.objects.get_or_create(name=APPEAL_CLERKS_GROUP)
         for item in data["accounts"]:
             fields = {k: v for k, v in item.items() if k not in {"username", "role"}}
             user = _ensure_account(
@@ -262,6 +264,8 @@ def demo_load(*, with_history: bool = True) -> DemoLoadReport:
                 user.groups.add(dispatchers)
             elif item["role"] == "leadership":
                 user.groups.add(leadership)
+            elif item["role"] == "appeal_clerk":
+                user.groups.add(clerks)
         for executor in Executor.objects.filter(code__in=[e["code"] for e in data["executors"]]):
             user = _ensure_account(
                 username=executor.code,
@@ -276,6 +280,7 @@ def demo_load(*, with_history: bool = True) -> DemoLoadReport:
         demo_gazetteer_load(count=report.count)  # streets and addresses (demo/gazetteer.py)
     if with_history:
         report.created["issues"] = demo_issues_load()
+        report.created["appeals"] = demo_appeals_load()
         # The dashboard's pre-aggregated tables, recomputed from whatever the database now holds.
         call_command("opencity_rebuild_dashboard", stdout=io.StringIO())
     return report

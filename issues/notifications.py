@@ -66,9 +66,14 @@ def notifications_suppressed() -> Iterator[None]:
         _silence.active = previous
 
 
+def notifications_are_suppressed() -> bool:
+    """Whether the current thread writes events silently (also honoured by the appeals' e-mails)."""
+    return getattr(_silence, "active", False)
+
+
 def queue_event_notifications(event: IssueEvent) -> None:
     """Send the event's notifications in the background once the current transaction commits."""
-    if getattr(_silence, "active", False):
+    if notifications_are_suppressed():
         return
 
     event_id = event.pk
@@ -78,7 +83,7 @@ def queue_event_notifications(event: IssueEvent) -> None:
 
 def announce_event(event: IssueEvent) -> None:
     """Tell the listeners of `event_committed` about the event once the current transaction commits."""
-    if getattr(_silence, "active", False):
+    if notifications_are_suppressed():
         return
 
     event_id, kind = event.pk, str(event.kind)

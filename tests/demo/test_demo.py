@@ -1,12 +1,16 @@
 """The demo loader creates the Drohobych reference data once and keeps what was changed."""
 
+from collections import Counter
+
 import pytest
 from django.contrib.auth import authenticate
 from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import Executor, User
-from accounts.roles import user_executor, user_is_dispatcher, user_is_leadership
+from accounts.roles import user_executor, user_is_appeal_clerk, user_is_dispatcher, user_is_leadership
+from appeals.models import Appeal
+from demo.appeals import demo_appeals_load
 from demo.issues import demo_load
 from geo.models import CommunityBoundary, District, OutageKindGrant
 from issues.models import (
@@ -53,7 +57,7 @@ def test_demo_load_creates_the_reference_data():
         "Category": 22,
         "CategoryAttribute": 10,
         "RoutingRule": 22,
-        "User": 14,
+        "User": 15,  # 5 named accounts (one a clerk of the general department) and 10 executors
     }
     gas_smell = Category.objects.get(code="gas-smell")
     # A smell of gas is an emergency whatever the supply: never linked to (and resolved with) an outage.
@@ -106,6 +110,17 @@ def test_demo_history_gives_queues_with_overdue_work_and_a_dispatch_desk():
     assert not Issue.objects.filter(source="demo").exclude(reporter__isnull=False).exists()
 
 
+def test_demo_appeals_give_the_desk_and_the_units_work_through_the_real_services():
+    demo_load()
+    statuses = Counter(Appeal.objects.values_list("status", flat=True))
+    assert statuses["registered"] >= 1 and statuses["assigned"] >= 3
+    assert statuses["answered"] >= 2 and statuses["forwarded"] == 1
+    assert Appeal.objects.filter(extended=True).count() == 2
+    assert Appeal.objects.filter(kind="information_request", urgent=True).count() == 1
+    assert not Appeal.objects.filter(events__isnull=True).exists()
+    assert demo_appeals_load() == 0  # once
+
+
 def test_demo_accounts_have_their_roles_and_the_configured_password(monkeypatch):
     monkeypatch.setenv("OPENCITY_DEMO_PASSWORD", "a-demo-password-42")
     demo_load(with_history=False)
@@ -116,6 +131,8 @@ def test_demo_accounts_have_their_roles_and_the_configured_password(monkeypatch)
     assert user_is_leadership(User.objects.get(username="mayor"))
     assert not user_is_dispatcher(User.objects.get(username="mayor"))
     assert user_executor(User.objects.get(username="roads")).code == "roads"
+    assert user_is_appeal_clerk(User.objects.get(username="clerk"))
+    assert not user_is_appeal_clerk(User.objects.get(username="dispatcher"))
     assert user_executor(User.objects.get(username="citizen")) is None
     assert User.objects.get(username="admin").is_superuser
     assert all(u.email_confirmed_at for u in User.objects.all())
