@@ -22,7 +22,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -59,6 +59,18 @@ from opencity.errors import DomainError, RateLimited
 from opencity.http import safe_next_url
 
 PAGE_SIZE = 20
+# The order the actions are offered in on an appeal's page: the usual step first.
+ACTION_ORDER = (
+    AppealAction.ROUTE,
+    AppealAction.REASSIGN,
+    AppealAction.ANSWER,
+    AppealAction.EXTEND,
+    AppealAction.SHORTEN,
+    AppealAction.REFUSE,
+    AppealAction.FORWARD,
+    AppealAction.MERGE,
+    AppealAction.RETURN,
+)
 STAFF_ROLES = frozenset({AppealRole.CLERK, AppealRole.UNIT})
 # What an answer may decide and the grounds of a refusal, by law: the appeals' (393/96-ВР) and the
 # information requests' (2939-VI).
@@ -84,6 +96,15 @@ def _state(appeal: Appeal, now: datetime.datetime) -> str:
     if is_due_soon(policy=appeal.policy.as_terms(), due_at=appeal.due_at, now=now):
         return "soon"
     return ""
+
+
+def _when(value: datetime.datetime) -> str:
+    """“Monday, 4 January 2027, 17:00” (“понеділок, 4 січня 2027, 17:00”) in the city's time zone."""
+    local = timezone.localtime(value)
+    weekday = formats.date_format(local, "l")
+    if translation.get_language() != "en":
+        weekday = weekday.lower()  # Ukrainian writes weekdays in lower case inside a sentence
+    return f"{weekday}, {formats.date_format(local, 'j E Y, H:i')}"
 
 
 def _row(appeal: Appeal, now: datetime.datetime) -> dict:
@@ -116,11 +137,12 @@ def _term_in_words(policy: AppealPolicy) -> str:
 def appeals_index(request: HttpRequest) -> HttpResponse:
     """The two front doors and the terms the law gives each kind (the policies, as data)."""
     policies = {policy.kind: policy for policy in AppealPolicy.objects.all()}
-    appeal_terms = [
-        {"kind": kind, "label": AppealKind(kind).label, "terms": _term_in_words(policies[kind])}
-        for kind in (AppealKind.PROPOSAL, AppealKind.APPLICATION, AppealKind.COMPLAINT)
-        if kind in policies
-    ]
+    # The three kinds of appeal share their terms under the law: one line for the kinds alike.
+    kinds_by_terms: dict[str, list[str]] = {}
+    for kind in (AppealKind.PROPOSAL, AppealKind.APPLICATION, AppealKind.COMPLAINT):
+        if kind in policies:
+            kinds_by_terms.setdefault(_term_in_words(policies[kind]), []).append(str(AppealKind(kind).label))
+    appeal_terms = [{"label": ", ".join(labels), "terms": terms} for terms, labels in kinds_by_terms.items()]
     request_policy = policies.get(AppealKind.INFORMATION_REQUEST)
     return render(
         request,
@@ -293,9 +315,8 @@ def _render_detail(
 ) -> HttpResponse:
     roles = appeal_actor_roles(appeal=appeal, user=request.user)
     staff = bool(roles & STAFF_ROLES)
-    actions = (
-        [a.value for a in appeal_available_actions(status=appeal.status, roles=roles & STAFF_ROLES)] if staff else []
-    )
+    available = set(appeal_available_actions(status=appeal.status, roles=roles & STAFF_ROLES)) if staff else set()
+    actions = [action.value for action in ACTION_ORDER if action in available]
     attachments = list(appeal.attachments.select_related("asset"))
     units = _active_units() if {"route", "reassign"} & set(actions) else []
     suggestion = None
@@ -308,6 +329,7 @@ def _render_detail(
         "appeal": appeal,
         "status_label": STATUS_LABELS[appeal.status],
         "state": _state(appeal, now),
+        "due_words": _when(appeal.due_at),
         "is_author": AppealRole.AUTHOR in roles,
         "is_staff_view": staff,
         "is_request": is_request,

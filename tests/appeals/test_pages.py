@@ -247,7 +247,7 @@ def test_the_author_sees_only_the_steps_meant_for_them(appeals_city, client):
     clerk_view = client.get(f"/appeals/{appeal.ref}/")
     assert [item["summary"] for item in clerk_view.context["timeline"]][-1] == "Повернуто до загального відділу"
     assert "Не наше" in _text(clerk_view)
-    assert clerk_view.context["actions"] == ["route", "forward", "merge", "shorten"]
+    assert clerk_view.context["actions"] == ["route", "shorten", "forward", "merge"]
 
 
 def test_attachments_are_served_to_those_who_may_read_the_appeal_only(appeals_city, client):
@@ -456,7 +456,7 @@ def test_the_unit_answers_with_an_attachment_and_the_author_reads_it(
     appeal = _routed(appeals_city, _complaint(appeals_city.author))
     client.force_login(appeals_city.world.roads_staff)
     page = client.get(f"/appeals/{appeal.ref}/")
-    assert page.context["actions"] == ["return", "answer", "refuse", "forward", "extend", "shorten"]
+    assert page.context["actions"] == ["answer", "extend", "shorten", "refuse", "forward", "return"]
     mail.outbox.clear()
     scan = upload(image_bytes("PNG", (60, 80)), "answer.png", "image/png")
     with django_capture_on_commit_callbacks(execute=True):
