@@ -529,3 +529,11 @@ def test_another_unit_cannot_act(appeals_city, client):
     assert _act(client, appeal, action="answer", answer="x", outcome="supported").status_code == 404
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.ASSIGNED
+
+
+def test_the_pages_speak_english_after_the_language_switch(appeals_city, client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/appeals/"})
+    text = _text(client.get("/appeals/"))
+    assert "E-appeal" in text and "Public-information request" in text
+    assert "answered within 30 calendar days of receipt" in text
+    assert "extendable to 20 working days in all, with a notice" in text
