@@ -463,6 +463,9 @@ def appeal_file(request: HttpRequest, ref: str, public_id: uuid.UUID) -> HttpRes
     else:
         response = HttpResponseRedirect(stored.url)  # a signed URL that expires
     response["Cache-Control"] = "private, no-store"
+    # A name that says whose file it is, not the stored one (which carries the asset's id).
+    extension = mimetypes.guess_extension(content_type) or ""
+    response["Content-Disposition"] = f'inline; filename="{appeal.ref}-{link.role}-{link.pk}{extension}"'
     return response
 
 

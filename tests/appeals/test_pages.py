@@ -211,7 +211,7 @@ def test_my_appeals_query_budget(appeals_city, client, django_assert_max_num_que
         _request(appeals_city.author, subject=f"Запит {n}")
     client.force_login(appeals_city.author)
     client.get("/appeals/mine/")  # sessions and the like warmed up
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         assert client.get("/appeals/mine/").status_code == 200
 
 
@@ -264,6 +264,8 @@ def test_attachments_are_served_to_those_who_may_read_the_appeal_only(appeals_ci
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == f'inline; filename="{appeal.ref}-appeal-{link.pk}.png"'
+    assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     assert client.get(f"/appeals/{appeal.ref}/files/{uuid.uuid4()}/").status_code == 404
     for user in (appeals_city.world.citizen, appeals_city.world.roads_staff):
@@ -330,7 +332,7 @@ def test_the_desk_query_budget(appeals_city, client, django_assert_max_num_queri
         _routed(appeals_city, _request(appeals_city.author, subject=f"Запит {n}"))
     client.force_login(appeals_city.clerk)
     client.get("/appeals/desk/")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         response = client.get("/appeals/desk/")
     assert len(response.context["rows"]) == 16
 
@@ -445,7 +447,7 @@ def test_the_queue_query_budget(appeals_city, client, django_assert_max_num_quer
         _routed(appeals_city, _request(appeals_city.author, subject=f"Запит {n}"))
     client.force_login(appeals_city.world.roads_staff)
     client.get("/appeals/queue/")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         response = client.get("/appeals/queue/")
     assert len(response.context["rows"]) == 10
 
@@ -537,3 +539,21 @@ def test_the_pages_speak_english_after_the_language_switch(appeals_city, client)
     assert "E-appeal" in text and "Public-information request" in text
     assert "answered within 30 calendar days of receipt" in text
     assert "extendable to 20 working days in all, with a notice" in text
+
+
+def test_the_appeal_page_query_budget(appeals_city, client, django_assert_max_num_queries):
+    """The unit's view: the timeline with its unit names, the files, the actions (not one query per event)."""
+    appeal = _routed(appeals_city, _complaint(appeals_city.author))
+    for _n in range(6):
+        appeal = appeal_transition(
+            appeal=appeal,
+            actor=appeals_city.world.roads_staff,
+            action=AppealAction.RETURN,
+            data=AppealTransitionInput(note="Не наше"),
+        )
+        appeal = _routed(appeals_city, appeal)
+    client.force_login(appeals_city.world.roads_staff)
+    client.get(f"/appeals/{appeal.ref}/")
+    with django_assert_max_num_queries(9):
+        response = client.get(f"/appeals/{appeal.ref}/")
+    assert len(response.context["timeline"]) == 14
