@@ -43,8 +43,9 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),  # namespace open311
     path("", include("alerts.urls")),  # namespace alerts
     path("", include("geo.urls")),
-    path("appeals/", include("appeals.urls")),  # namespace appeals
+    # conversion first: the appeals' own <ref>/ pattern would take a single-segment conversion URL
     path("appeals/", include("appeals.conversion_urls")),  # namespace appeal_conversion
+    path("appeals/", include("appeals.urls")),  # namespace appeals
 ]
 
 if settings.DEBUG:

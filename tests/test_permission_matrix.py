@@ -457,7 +457,85 @@ ROWS += []
 
 
 # The citizen's pages, the general department's desk and the unit's queue.
-ROWS += []
+def _appeal_file(appeal: Appeal) -> str:
+    return f"/appeals/{appeal.ref}/files/{appeal.attachments.get().asset.public_id}/"
+
+
+# Who may file: anyone signed in with a confirmed e-mail (staff too, as citizens).
+APPEAL_FILERS = frozenset(set(SIGNED_IN) - {"unconfirmed"})
+ROWS += [
+    Row("appeals:index", "GET", lambda c: "/appeals/", PUBLIC),
+    # An unconfirmed account gets the page asking to confirm first (with the resend link).
+    Row("appeals:new", "GET", lambda c: "/appeals/new/?kind=complaint", expect(200, anonymous=LOGIN)),
+    Row(
+        "appeals:new",
+        "POST",
+        lambda c: "/appeals/new/",
+        expect(302, unconfirmed=403),
+        data=lambda c: {"kind": "information_request", "subject": "Графік прибирання", "text": "Прошу надати."},
+        changes=APPEAL_FILERS,
+    ),
+    Row("appeals:mine", "GET", lambda c: "/appeals/mine/", expect(200, anonymous=LOGIN)),
+    Row("appeals:desk", "GET", lambda c: "/appeals/desk/", expect(403, anonymous=LOGIN, dispatcher=200)),
+    Row(
+        "appeals:queue",
+        "GET",
+        lambda c: "/appeals/queue/",
+        expect(403, anonymous=LOGIN, exec_this=200, exec_other=200),
+    ),
+    Row(
+        "appeals:detail",
+        "GET",
+        lambda c: f"/appeals/{c.appeal.ref}/",
+        expect(404, anonymous=LOGIN, owner=200, exec_this=200, dispatcher=200),
+    ),
+    Row(
+        "appeals:detail",
+        "GET",
+        lambda c: f"/appeals/{c.request.ref}/",
+        expect(404, anonymous=LOGIN, owner=200, dispatcher=200),
+        label="appeals:detail (request at the desk)",
+    ),
+    Row(
+        "appeals:file",
+        "GET",
+        lambda c: _appeal_file(c.appeal),
+        expect(404, anonymous=LOGIN, owner=200, exec_this=200, dispatcher=200),
+    ),
+    Row(
+        "appeals:file",
+        "GET",
+        lambda c: _appeal_file(c.request),
+        expect(404, anonymous=LOGIN, owner=200, dispatcher=200),
+        label="appeals:file (request at the desk)",
+    ),
+    Row(
+        "appeals:act",
+        "POST",
+        lambda c: f"/appeals/{c.appeal.ref}/act/",
+        # The unit extends; the clerk and the author may read it but not do this (403).
+        expect(404, anonymous=LOGIN, owner=403, dispatcher=403, exec_this=302),
+        data=lambda c: {"action": "extend", "note": "Потрібен висновок експерта"},
+        changes=frozenset({"exec_this"}),
+    ),
+    Row(
+        "appeals:act",
+        "POST",
+        lambda c: f"/appeals/{c.request.ref}/act/",
+        expect(404, anonymous=LOGIN, owner=403, dispatcher=302),
+        data=lambda c: {"action": "route", "unit": "roads"},
+        changes=frozenset({"dispatcher"}),
+        label="appeals:act (route the request)",
+    ),
+    Row(
+        "appeals:shorter-term",
+        "POST",
+        lambda c: f"/appeals/{c.appeal.ref}/shorter-term/",
+        expect(404, anonymous=LOGIN, owner=302, exec_this=403, dispatcher=403),
+        data=lambda c: {"reason": "Операція через тиждень"},
+        changes=frozenset({"owner"}),
+    ),
+]
 
 
 # Turning a map report into an appeal and back (the dispatcher's desk).

@@ -123,9 +123,37 @@ APPEAL_VIEWERS = ("anonymous", "other", "exec_other")
 APPEAL_REFUSED: list[tuple[str, Callable[[TrustCity], str]]] = []
 OUTPUTS += []
 
+
 # The pages: the citizen's, the general department's desk, the unit's queue.
-APPEAL_REFUSED += []
-OUTPUTS += []
+def _appeal_file(appeal) -> str:
+    return f"/appeals/{appeal.ref}/files/{appeal.attachments.get().asset.public_id}/"
+
+
+APPEAL_REFUSED += [
+    ("appeal page", lambda c: f"/appeals/{c.appeal.ref}/"),
+    ("information request page", lambda c: f"/appeals/{c.request.ref}/"),
+    ("appeal's file", lambda c: _appeal_file(c.appeal)),
+    ("information request's file", lambda c: _appeal_file(c.request)),
+]
+OUTPUTS += [("appeals' front page", lambda c: "/appeals/")]
+# The lists: refused (the desk to all of them, the queue to all but another unit's staff) or showing
+# only the viewer's own; never a text, an address, nor the numbers of the owner's appeals.
+APPEAL_LISTS = [
+    ("appeals desk", "/appeals/desk/"),
+    ("appeals queue", "/appeals/queue/"),
+    ("my appeals", "/appeals/mine/"),
+]
+
+
+@pytest.mark.parametrize("viewer", APPEAL_VIEWERS)
+@pytest.mark.parametrize(("label", "path"), APPEAL_LISTS, ids=[label for label, _ in APPEAL_LISTS])
+def test_the_appeals_lists_show_nothing_of_the_owners_appeals(city, db, client, viewer, label, path):  # noqa: ARG001
+    response = _client(client, city, viewer).get(path)
+    expected = {"anonymous": 302, "other": 403 if "desk" in path or "queue" in path else 200, "exec_other": 200}
+    assert response.status_code == (403 if viewer == "exec_other" and "desk" in path else expected[viewer])
+    secrets = [*_secrets(city), city.appeal.ref, city.request.ref]
+    assert _leaks(_body(response) + response.get("Location", ""), secrets) == []
+
 
 # The public statistics on the dashboard, the admin, conversion.
 APPEAL_REFUSED += []

@@ -215,6 +215,7 @@ def build_trust_city() -> TrustCity:
         data=AppealInput(
             kind=AppealKind.COMPLAINT, subject=APPEAL_SUBJECT, text=APPEAL_TEXT, postal_address=APPEAL_ADDRESS
         ),
+        media=(_photo(world.citizen, (44, 30)),),  # each has a file: its download is in the matrix and the scan
     )
     appeal = appeal_transition(
         appeal=appeal, actor=world.dispatcher, action=AppealAction.ROUTE, data=AppealTransitionInput(unit=world.roads)
@@ -222,6 +223,7 @@ def build_trust_city() -> TrustCity:
     request = appeal_submit(
         author=world.citizen,
         data=AppealInput(kind=AppealKind.INFORMATION_REQUEST, subject=REQUEST_SUBJECT, text=REQUEST_TEXT),
+        media=(_photo(world.citizen, (46, 30)),),
     )
 
     actors: dict[str, User | None] = {
