@@ -114,8 +114,8 @@ def test_errors_come_back_per_field_and_nothing_typed_is_lost(appeals_city, clie
     )
     assert response.status_code == 400
     form = response.context["form"]
-    assert form.errors["author_name"] == ["Закон вимагає вказати ваше повне ім'я у зверненні."]
-    assert form.errors["postal_address"] == ["Закон вимагає вказати вашу поштову адресу у зверненні."]
+    assert form.errors["author_name"] == ["Закон вимагає зазначити у зверненні ваше прізвище, ім'я та по батькові."]
+    assert form.errors["postal_address"] == ["Закон вимагає зазначити у зверненні вашу поштову адресу."]
     assert form["subject"].value() == "Шум уночі"
     assert form["text"].value() == "Сусіди шумлять."
     assert form["phone"].value() == "+380501112233"
@@ -384,7 +384,7 @@ def test_a_refused_desk_action_shows_its_message_keeps_the_input_and_changes_not
     client.force_login(appeals_city.clerk)
     no_unit = _act(client, appeal, action="route", unit="")
     assert no_unit.status_code == 400
-    assert no_unit.context["action_errors"] == ["Оберіть структурний підрозділ."]
+    assert no_unit.context["action_errors"] == ["Оберіть, будь ласка, структурний підрозділ."]
     unknown = _act(client, appeal, action="merge", duplicate_of="DRH-A-2000-999999")
     assert unknown.status_code == 400
     assert "DRH-A-2000-999999" in _text(unknown)  # typed value kept in the merge form
@@ -502,7 +502,7 @@ def test_the_unit_extends_with_reasons_and_the_author_is_told(
     too_far = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
     again = _act(client, appeal, action="extend", note="Ще раз", last_day=too_far)
     assert again.status_code == 400  # at most the longest term in all
-    assert again.context["action_errors"][0].startswith("Закон дозволяє щонайбільше до ")
+    assert again.context["action_errors"][0].startswith("Закон дозволяє загалом не довше ніж до ")
     assert too_far in _text(again)  # the date typed is kept in the form
 
 
