@@ -128,7 +128,12 @@ APPEAL_REFUSED += []
 OUTPUTS += []
 
 # The public statistics on the dashboard, the admin, conversion.
-APPEAL_REFUSED += []
+APPEAL_REFUSED += [
+    ("conversion form of the complaint", lambda c: f"/appeals/{c.appeal.ref}/to-report/"),
+    ("conversion form of the request", lambda c: f"/appeals/{c.request.ref}/to-report/"),
+    # (The admin's appeal pages send non-staff to the admin's own sign-in: the permission matrix's
+    # generated admin rows hold them.)
+]
 OUTPUTS += []
 
 
