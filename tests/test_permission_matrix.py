@@ -525,6 +525,9 @@ ROWS += [
         changes=frozenset({"dispatcher"}),
         label="appeal_conversion:to_issue (with the unit)",
     ),
+    # The public statistics of appeals on the dashboard: counts only, for everyone.
+    Row("dashboard:appeals", "GET", lambda c: "/dashboard/appeals/", PUBLIC),
+    Row("api:dashboard-appeals", "GET", lambda c: "/api/v1/dashboard/appeals/", PUBLIC),
 ]
 
 

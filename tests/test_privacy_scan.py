@@ -134,7 +134,10 @@ APPEAL_REFUSED += [
     # (The admin's appeal pages send non-staff to the admin's own sign-in: the permission matrix's
     # generated admin rows hold them.)
 ]
-OUTPUTS += []
+OUTPUTS += [
+    ("appeals in figures", lambda c: "/dashboard/appeals/"),
+    ("appeals in figures, JSON", lambda c: "/api/v1/dashboard/appeals/"),
+]
 
 
 ROOT = Path(__file__).resolve().parent.parent
