@@ -98,23 +98,42 @@ def _sweep_one(*, appeal_id: int, now: datetime.datetime, result: AppealSweepRes
                 result.forward_missed += 1
 
 
+def _marks_due(appeal: Appeal, *, now: datetime.datetime) -> set[tuple[int, str, str]]:
+    """The marks the appeal's terms call for now, as (appeal, kind, due_at) keys of the unique index."""
+    due: set[tuple[int, str, str]] = set()
+    if appeal.due_at < now:
+        due.add((appeal.pk, AppealEventKind.OVERDUE.value, _iso(appeal.due_at)))
+    elif is_due_soon(policy=appeal.policy.as_terms(), due_at=appeal.due_at, now=now):
+        due.add((appeal.pk, AppealEventKind.DUE_SOON.value, _iso(appeal.due_at)))
+    if appeal.status == AppealStatus.REGISTERED and appeal.forward_due_at < now:
+        due.add((appeal.pk, AppealEventKind.OVERDUE.value, _iso(appeal.forward_due_at)))
+    return due
+
+
 def appeal_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Warn once of every open appeal's term running out, record once every missed term, and the
     registered appeals past their forwarding term. Running it again changes nothing."""
     now = now or timezone.now()
     result = AppealSweepResult()
     widest = max(AppealPolicy.objects.values_list("warn_hours", flat=True), default=0)
-    candidates = (
+    candidates = list(
         Appeal.objects.open()
         .filter(
             Q(due_at__lte=now + datetime.timedelta(hours=widest))
             | Q(status=AppealStatus.REGISTERED, forward_due_at__lt=now)
         )
-        # Those already marked for their current terms are skipped by the index anyway; the order
-        # makes a long pass deterministic (the most urgent first).
-        .order_by(F("due_at").asc(), "pk")
-        .values_list("pk", flat=True)
+        .select_related("policy")
+        .order_by(F("due_at").asc(), "pk")  # the most urgent first
     )
-    for appeal_id in candidates.iterator():
-        _sweep_one(appeal_id=appeal_id, now=now, result=result)
+    # An appeal past its term stays a candidate until it is answered: the marks it already has are
+    # read in one query, so a pass over a city's overdue appeals costs two queries, not one each.
+    marked = set(
+        AppealEvent.objects.filter(
+            appeal__in=[appeal.pk for appeal in candidates],
+            kind__in=[AppealEventKind.DUE_SOON, AppealEventKind.OVERDUE],
+        ).values_list("appeal_id", "kind", "data__due_at")
+    )
+    for appeal in candidates:
+        if _marks_due(appeal, now=now) - marked:
+            _sweep_one(appeal_id=appeal.pk, now=now, result=result)
     return result.as_counts()

@@ -178,3 +178,12 @@ def test_the_periodic_sweep_runs_the_appeals_pass_through_its_registry(appeals_c
     appeal_two = _complaint(appeals_city, received=long_ago)
     call_command("opencity_sla_sweep", stdout=StringIO())
     assert not _marks(appeal_two, AppealEventKind.OVERDUE)
+
+
+def test_a_pass_over_appeals_already_marked_costs_a_few_queries(appeals_city, django_assert_max_num_queries):
+    for _ in range(6):
+        _complaint(appeals_city)
+    after = DUE + datetime.timedelta(minutes=1)
+    assert appeal_sweep(now=after)["appeals_overdue"] == 6
+    with django_assert_max_num_queries(3):  # the widest warning, the candidates, their marks
+        assert appeal_sweep(now=after + datetime.timedelta(hours=1)) == NOTHING
