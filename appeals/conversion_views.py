@@ -50,6 +50,7 @@ class AppealToIssueForm(forms.Form):
         label=gettext_lazy("Category"),
         queryset=Category.objects.filter(is_active=True).select_related("group").order_by("group__code", "code"),
         required=False,
+        empty_label="—",
     )
     lat = forms.FloatField(label=gettext_lazy("Latitude"), required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label=gettext_lazy("Longitude"), required=False, min_value=-180, max_value=180)

@@ -100,7 +100,7 @@ def test_the_dispatcher_turns_a_report_into_an_appeal_received_when_the_report_w
     assert list(issue.events.filter(is_public=True, note__contains=appeal.ref)) == []
     # The general department hears of a new appeal to route; the reporter hears the report's news.
     subjects = {(m.to[0], m.subject) for m in mail.outbox}
-    assert ("clerk@example.org", f"Нове звернення для розподілу: {appeal.ref} (complaint)") in subjects
+    assert ("clerk@example.org", f"Нове звернення для розподілу: {appeal.ref} (скарга)") in subjects
     assert (reporter.email, f"{issue.ref}: відхилено") in subjects
 
 
