@@ -98,6 +98,8 @@ def test_the_dispatcher_turns_a_report_into_an_appeal_received_when_the_report_w
     comment = issue.events.get(kind="comment")
     assert not comment.is_public and appeal.ref in comment.note
     assert list(issue.events.filter(is_public=True, note__contains=appeal.ref)) == []
+    public_page = client.get(f"/issues/{issue.ref}/")  # the dispatcher's view; the words are the same for all
+    assert "Перетворено на письмове звернення до ради" in public_page.content.decode()
     # The general department hears of a new appeal to route; the reporter hears the report's news.
     subjects = {(m.to[0], m.subject) for m in mail.outbox}
     assert ("clerk@example.org", f"Нове звернення для розподілу: {appeal.ref} (скарга)") in subjects
