@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.utils import translation
+from django.utils.translation import gettext
 
 from appeals.models import Appeal, AppealEventKind
 from issues.models import Issue, IssueEvent
@@ -102,7 +104,12 @@ def test_the_dispatcher_turns_a_report_into_an_appeal_received_when_the_report_w
     assert "Перетворено на письмове звернення до ради" in public_page.content.decode()
     # The general department hears of a new appeal to route; the reporter hears the report's news.
     subjects = {(m.to[0], m.subject) for m in mail.outbox}
-    assert ("clerk@example.org", f"Нове звернення для розподілу: {appeal.ref} (скарга)") in subjects
+    with translation.override("uk"):
+        to_route = gettext("New appeal to route: %(ref)s (%(kind)s)") % {
+            "ref": appeal.ref,
+            "kind": gettext("complaint"),
+        }
+    assert ("clerk@example.org", to_route) in subjects
     assert (reporter.email, f"{issue.ref}: відхилено") in subjects
 
 

@@ -9,7 +9,8 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from appeals.models import AppealEvent, AppealEventKind
 from appeals.services import AppealInput, AppealTransitionInput, appeal_submit, appeal_transition
@@ -22,6 +23,12 @@ RECEIVED = kyiv(2027, 2, 10, 11, 0)  # a Wednesday: the answer is due Fri 12 Mar
 DUE = kyiv(2027, 3, 12, 17, 0)
 WARN_FROM = DUE - datetime.timedelta(hours=72)  # the complaints' policy warns 72 hours ahead
 NOTHING = {"appeals_due_soon": 0, "appeals_overdue": 0, "appeals_forward_missed": 0}
+
+
+def uk(message: str, **values) -> str:
+    """The catalogue's Ukrainian wording of a message (tests name the message, not its translation)."""
+    with translation.override("uk"):
+        return gettext(message) % values
 
 
 @pytest.fixture
@@ -142,20 +149,22 @@ def test_the_warning_and_the_miss_reach_the_right_people_in_their_language(appea
     mail.outbox.clear()
     capture(appeal_sweep, now=WARN_FROM)
     # The general department and the unit (its staff and its mailbox); never the author.
+    soon = uk("Term runs out soon: %(ref)s", ref=appeal.ref)
     assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
-        ("clerk@example.org", f"Строк спливає: {appeal.ref}"),
+        ("clerk@example.org", soon),
         ("roads-staff@example.org", f"Term runs out soon: {appeal.ref}"),
-        ("roads@example.org", f"Строк спливає: {appeal.ref}"),
+        ("roads@example.org", soon),
     ]
     mail.outbox.clear()
     capture(appeal_sweep, now=DUE + datetime.timedelta(minutes=1))
     # The miss: the unit, its supervisor (the housing department) and the general department.
+    missed = uk("Term missed: appeal %(ref)s", ref=appeal.ref)
     assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
-        ("clerk@example.org", f"Строк пропущено: звернення {appeal.ref}"),
-        ("housing-staff@example.org", f"Строк пропущено: звернення {appeal.ref}"),
-        ("housing@example.org", f"Строк пропущено: звернення {appeal.ref}"),
+        ("clerk@example.org", missed),
+        ("housing-staff@example.org", missed),
+        ("housing@example.org", missed),
         ("roads-staff@example.org", f"Term missed: appeal {appeal.ref}"),
-        ("roads@example.org", f"Строк пропущено: звернення {appeal.ref}"),
+        ("roads@example.org", missed),
     ]
     english = next(m for m in mail.outbox if m.to == ["roads-staff@example.org"])
     assert "has run out without an answer" in english.body
