@@ -109,7 +109,9 @@ class StatusChanged(EventPayload):
     followers_moved: int | None = None  # merge
     deadlines: Deadlines | None = None  # the actions that set deadlines (lifecycle.DEADLINE_SETTING_ACTIONS)
     # The platform's own steps say why, as a code that pages turn into words:
-    reason: str | None = None  # "outage_closed", "confirmation_timeout"
+    # "outage_closed", "confirmation_timeout", "converted_to_appeal" (a dispatcher's rejection: the
+    # report became a written appeal, appeals.conversion; the appeal's number is not public)
+    reason: str | None = None
     outage_id: int | None = None  # outage_closed
     kind: str | None = None  # outage_closed: the outage's kind
     days: int | None = None  # confirmation_timeout: the confirmation window

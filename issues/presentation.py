@@ -160,6 +160,8 @@ def _status_change_summary(change: events.StatusChanged, names: EventNames) -> s
                 return _("Resolved: the provider reports that the outage is over")
             return _("Marked as fixed")
         case Action.REJECT:
+            if change.reason == "converted_to_appeal":
+                return _("Turned into a written appeal to the council")
             return _("Rejected")
         case Action.HAND_BACK:
             return _("Handed back to the dispatcher: assigned by mistake")

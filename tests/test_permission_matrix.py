@@ -539,7 +539,74 @@ ROWS += [
 
 
 # Turning a map report into an appeal and back (the dispatcher's desk).
-ROWS += []
+# The dispatcher turns a report they may see into an appeal (a report another may not see is a 404
+# for them, one they see a 403); the general department (the dispatcher here is also a clerk) turns
+# an appeal into a report, and an appeal the person may not see is a 404. The owner has a name, a
+# postal address and a confirmed e-mail: the conversion goes through.
+def _to_report_form(c: TrustCity) -> dict:
+    lon, lat = c.world.inside_west.coords
+    return {"category": str(c.world.pothole.pk), "lat": lat, "lon": lon, "description": "Яма біля зупинки"}
+
+
+ROWS += [
+    Row(
+        "appeal_conversion:from_issue",
+        "GET",
+        lambda c: f"/appeals/from-report/{c.issue.ref}/",
+        expect(403, anonymous=LOGIN, dispatcher=200),
+    ),
+    Row(
+        "appeal_conversion:from_issue",
+        "POST",
+        lambda c: f"/appeals/from-report/{c.issue.ref}/",
+        expect(403, anonymous=LOGIN, dispatcher=302),
+        data=lambda c: {"kind": "complaint"},
+        changes=frozenset({"dispatcher"}),
+    ),
+    Row(
+        "appeal_conversion:from_issue",
+        "GET",
+        lambda c: f"/appeals/from-report/{c.hidden.ref}/",
+        expect(404, anonymous=LOGIN, owner=403, exec_this=403, dispatcher=200),
+        label="appeal_conversion:from_issue (hidden)",
+    ),
+    Row(
+        "appeal_conversion:from_issue",
+        "POST",
+        lambda c: f"/appeals/from-report/{c.hidden.ref}/",
+        # Even the dispatcher is refused: a hidden report is not converted (409, nothing written).
+        expect(404, anonymous=LOGIN, owner=403, exec_this=403, dispatcher=409),
+        data=lambda c: {"kind": "complaint"},
+        label="appeal_conversion:from_issue (hidden)",
+    ),
+    Row(
+        "appeal_conversion:to_issue",
+        "GET",
+        lambda c: f"/appeals/{c.request.ref}/to-report/",
+        expect(404, anonymous=LOGIN, owner=403, dispatcher=200),
+    ),
+    Row(
+        "appeal_conversion:to_issue",
+        "POST",
+        lambda c: f"/appeals/{c.request.ref}/to-report/",
+        expect(404, anonymous=LOGIN, owner=403, dispatcher=302),
+        data=_to_report_form,
+        changes=frozenset({"dispatcher"}),
+    ),
+    Row(
+        "appeal_conversion:to_issue",
+        "POST",
+        lambda c: f"/appeals/{c.appeal.ref}/to-report/",
+        # The unit the complaint is with sees it, but only the general department converts.
+        expect(404, anonymous=LOGIN, owner=403, exec_this=403, dispatcher=302),
+        data=_to_report_form,
+        changes=frozenset({"dispatcher"}),
+        label="appeal_conversion:to_issue (with the unit)",
+    ),
+    # The public statistics of appeals on the dashboard: counts only, for everyone.
+    Row("dashboard:appeals", "GET", lambda c: "/dashboard/appeals/", PUBLIC),
+    Row("api:dashboard-appeals", "GET", lambda c: "/api/v1/dashboard/appeals/", PUBLIC),
+]
 
 
 # --- the admin, generated from its registry ---------------------------------------------------------

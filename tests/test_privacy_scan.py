@@ -156,8 +156,16 @@ def test_the_appeals_lists_show_nothing_of_the_owners_appeals(city, db, client, 
 
 
 # The public statistics on the dashboard, the admin, conversion.
-APPEAL_REFUSED += []
-OUTPUTS += []
+APPEAL_REFUSED += [
+    ("conversion form of the complaint", lambda c: f"/appeals/{c.appeal.ref}/to-report/"),
+    ("conversion form of the request", lambda c: f"/appeals/{c.request.ref}/to-report/"),
+    # (The admin's appeal pages send non-staff to the admin's own sign-in: the permission matrix's
+    # generated admin rows hold them.)
+]
+OUTPUTS += [
+    ("appeals in figures", lambda c: "/dashboard/appeals/"),
+    ("appeals in figures, JSON", lambda c: "/api/v1/dashboard/appeals/"),
+]
 
 
 ROOT = Path(__file__).resolve().parent.parent

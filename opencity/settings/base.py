@@ -416,6 +416,9 @@ OPENCITY_OUTAGE_CLOSE_SERVICE = "issues.services.outages.outage_close_resolving_
 OPENCITY_CONFIRM_DAYS = env_int("OPENCITY_CONFIRM_DAYS", 7)
 # How often `manage.py opencity_sla_sweep --every` looks for missed deadlines, in seconds.
 OPENCITY_SLA_SWEEP_SECONDS = env_int("OPENCITY_SLA_SWEEP_SECONDS", 300)
+# The passes other apps add to that sweep, run after the issues' own (issues.tasks): dotted paths
+# of callables taking `now=` and returning a dict of counts. The issues never import these apps.
+OPENCITY_SWEEPS = ["appeals.sweep.appeal_sweep"]
 # The issue layer answers at most this many features per request (and says when it cut).
 OPENCITY_ISSUE_LIST_LIMIT = env_int("OPENCITY_ISSUE_LIST_LIMIT", 1000)
 OPENCITY_ISSUE_LIST_MAX_LIMIT = env_int("OPENCITY_ISSUE_LIST_MAX_LIMIT", 5000)

@@ -26,6 +26,7 @@ def test_the_schema_validates_without_a_warning(tmp_path):
         "/api/v1/budget-projects/",
         "/api/v1/categories/",
         "/api/v1/dashboard/",
+        "/api/v1/dashboard/appeals/",
         "/api/v1/issues/",
         "/api/v1/issues/nearby/",
         "/api/v1/issues/{ref}/",

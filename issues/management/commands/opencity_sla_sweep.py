@@ -4,16 +4,18 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import InterfaceError, OperationalError, connections
 from django.tasks import TaskResultStatus
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from issues.services.sla import sla_sweep
-from issues.tasks import run_sla_sweep
+from issues.tasks import run_registered_sweeps, run_sla_sweep
 from opencity.taskqueue import task_queue_requeue_abandoned
 
 
 class Command(BaseCommand):
     help = (
-        "Record missed deadlines once, escalate them, and close fixes nobody disputed in time. "
+        "Record missed deadlines once, escalate them, and close fixes nobody disputed in time; then "
+        "the passes other apps register in OPENCITY_SWEEPS (the appeals' terms). "
         "Without options: one pass now (for cron or a systemd timer). With --loop: enqueue a pass "
         "for the task worker every OPENCITY_SLA_SWEEP_SECONDS (or --every N), one waiting at a time."
     )
@@ -24,10 +26,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop: bool, every: int | None, **options) -> None:
         if not loop and every is None:
-            result = sla_sweep()
+            now = timezone.now()
+            result = sla_sweep(now=now)
             self.stdout.write(
                 f"breaches: {result.breaches}, escalations: {result.escalations}, closed: {result.closed}"
             )
+            for name, count in run_registered_sweeps(now=now).items():
+                self.stdout.write(f"{name}: {count}")
             return
 
         interval = max(every or settings.OPENCITY_SLA_SWEEP_SECONDS, 1)
