@@ -326,6 +326,8 @@ SPECTACULAR_SETTINGS = {
         "MediaStatusEnum": "media_store.models.MediaStatus",
         "AddressKindEnum": "geo.selectors.ADDRESS_MATCH_KINDS",
         "KindEnum": "media_store.models.MediaKind",  # its name before the gazetteer's `kind` came
+        # The issues' and the appeals' `kind`, `status` and `action` fields each hold other choices.
+        "ActionEnum": "issues.api.serializers.TRANSITION_ACTIONS",
         "AppealKindEnum": "appeals.models.AppealKind",
         "AppealStatusEnum": "appeals.serializers.STATUS_CHOICES",
         "AppealActionEnum": "appeals.serializers.ACTION_CHOICES",
