@@ -157,7 +157,7 @@ class AppealListCreateApi(mixins.ListModelMixin, GenericAPIView):
                 "returns the first appeal (200).",
             ),
         ],
-        request=AppealCreateInput,
+        request={"application/json": AppealCreateInput},  # form bodies work too, as for the issues
         responses={
             201: OpenApiResponse(
                 AppealDetailOutput, description="Registered: its number (`ref`) and the day the answer is due."
@@ -236,7 +236,7 @@ class AppealTransitionApi(APIView):
         summary="Act on an appeal",
         operation_id="appeals_transition",
         parameters=[REF],
-        request=AppealTransitionInput,
+        request={"application/json": AppealTransitionInput},  # form bodies work too, as for the issues
         responses={
             200: OpenApiResponse(AppealDetailOutput, description="Done; the appeal as it is now."),
             400: BAD_REQUEST,
@@ -291,7 +291,7 @@ class AppealShorterTermApi(APIView):
         summary="Ask for a shorter term",
         operation_id="appeals_shorter_term",
         parameters=[REF],
-        request=ShorterTermInput,
+        request={"application/json": ShorterTermInput},  # form bodies work too, as for the issues
         responses={
             200: OpenApiResponse(AppealDetailOutput, description="Asked; the council decides (action `shorten`)."),
             400: BAD_REQUEST,
