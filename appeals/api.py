@@ -11,7 +11,7 @@ import mimetypes
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -44,7 +44,7 @@ from appeals.services import appeal_transition as appeal_transition_service
 from media_store.formats import AVIF, JPEG, MOV, MP4, PNG, WEBM, WEBP
 from media_store.selectors import media_get_many
 from opencity.api import NO_FORMAT_PARAMETER
-from opencity.errors import Forbidden, InvalidInput
+from opencity.errors import Forbidden, InvalidInput, NotFound
 from opencity.openapi import BAD_REQUEST, FORBIDDEN, MEDIA_UNAVAILABLE, UNAUTHORIZED, error
 
 # A registration number as appeal_next_ref makes it: DRH-A-2026-000123 (appeals), DRH-I-… (requests).
@@ -75,7 +75,7 @@ def _appeal_visible(*, user, ref: str) -> Appeal:
     """The appeal by its number as this user may read it, else 404 (never a 403)."""
     appeal = appeal_for(user=user, ref=ref)
     if appeal is None:
-        raise Http404
+        raise NotFound(_("No such appeal."))
     return appeal
 
 
@@ -351,7 +351,7 @@ class AppealAttachmentApi(APIView):
         appeal = _appeal_visible(user=request.user, ref=ref)
         link = appeal.attachments.select_related("asset").filter(asset__public_id=public_id).first()
         if link is None:
-            raise Http404
+            raise NotFound(_("No such file with this appeal."))
         stored = link.asset.file
         if isinstance(stored.storage, FileSystemStorage):
             # The file system is never served directly: stream it, or let nginx do so from its

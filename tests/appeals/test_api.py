@@ -277,6 +277,7 @@ def test_an_appeal_is_read_by_its_author_the_clerks_and_its_unit_and_is_missing_
     for stranger in (world.other_citizen, world.water_staff, world.roads_staff, world.dispatcher, world.mayor):
         response = client_for(stranger).get(path)
         assert response.status_code == 404, stranger
+        assert response.json() == {"code": "not_found", "detail": "Такого звернення немає.", "fields": {}}
         assert appeal.subject not in response.content.decode()
     assert client_for().get(path).status_code == 401
     assert client_for(appeals_city.author).get("/api/v1/appeals/DRH-A-2027-999999/").status_code == 404
@@ -466,3 +467,13 @@ def test_the_detail_takes_the_same_queries_for_a_short_or_long_history(appeals_c
             assert client.get(f"/api/v1/appeals/{appeal.ref}/").status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("action", "last_day"), [("extend", "9999-12-31"), ("shorten", "0001-01-01"), ("extend", "2027-02-30")]
+)
+def test_a_last_day_far_out_of_range_is_a_400_not_a_500(appeals_city, action, last_day):
+    appeal = routed(appeals_city)
+    response = act(appeals_city.world.housing_staff, appeal, action=action, note="x", last_day=last_day)
+    assert response.status_code == 400, response.content
+    assert set(response.json()["fields"]) == {"last_day"}
