@@ -204,6 +204,8 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_appeal(appeals_
         ("uk", complaint(subject="  "), {"subject": ["Будь ласка, вкажіть тему."]}),
         ("uk", {"kind": "complaint"}, {"subject": ["Це поле обов'язкове."], "text": ["Це поле обов'язкове."]}),
         ("en", complaint(category="no-such"), {"category": ["Unknown category “no-such”."]}),
+        ("uk", complaint(media=["not-an-id"]), {"media.0": ["Має бути коректний UUID."]}),
+        ("uk", complaint(urgent="maybe"), {"urgent": ["Має бути логічне значення (true або false)."]}),
     ],
 )
 def test_bad_input_is_a_400_with_messages_per_field_in_the_callers_language(appeals_city, language, body, fields):
