@@ -176,7 +176,7 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_appeal(appeals_
         (
             "uk",
             complaint(postal_address=""),
-            {"postal_address": ["Закон вимагає вказати вашу поштову адресу у зверненні."]},
+            {"postal_address": ["Закон вимагає зазначити у зверненні вашу поштову адресу."]},
         ),
         (
             "en",
@@ -186,7 +186,7 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_appeal(appeals_
         (
             "uk",
             complaint(urgent=True, urgent_reason="Терміново"),
-            {"urgent": ["Протягом 48 годин можна відповісти лише на запит на інформацію."]},
+            {"urgent": ["Протягом 48 годин відповідають лише на запит на інформацію."]},
         ),
         (
             "en",
@@ -201,7 +201,7 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_appeal(appeals_
         ("en", complaint(subject="S" * 201), {"subject": ["Ensure this field has no more than 200 characters."]}),
         ("uk", complaint(kind="petition"), {"kind": ["Оберіть вид звернення."]}),
         ("en", complaint(kind="petition"), {"kind": ["Choose the kind of appeal."]}),
-        ("uk", complaint(subject="  "), {"subject": ["Будь ласка, вкажіть тему."]}),
+        ("uk", complaint(subject="  "), {"subject": ["Вкажіть, будь ласка, тему."]}),
         ("uk", {"kind": "complaint"}, {"subject": ["Це поле обов'язкове."], "text": ["Це поле обов'язкове."]}),
         ("en", complaint(category="no-such"), {"category": ["Unknown category “no-such”."]}),
         ("uk", complaint(media=["not-an-id"]), {"media.0": ["Має бути коректний UUID."]}),
@@ -223,9 +223,7 @@ def test_an_anonymous_caller_gets_401_and_an_unconfirmed_one_403(appeals_city):
     response = post_appeal(client_for(unconfirmed), complaint())
     assert response.status_code == 403
     assert response.json()["code"] == "email_not_confirmed"
-    assert response.json()["detail"] == (
-        "Спершу підтвердіть свою адресу електронної пошти: відповідь надійде саме туди."
-    )
+    assert response.json()["detail"] == ("Спершу підтвердьте свою адресу e-mail: на неї надійде відповідь.")
     assert not Appeal.objects.exists()
 
 
