@@ -27,6 +27,7 @@ from geo.models import Outage, OutageEvent
 from issues.models import Issue, IssueEvent, IssueFollower, IssueMedia
 from media_store.models import MediaAsset
 from open311.models import Open311Submission
+from tests.appeals.files import appeal_file_path
 from tests.factories import square
 from tests.trust_city import TrustCity, module_city_fixture
 
@@ -453,7 +454,94 @@ ROWS += [
 # exec_this is the unit the complaint is with; everyone else sees neither text nor existence (404).
 
 # The citizen's API and the council's transitions through the API.
-ROWS += []
+# Anyone signed in may send one (but an unconfirmed account); each sees only their own in the list.
+APPEAL_SENDERS = tuple(a for a in SIGNED_IN if a != "unconfirmed")
+ROWS += [
+    Row("api:appeals", "GET", lambda c: "/api/v1/appeals/", expect(200, anonymous=API_ANON)),
+    Row(
+        "api:appeals",
+        "GET",
+        lambda c: "/api/v1/appeals/?scope=desk",
+        expect(403, anonymous=API_ANON, dispatcher=200),
+        label="api:appeals (the desk)",
+    ),
+    Row(
+        "api:appeals",
+        "GET",
+        lambda c: "/api/v1/appeals/?scope=unit",
+        expect(403, anonymous=API_ANON, exec_this=200, exec_other=200),
+        label="api:appeals (the unit's)",
+    ),
+    Row(
+        "api:appeals",
+        "POST",
+        lambda c: "/api/v1/appeals/",
+        expect(201, anonymous=API_ANON, unconfirmed=403),
+        data=lambda c: {"kind": "information_request", "subject": "Кошторис", "text": "Прошу надати кошторис."},
+        changes=frozenset(APPEAL_SENDERS),
+        label="api:appeals (send)",
+    ),
+    Row(
+        "api:appeal-detail",
+        "GET",
+        lambda c: f"/api/v1/appeals/{c.appeal.ref}/",
+        expect(404, anonymous=API_ANON, owner=200, exec_this=200, dispatcher=200),
+    ),
+    Row(
+        "api:appeal-detail",
+        "GET",
+        lambda c: f"/api/v1/appeals/{c.request.ref}/",
+        expect(404, anonymous=API_ANON, owner=200, dispatcher=200),
+        label="api:appeal-detail (request at the desk)",
+    ),
+    Row(
+        "api:appeal-attachment",
+        "GET",
+        lambda c: appeal_file_path(c.appeal),
+        expect(404, anonymous=API_ANON, owner=200, exec_this=200, dispatcher=200),
+    ),
+    Row(
+        "api:appeal-attachment",
+        "GET",
+        lambda c: appeal_file_path(c.request),
+        expect(404, anonymous=API_ANON, owner=200, dispatcher=200),
+        label="api:appeal-attachment (request at the desk)",
+    ),
+    Row(
+        "api:appeal-attachment",
+        "GET",
+        lambda c: f"/api/v1/appeals/{c.appeal.ref}/attachments/{c.photo.public_id}/",
+        expect(404, anonymous=API_ANON),
+        label="api:appeal-attachment (an issue's photo, not the appeal's)",
+    ),
+    Row(
+        "api:appeal-transitions",
+        "POST",
+        lambda c: f"/api/v1/appeals/{c.appeal.ref}/transitions/",
+        # The unit it is with extends the term; its author and the clerk see it but may not.
+        expect(404, anonymous=API_ANON, owner=403, exec_this=200, dispatcher=403),
+        data=lambda c: {"action": "extend", "note": "Потрібна перевірка на місці"},
+        changes=frozenset({"exec_this"}),
+        label="api:appeal-transitions (extend)",
+    ),
+    Row(
+        "api:appeal-transitions",
+        "POST",
+        lambda c: f"/api/v1/appeals/{c.request.ref}/transitions/",
+        expect(404, anonymous=API_ANON, owner=403, dispatcher=200),
+        data=lambda c: {"action": "route", "unit": "roads"},
+        changes=frozenset({"dispatcher"}),
+        label="api:appeal-transitions (route)",
+    ),
+    Row(
+        "api:appeal-shorter-term",
+        "POST",
+        lambda c: f"/api/v1/appeals/{c.appeal.ref}/shorter-term/",
+        expect(404, anonymous=API_ANON, owner=200, exec_this=403, dispatcher=403),
+        data=lambda c: {"reason": "Судове засідання 1 березня"},
+        changes=frozenset({"owner"}),
+    ),
+]
 
 
 # The citizen's pages, the general department's desk and the unit's queue.

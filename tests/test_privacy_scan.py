@@ -21,6 +21,7 @@ from django.core.files.storage import default_storage
 from alerts.services import alert_unsubscribe_token
 from issues.models import Issue
 from open311.params import cursor_token
+from tests.appeals.files import appeal_file_path
 from tests.tiles import decode, tile_lonlat_bounds, tile_of, tile_url
 from tests.trust_city import HIDDEN_TEXT, PERSONAL, TrustCity, module_city_fixture
 
@@ -119,9 +120,26 @@ HIDDEN_OUTPUTS: list[tuple[str, Callable[[TrustCity], str]]] = [
 # is refused as if it did not exist to the public, another citizen and another unit's staff.
 APPEAL_VIEWERS = ("anonymous", "other", "exec_other")
 
-# The API (issue 15, item 5).
-APPEAL_REFUSED: list[tuple[str, Callable[[TrustCity], str]]] = []
+# The API (issue 15, item 5). The lists answer an anonymous caller 401 (not an output for the scan
+# above): test_no_appeal_list_holds_another_persons_appeal scans them as the others.
+APPEAL_REFUSED: list[tuple[str, Callable[[TrustCity], str]]] = [
+    ("appeal API", lambda c: f"/api/v1/appeals/{c.appeal.ref}/"),
+    ("information request API", lambda c: f"/api/v1/appeals/{c.request.ref}/"),
+    ("appeal's file (API)", lambda c: appeal_file_path(c.appeal)),
+    ("information request's file (API)", lambda c: appeal_file_path(c.request)),
+]
 OUTPUTS += []
+
+
+@pytest.mark.parametrize("viewer", [*APPEAL_VIEWERS, "unconfirmed"])
+@pytest.mark.parametrize("scope", ["own", "desk", "unit"])
+def test_no_appeal_list_holds_another_persons_appeal(city, db, client, viewer, scope):
+    response = _client(client, city, viewer).get(f"/api/v1/appeals/?scope={scope}")
+    assert response.status_code in (200, 401, 403), response.status_code
+    if response.status_code == 200:
+        assert response.json()["results"] == []
+    body = _body(response)
+    assert _leaks(body, [*_secrets(city), city.appeal.ref, city.request.ref]) == []
 
 
 # The pages: the citizen's, the general department's desk, the unit's queue.

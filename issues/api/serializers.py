@@ -299,8 +299,13 @@ class QueueItemOutput(IssueOutput):
         return issue.is_overdue_rank == 0
 
 
+# The actions the API takes (routing is the platform's); named in SPECTACULAR_SETTINGS' enum overrides,
+# so the schema keeps calling them ActionEnum beside the appeals' actions.
+TRANSITION_ACTIONS = [a.value for a in Action if a != Action.ROUTE]
+
+
 class TransitionInput(serializers.Serializer):
-    action = serializers.ChoiceField(choices=[a.value for a in Action if a != Action.ROUTE])
+    action = serializers.ChoiceField(choices=TRANSITION_ACTIONS)
     media = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=5)
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     promised_date = serializers.DateField(required=False, allow_null=True, default=None)

@@ -326,6 +326,11 @@ SPECTACULAR_SETTINGS = {
         "MediaStatusEnum": "media_store.models.MediaStatus",
         "AddressKindEnum": "geo.selectors.ADDRESS_MATCH_KINDS",
         "KindEnum": "media_store.models.MediaKind",  # its name before the gazetteer's `kind` came
+        # The issues' and the appeals' `kind`, `status` and `action` fields each hold other choices.
+        "ActionEnum": "issues.api.serializers.TRANSITION_ACTIONS",
+        "AppealKindEnum": "appeals.models.AppealKind",
+        "AppealStatusEnum": "appeals.serializers.STATUS_CHOICES",
+        "AppealActionEnum": "appeals.serializers.ACTION_CHOICES",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -339,6 +344,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "layers", "description": "Budget projects and outages as GeoJSON"},
         {"name": "addresses", "description": "The gazetteer: address search and the address of a point"},
         {"name": "dashboard", "description": "The leadership dashboard's figures"},
+        {"name": "appeals", "description": "Written appeals to the council and public-information requests"},
     ],
 }
 

@@ -22,6 +22,11 @@ def test_the_schema_validates_without_a_warning(tmp_path):
     assert sorted(schema["paths"]) == [
         "/api/v1/addresses/",
         "/api/v1/addresses/reverse/",
+        "/api/v1/appeals/",
+        "/api/v1/appeals/{ref}/",
+        "/api/v1/appeals/{ref}/attachments/{public_id}/",
+        "/api/v1/appeals/{ref}/shorter-term/",
+        "/api/v1/appeals/{ref}/transitions/",
         "/api/v1/auth/token/",
         "/api/v1/budget-projects/",
         "/api/v1/categories/",
