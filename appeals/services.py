@@ -40,7 +40,7 @@ from appeals.rules.transitions import (
 from appeals.selectors import appeal_actor_roles, policy_terms
 from issues.models import Category
 from issues.rules.transitions import ActorNotAllowed, TransitionNotAllowed
-from opencity.errors import Conflict, Forbidden, InvalidInput
+from opencity.errors import Conflict, Forbidden, InvalidInput, RateLimited
 
 MAX_SUBJECT_LENGTH = 200
 MAX_TEXT_LENGTH = 20000
@@ -138,6 +138,13 @@ def appeal_submit(
         existing = Appeal.objects.filter(author=author, idempotency_key=data.idempotency_key).first()
         if existing is not None:
             return existing
+    # The same guard as the map reports' (OPENCITY_REPORTS_PER_HOUR): a person writes a few letters
+    # an hour, a script thousands; the general department reads every one.
+    recent = Appeal.objects.filter(author=author, received_at__gt=now - datetime.timedelta(hours=1)).count()
+    if recent >= settings.OPENCITY_APPEALS_PER_HOUR:
+        raise RateLimited(
+            _("You have sent many appeals in the last hour. Please try again a little later."), code="rate_limited"
+        )
     policy = AppealPolicy.objects.select_related("calendar").filter(kind=data.kind).first()
     if policy is None:
         message = _("This kind of appeal is not accepted yet.")

@@ -7,7 +7,9 @@ input must never reach that far.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, status
@@ -72,6 +74,11 @@ def exception_handler(exc, context):
         if isinstance(exc, RateLimited):
             response["Retry-After"] = str(exc.retry_after)
         return response
+    # Django's own Http404 and PermissionDenied as DRF's, so they carry a code and a message.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     # DRF's own handler already sets Retry-After on Throttled (from the throttle's wait).
     response = drf_exception_handler(exc, context)
     if response is None:

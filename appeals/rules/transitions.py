@@ -70,7 +70,7 @@ APPEAL_TRANSITIONS: dict[AppealAction, Transition] = {
             requires=("forwarded_to", "note"),
         ),
         Transition(A.MERGE, S.MERGED, {R.CLERK: _OPEN}, requires=("duplicate_of",)),
-        Transition(A.EXTEND, S.ASSIGNED, {R.UNIT: frozenset({S.ASSIGNED})}, requires=("extend_to", "note")),
+        Transition(A.EXTEND, S.ASSIGNED, {R.UNIT: frozenset({S.ASSIGNED})}, requires=("note",)),
         Transition(A.SHORTEN, S.ASSIGNED, {R.CLERK: _OPEN, R.UNIT: frozenset({S.ASSIGNED})}),
     )
 }

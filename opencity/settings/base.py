@@ -381,6 +381,8 @@ OPENCITY_MEDIA_X_ACCEL_PREFIX: str = os.environ.get("OPENCITY_MEDIA_X_ACCEL_PREF
 OPENCITY_COMMUNITY_CODE = os.environ.get("OPENCITY_COMMUNITY_CODE", "DRH")
 # Rate limits: reports per account per hour, registrations per client address per hour.
 OPENCITY_REPORTS_PER_HOUR = env_int("OPENCITY_REPORTS_PER_HOUR", 10)
+# Appeals and information requests one account may file in an hour (appeals.services).
+OPENCITY_APPEALS_PER_HOUR = env_int("OPENCITY_APPEALS_PER_HOUR", 10)
 OPENCITY_REGISTRATIONS_PER_HOUR = env_int("OPENCITY_REGISTRATIONS_PER_HOUR", 10)
 # How many reverse proxies of our own stand in front of the application and append to
 # X-Forwarded-For: the client address is that many hops from the right of the header (the entries

@@ -477,3 +477,22 @@ def test_a_last_day_far_out_of_range_is_a_400_not_a_500(appeals_city, action, la
     response = act(appeals_city.world.housing_staff, appeal, action=action, note="x", last_day=last_day)
     assert response.status_code == 400, response.content
     assert set(response.json()["fields"]) == {"last_day"}
+
+
+def test_past_the_hourly_limit_the_api_answers_429_with_retry_after(appeals_city, settings):
+    settings.OPENCITY_APPEALS_PER_HOUR = 1
+    client = client_for(appeals_city.author)
+    assert post_appeal(client, complaint()).status_code == 201
+    refused = post_appeal(client, complaint(subject="Ще одне"))
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
+    assert refused.json()["detail"].startswith("Ви надіслали багато звернень за останню годину.")
+    assert int(refused["Retry-After"]) > 0
+    assert Appeal.objects.count() == 1
+
+
+def test_an_unknown_appeal_is_a_404_with_a_code_and_a_message(appeals_city):
+    response = client_for(appeals_city.author).get("/api/v1/appeals/DRH-A-2027-999999/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert response.json()["detail"]

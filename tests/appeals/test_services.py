@@ -9,7 +9,7 @@ import pytest
 from appeals.models import Appeal, AppealEvent, AppealEventKind
 from appeals.rules.transitions import AppealAction, AppealStatus
 from appeals.services import AppealInput, AppealTransitionInput, appeal_submit, appeal_transition
-from opencity.errors import Conflict, Forbidden, InvalidInput
+from opencity.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from tests.factories import UserFactory
 from tests.world import kyiv
 
@@ -154,3 +154,16 @@ def test_the_postal_address_is_kept_on_the_account_and_reused(appeals_city):
     )
     author.refresh_from_db()
     assert (third.postal_address, author.postal_address) == ("вул. Нова, 1", "вул. Лесі, 5")
+
+
+def test_an_account_files_at_most_the_hourly_limit_and_a_refusal_saves_nothing(appeals_city, settings):
+    settings.OPENCITY_APPEALS_PER_HOUR = 2
+    author = appeals_city.author
+    appeal_submit(author=author, data=complaint(), now=RECEIVED)
+    appeal_submit(author=author, data=complaint(subject="Друге"), now=RECEIVED + datetime.timedelta(minutes=5))
+    with pytest.raises(RateLimited):
+        appeal_submit(author=author, data=complaint(subject="Третє"), now=RECEIVED + datetime.timedelta(minutes=10))
+    assert Appeal.objects.count() == 2
+    # An hour after the first, one more is welcome.
+    appeal_submit(author=author, data=complaint(subject="Третє"), now=RECEIVED + datetime.timedelta(minutes=61))
+    assert Appeal.objects.count() == 3
