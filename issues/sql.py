@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from accounts.localized import localized_sql
 from issues.rules.clocks import RESOLVE_CLOCK_STATUSES, RESPONSE_CLOCK_STATUSES
 from issues.rules.transitions import OPEN_STATUSES, Status, statuses_in_order
@@ -70,7 +72,7 @@ WITH hits AS (
     JOIN issues_categorygroup g ON g.id = c.group_id
     LEFT JOIN geo_district d ON d.id = i.district_id
     LEFT JOIN accounts_executor e ON e.id = i.executor_id
-    WHERE NOT i.is_hidden AND NOT i.awaiting_confirmation {where}
+    WHERE {public} {where}
     ORDER BY i.created_at DESC, i.id DESC
     LIMIT %(limit_plus_one)s
 ),
@@ -144,11 +146,65 @@ class IssueLayerFilter:
 NEAR_PROJECT_M = 300
 
 
-def issue_layer_geojson(*, filters: IssueLayerFilter, language: str) -> str:
-    """A FeatureCollection of the visible issues matching the filters, newest first, with `count`,
-    `limit` and `truncated` (true when more matched than the limit allowed)."""
+# The map's lean form of the layer (`?view=pins`): what the map draws and the side list shows, no
+# more. The pop-up's details (picture, dates, supporters) are fetched when a pin is opened. Same
+# filters, same visibility rule, same order and limit as LAYER_SQL, so the same features.
+PINS_SQL = """
+WITH hits AS (
+    SELECT i.id, i.ref, i.status, i.point, i.created_at, i.description, i.address,
+           c.code AS category_code,
+           {category_name} AS category_name,
+           {overdue} AS overdue
+    FROM issues_issue i
+    JOIN issues_category c ON c.id = i.category_id
+    {joins}
+    WHERE {public} {where}
+    ORDER BY i.created_at DESC, i.id DESC
+    LIMIT %(limit_plus_one)s
+),
+shown AS (
+    SELECT * FROM hits ORDER BY created_at DESC, id DESC LIMIT %(limit)s
+)
+SELECT json_build_object(
+    'type', 'FeatureCollection',
+    'features', COALESCE((
+        SELECT json_agg(json_build_object(
+            'type', 'Feature',
+            'id', s.ref,
+            'geometry', ST_AsGeoJSON(s.point, 6)::json,
+            'properties', json_build_object(
+                'ref', s.ref,
+                'status', s.status,
+                'category', s.category_code,
+                'category_name', s.category_name,
+                'overdue', s.overdue,
+                -- one line of the side list: the start of the description, and the address
+                'title', left(s.description, %(pin_title)s),
+                'address', s.address
+            )
+        ) ORDER BY s.created_at DESC, s.id DESC)
+        FROM shown s
+    ), '[]'::json),
+    'count', (SELECT count(*) FROM shown),
+    'limit', %(limit)s,
+    'truncated', (SELECT count(*) FROM hits) > %(limit)s
+)::text
+"""
+
+# The side list shows one line of text per issue (ellipsised by CSS); 80 characters fill it.
+PIN_TITLE_CHARS = 80
+PIN_PROPERTIES = ("ref", "status", "category", "category_name", "overdue", "title", "address")
+
+# The joins a filter needs beyond the category (the lean layer takes only those its filters use).
+_GROUP_JOIN = "JOIN issues_categorygroup g ON g.id = c.group_id"
+_DISTRICT_JOIN = "LEFT JOIN geo_district d ON d.id = i.district_id"
+_EXECUTOR_JOIN = "LEFT JOIN accounts_executor e ON e.id = i.executor_id"
+
+
+def _layer_where(filters: IssueLayerFilter) -> tuple[list[str], dict]:
+    """The layer's filters as SQL conditions (on i, c, g, d, e) and their bound parameters."""
     where: list[str] = []
-    params: dict = {"en": language.startswith("en"), "limit": filters.limit, "limit_plus_one": filters.limit + 1}
+    params: dict = {"limit": filters.limit, "limit_plus_one": filters.limit + 1}
     if filters.bbox is not None:
         where.append("i.point && ST_MakeEnvelope(%(min_lon)s, %(min_lat)s, %(max_lon)s, %(max_lat)s, 4326)")
         params.update(zip(("min_lon", "min_lat", "max_lon", "max_lat"), filters.bbox, strict=True))
@@ -177,11 +233,46 @@ def issue_layer_geojson(*, filters: IssueLayerFilter, language: str) -> str:
     if filters.reporter_id is not None:
         where.append("i.reporter_id = %(reporter_id)s")
         params["reporter_id"] = filters.reporter_id
+    return where, params
+
+
+def issue_layer_geojson(*, filters: IssueLayerFilter, language: str) -> str:
+    """A FeatureCollection of the visible issues matching the filters, newest first, with `count`,
+    `limit` and `truncated` (true when more matched than the limit allowed)."""
+    where, params = _layer_where(filters)
+    params["en"] = language.startswith("en")
     sql = LAYER_SQL.format(
         where="".join(f" AND {clause}" for clause in where),
+        public=public_sql("i"),
         category_name=localized_sql("c"),
         district_name=localized_sql("d"),
         executor_name=localized_sql("e"),
+    )
+    with reading_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def issue_pins_geojson(*, filters: IssueLayerFilter, language: str) -> str:
+    """The same features as issue_layer_geojson for the same filters, each carrying only
+    PIN_PROPERTIES (`overdue` is issues.rules.clocks' test at this moment)."""
+    where, params = _layer_where(filters)
+    params.update(en=language.startswith("en"), now=timezone.now(), pin_title=PIN_TITLE_CHARS)
+    joins = [
+        join
+        for join, needed in (
+            (_GROUP_JOIN, filters.group_codes),
+            (_DISTRICT_JOIN, filters.district_codes),
+            (_EXECUTOR_JOIN, filters.executor_codes),
+        )
+        if needed
+    ]
+    sql = PINS_SQL.format(
+        where="".join(f" AND {clause}" for clause in where),
+        joins="\n    ".join(joins),
+        public=public_sql("i"),
+        category_name=localized_sql("c"),
+        overdue=overdue_sql(alias="i"),
     )
     with reading_connection().cursor() as cursor:
         cursor.execute(sql, params)

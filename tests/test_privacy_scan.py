@@ -55,6 +55,8 @@ OUTPUTS: list[tuple[str, Callable[[TrustCity], str]]] = [
     ("register page", lambda c: "/accounts/register/"),
     ("issue layer", lambda c: "/api/v1/issues/"),
     ("issue layer (closed too)", lambda c: "/api/v1/issues/?status=new,assigned,in_progress,planned,resolved,closed"),
+    ("issue layer, the map's pins", lambda c: "/api/v1/issues/?view=pins"),
+    ("issue layer, the map's pins (closed too)", lambda c: "/api/v1/issues/?view=pins&status=open,closed"),
     ("issue detail API", lambda c: f"/api/v1/issues/{c.issue.ref}/"),
     ("issue detail API (Open311)", lambda c: f"/api/v1/issues/{c.open311_issue.ref}/"),
     ("nearby, west", lambda c: "/api/v1/issues/nearby/?category=pothole&lon=23.4956&lat=49.3489"),

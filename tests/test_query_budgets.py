@@ -71,6 +71,7 @@ BUDGETS = {
     "issue page, public": 6 + ROOM,
     "issue api": 6 + ROOM,
     "issues api": 1 + ROOM,
+    "issue pins": 1 + ROOM,
     "nearby api": 2 + ROOM,
     "categories api": 2 + ROOM,
     "map page": 7 + ROOM,
@@ -406,6 +407,14 @@ def test_the_issue_layer(world, town, within_budget):
     client = signed_in(None)
     answer = within_budget(
         "issues api", lambda: client.get("/api/v1/issues/"), lambda rows: [town.issue() for _ in range(rows)]
+    )
+    assert answer.json()["count"] == 3 * ROWS
+
+
+def test_the_maps_issue_pins(world, town, within_budget):
+    client = signed_in(None)
+    answer = within_budget(
+        "issue pins", lambda: client.get("/api/v1/issues/?view=pins"), lambda rows: [town.issue() for _ in range(rows)]
     )
     assert answer.json()["count"] == 3 * ROWS
 

@@ -489,6 +489,13 @@ class IssueListFilterInput(serializers.Serializer):
         )
 
 
+class IssueLayerInput(IssueListFilterInput):
+    """The issue layer's filters and its form: `full` (every property, the default for API
+    clients) or `pins` (the map's lean pins: issues.sql.PIN_PROPERTIES)."""
+
+    view = serializers.ChoiceField(choices=["full", "pins"], required=False, default="full")
+
+
 class NearbyInput(serializers.Serializer):
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)

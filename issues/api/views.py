@@ -21,7 +21,7 @@ from issues.api.serializers import (
     CategoryOutput,
     IssueCreateInput,
     IssueDetailOutput,
-    IssueListFilterInput,
+    IssueLayerInput,
     MediaAddInput,
     NearbyInput,
     NearbyIssueOutput,
@@ -34,7 +34,7 @@ from issues.services import TransitionInput as TransitionData
 from issues.services import issue_create, issue_transition
 from issues.services.media import issue_add_media, issue_media_add_check, media_intake_for_request
 from issues.services.support import issue_support
-from issues.sql import issue_layer_geojson, issues_nearby
+from issues.sql import PIN_TITLE_CHARS, issue_layer_geojson, issue_pins_geojson, issues_nearby
 from media_store.api.views import media_upload_allowed
 from media_store.selectors import media_get_many
 from opencity.api import NO_FORMAT_PARAMETER, AcceptHeaderNegotiation, GeoJSONRenderer
@@ -54,6 +54,11 @@ from opencity.openapi import (
     feature_collection,
 )
 
+LAYER_EXTRA = {
+    "count": {"type": "integer", "description": "Features in this answer."},
+    "limit": {"type": "integer", "description": "The most features this answer could hold."},
+    "truncated": {"type": "boolean", "description": "More issues matched than the limit allowed."},
+}
 ISSUE_LAYER = feature_collection(
     {
         "ref": {"type": "string"},
@@ -77,12 +82,22 @@ ISSUE_LAYER = feature_collection(
         "url": {"type": "string"},
         "thumbnail_url": {"type": "string", "nullable": True},
     },
-    extra={
-        "count": {"type": "integer", "description": "Features in this answer."},
-        "limit": {"type": "integer", "description": "The most features this answer could hold."},
-        "truncated": {"type": "boolean", "description": "More issues matched than the limit allowed."},
-    },
+    extra=LAYER_EXTRA,
     description="Public issues as a GeoJSON FeatureCollection, newest first.",
+)
+ISSUE_PINS = feature_collection(
+    {
+        "ref": {"type": "string"},
+        "status": {"type": "string", "enum": list(IssueStatus.values)},
+        "category": {"type": "string"},
+        "category_name": {"type": "string"},
+        "overdue": {"type": "boolean", "description": "Past its response or resolution deadline now."},
+        "title": {"type": "string", "description": f"The first {PIN_TITLE_CHARS} characters of the description."},
+        "address": {"type": "string"},
+    },
+    extra=LAYER_EXTRA,
+    description="`view=pins`: the same issues as the full layer for the same filters, each with only what a "
+    "map pin and its list line need; the rest is in GET /api/v1/issues/{ref}/.",
 )
 
 REF = OpenApiParameter(
@@ -214,9 +229,24 @@ class IssueListCreateApi(APIView):
         tags=["issues"],
         summary="Public issues (GeoJSON)",
         operation_id="issues_list",
-        parameters=[*ISSUE_LIST_PARAMETERS, NO_FORMAT_PARAMETER],
+        parameters=[
+            *ISSUE_LIST_PARAMETERS,
+            OpenApiParameter(
+                "view",
+                str,
+                enum=["full", "pins"],
+                default="full",
+                description="`full`: every property, for API clients. `pins`: the same features with only `ref`, "
+                "`status`, `category`, `category_name`, `overdue`, `title` (shortened) and `address`, for maps "
+                "that fetch an issue's details (GET /api/v1/issues/{ref}/) when its pin is opened.",
+            ),
+            NO_FORMAT_PARAMETER,
+        ],
         responses={
-            (200, "application/geo+json"): OpenApiResponse(ISSUE_LAYER, description="The issues."),
+            (200, "application/geo+json"): OpenApiResponse(
+                {"anyOf": [ISSUE_LAYER, ISSUE_PINS]},
+                description="The issues: every property (`view=full`, the default) or the lean pins (`view=pins`).",
+            ),
             (400, "application/json"): BAD_REQUEST,
             (400, "application/geo+json"): BAD_REQUEST,
             (401, "application/json"): BAD_TOKEN,
@@ -226,9 +256,10 @@ class IssueListCreateApi(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         """The public issues as a GeoJSON FeatureCollection built by PostGIS."""
-        filters = IssueListFilterInput(data=request.query_params, context={"request": request})
+        filters = IssueLayerInput(data=request.query_params, context={"request": request})
         filters.is_valid(raise_exception=True)
-        body = issue_layer_geojson(filters=filters.to_filter(), language=get_language() or "uk")
+        build = issue_pins_geojson if filters.validated_data["view"] == "pins" else issue_layer_geojson
+        body = build(filters=filters.to_filter(), language=get_language() or "uk")
         return HttpResponse(body, content_type="application/geo+json")
 
     @extend_schema(

@@ -86,9 +86,14 @@ def test_the_documented_details(client):
     listed = issues["get"]
     assert {p["name"] for p in listed["parameters"]} == {
         "bbox", "status", "category", "group", "district", "executor", "mine", "budget_project",
-        "near_budget_project", "limit",
+        "near_budget_project", "limit", "view",
     }  # fmt: skip
     assert list(listed["responses"]["200"]["content"]) == ["application/geo+json"]
+    view = next(p for p in listed["parameters"] if p["name"] == "view")
+    assert (view["schema"]["enum"], view["schema"]["default"]) == (["full", "pins"], "full")
+    forms = listed["responses"]["200"]["content"]["application/geo+json"]["schema"]["anyOf"]
+    pin = forms[1]["properties"]["features"]["items"]["properties"]["properties"]["properties"]
+    assert set(pin) == {"ref", "status", "category", "category_name", "overdue", "title", "address"}
     created = issues["post"]
     assert set(created["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
     multipart = created["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].split("/")[-1]
