@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from accounts.roles import user_executor
 from issues.api.serializers import (
     CategoryOutput,
+    IssueCellsInput,
     IssueCreateInput,
     IssueDetailOutput,
     IssueLayerInput,
@@ -34,7 +35,15 @@ from issues.services import TransitionInput as TransitionData
 from issues.services import issue_create, issue_transition
 from issues.services.media import issue_add_media, issue_media_add_check, media_intake_for_request
 from issues.services.support import issue_support
-from issues.sql import PIN_TITLE_CHARS, issue_layer_geojson, issue_pins_geojson, issues_nearby
+from issues.sql import (
+    CELL_PX,
+    MAX_CELLS_ACROSS,
+    PIN_TITLE_CHARS,
+    issue_cells_geojson,
+    issue_layer_geojson,
+    issue_pins_geojson,
+    issues_nearby,
+)
 from media_store.api.views import media_upload_allowed
 from media_store.selectors import media_get_many
 from opencity.api import NO_FORMAT_PARAMETER, AcceptHeaderNegotiation, GeoJSONRenderer
@@ -58,6 +67,11 @@ LAYER_EXTRA = {
     "count": {"type": "integer", "description": "Features in this answer."},
     "limit": {"type": "integer", "description": "The most features this answer could hold."},
     "truncated": {"type": "boolean", "description": "More issues matched than the limit allowed."},
+    "next": {
+        "type": "string",
+        "nullable": True,
+        "description": "When truncated: the cursor of the next page (pass it as `after`); otherwise null.",
+    },
 }
 ISSUE_LAYER = feature_collection(
     {
@@ -137,12 +151,37 @@ ISSUE_LIST_PARAMETERS = [
         int,
         description="Issues near this budget project's geometry (id); an unknown id is a 400.",
     ),
+    OpenApiParameter("overdue", bool, description="Only issues past their response or resolution deadline now."),
+]
+ISSUE_PAGE_PARAMETERS = [
     OpenApiParameter(
         "limit",
         {"type": "integer", "minimum": 1, "maximum": settings.OPENCITY_ISSUE_LIST_MAX_LIMIT},
         description=f"The most features to return (default {settings.OPENCITY_ISSUE_LIST_LIMIT}).",
     ),
+    OpenApiParameter(
+        "after",
+        str,
+        description="Keyset paging: the `next` of the previous answer; the page continues after that issue in the "
+        "order (newest first). A reference that names no visible issue gives an empty page.",
+    ),
 ]
+ISSUE_CELLS = feature_collection(
+    {
+        "count": {"type": "integer", "description": "Issues in the cell matching the filters."},
+        "open": {"type": "integer", "description": "Of them, open."},
+        "overdue": {"type": "integer", "description": "Of them, past a deadline now."},
+    },
+    extra={
+        "zoom": {"type": "integer"},
+        "cell_px": {"type": "integer", "description": "The side of a cell in screen pixels at that zoom."},
+        "total": {"type": "integer", "description": "Every matching issue in the bbox (the sum of the counts)."},
+        "open": {"type": "integer"},
+        "overdue": {"type": "integer"},
+    },
+    description=f"The matching public issues counted in square cells of {CELL_PX} screen pixels of the zoom's "
+    "Web Mercator grid; each cell is a point at the mean of its issues, id `zoom/column/row`.",
+)
 
 
 class IssueMultipartInput(serializers.Serializer):
@@ -231,6 +270,7 @@ class IssueListCreateApi(APIView):
         operation_id="issues_list",
         parameters=[
             *ISSUE_LIST_PARAMETERS,
+            *ISSUE_PAGE_PARAMETERS,
             OpenApiParameter(
                 "view",
                 str,
@@ -407,6 +447,46 @@ class IssueMediaApi(APIView):
                 )
             issue_add_media(issue=issue, actor=request.user, assets=assets, role=payload.validated_data["role"])
         return detail_response(issue, status_code=status.HTTP_201_CREATED)
+
+
+class IssueCellsApi(APIView):
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+    content_negotiation_class = AcceptHeaderNegotiation
+
+    @extend_schema(
+        tags=["issues"],
+        summary="Public issues counted per map cell (GeoJSON)",
+        operation_id="issues_cells",
+        description="Every public issue matching the filters in the bbox, counted into the cells of the zoom's grid "
+        "(what the map shows where pins would hide one another). The counts add up to the number of matching "
+        "issues; nothing is left out.",
+        parameters=[
+            *[parameter for parameter in ISSUE_LIST_PARAMETERS if parameter.name != "bbox"],
+            OpenApiParameter("bbox", str, required=True, pattern=BBOX_PATTERN, description=BBOX_DESCRIPTION),
+            OpenApiParameter(
+                "zoom",
+                {"type": "integer", "minimum": 0, "maximum": 22},
+                required=True,
+                description=f"The map's zoom (an integer); a bbox wider or taller than {MAX_CELLS_ACROSS} cells "
+                "at it is a 400.",
+            ),
+            NO_FORMAT_PARAMETER,
+        ],
+        responses={
+            (200, "application/geo+json"): OpenApiResponse(ISSUE_CELLS, description="The cells."),
+            (400, "application/json"): BAD_REQUEST,
+            (400, "application/geo+json"): BAD_REQUEST,
+            (401, "application/json"): BAD_TOKEN,
+            (401, "application/geo+json"): BAD_TOKEN,
+        },
+        auth=OPTIONAL_AUTH,
+    )
+    def get(self, request: Request) -> HttpResponse:
+        """The public issues in a bbox counted per cell of the zoom's grid, built by PostGIS."""
+        filters = IssueCellsInput(data=request.query_params, context={"request": request})
+        filters.is_valid(raise_exception=True)
+        body = issue_cells_geojson(filters=filters.to_filter(), zoom=filters.validated_data["zoom"])
+        return HttpResponse(body, content_type="application/geo+json")
 
 
 class IssueNearbyApi(APIView):

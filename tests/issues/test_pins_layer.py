@@ -35,7 +35,7 @@ def layer(client, query: str, view: str | None) -> dict:
 def test_a_pin_carries_exactly_the_lean_properties(world, report):
     issue = report(description="Глибока яма " * 20)
     data = layer(client_for(), "", "pins")
-    assert set(data) == {"type", "features", "count", "limit", "truncated"}
+    assert set(data) == {"type", "features", "count", "limit", "truncated", "next"}
     [feature] = data["features"]
     assert set(feature) == {"type", "id", "geometry", "properties"}
     assert feature["id"] == issue.ref
