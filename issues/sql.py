@@ -206,6 +206,7 @@ PIN_TITLE_CHARS = 80
 PIN_PROPERTIES = ("ref", "status", "category", "category_name", "overdue", "title", "address")
 
 # The joins a filter needs beyond the category (the lean layer takes only those its filters use).
+_CATEGORY_JOIN = "JOIN issues_category c ON c.id = i.category_id"
 _GROUP_JOIN = "JOIN issues_categorygroup g ON g.id = c.group_id"
 _DISTRICT_JOIN = "LEFT JOIN geo_district d ON d.id = i.district_id"
 _EXECUTOR_JOIN = "LEFT JOIN accounts_executor e ON e.id = i.executor_id"
@@ -320,7 +321,6 @@ CELLS_SQL = """
 WITH hits AS (
     SELECT i.status, ST_X(i.point) AS lon, ST_Y(i.point) AS lat, {overdue} AS overdue
     FROM issues_issue i
-    JOIN issues_category c ON c.id = i.category_id
     {joins}
     WHERE {public} {where}
 ),
@@ -382,9 +382,11 @@ def issue_cells_geojson(*, filters: IssueLayerFilter, zoom: int) -> str:
     FeatureCollection of points (count, open, overdue) with the view's `total`, `open`, `overdue`."""
     where, params = _layer_where(filters, now=timezone.now())
     params.update(zoom=zoom, cell_px=CELL_PX, across=cells_across(zoom))
+    # Every issue has a category: the join is there only for a category or group filter.
+    category_join = _CATEGORY_JOIN if filters.category_codes or filters.group_codes else ""
     sql = CELLS_SQL.format(
         where="".join(f" AND {clause}" for clause in where),
-        joins=_joins(filters),
+        joins="\n    ".join(join for join in (category_join, _joins(filters)) if join),
         public=public_sql("i"),
         overdue=overdue_sql(alias="i", at="%(now)s"),
         open_statuses=OPEN_STATUSES_SQL,
