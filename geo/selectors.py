@@ -42,6 +42,11 @@ def point_in_community(*, point: Point) -> bool:
     return CommunityBoundary.objects.current().covering(point).exists()
 
 
+def districts_for_filters() -> list[District]:
+    """Every district, without its area, for a filter's choices (ordered by code)."""
+    return list(District.objects.defer("geom").order_by("code"))
+
+
 def district_at(*, point: Point) -> District | None:
     """The district containing the point; on a shared border, the one with the smallest code."""
     return District.objects.covering(point).first()

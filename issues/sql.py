@@ -7,9 +7,13 @@ FeatureCollection comes back as text that the view passes through.
 
 from __future__ import annotations
 
+import datetime
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from django.utils import timezone
 
 from accounts.localized import localized_sql
 from issues.rules.clocks import RESOLVE_CLOCK_STATUSES, RESPONSE_CLOCK_STATUSES
@@ -70,7 +74,7 @@ WITH hits AS (
     JOIN issues_categorygroup g ON g.id = c.group_id
     LEFT JOIN geo_district d ON d.id = i.district_id
     LEFT JOIN accounts_executor e ON e.id = i.executor_id
-    WHERE NOT i.is_hidden AND NOT i.awaiting_confirmation {where}
+    WHERE {public} {where}
     ORDER BY i.created_at DESC, i.id DESC
     LIMIT %(limit_plus_one)s
 ),
@@ -118,7 +122,10 @@ SELECT json_build_object(
     ), '[]'::json),
     'count', (SELECT count(*) FROM shown),
     'limit', %(limit)s,
-    'truncated', (SELECT count(*) FROM hits) > %(limit)s
+    'truncated', (SELECT count(*) FROM hits) > %(limit)s,
+    -- the next page's cursor (`after`): the last issue shown, when more matched
+    'next', CASE WHEN (SELECT count(*) FROM hits) > %(limit)s
+                 THEN (SELECT ref FROM shown ORDER BY created_at, id LIMIT 1) END
 )::text
 """
 
@@ -134,9 +141,11 @@ class IssueLayerFilter:
     district_codes: list[str] = field(default_factory=list)
     executor_codes: list[str] = field(default_factory=list)
     reporter_id: int | None = None
+    overdue: bool = False  # only issues past a deadline now (issues.rules.clocks)
     refs: list[str] = field(default_factory=list)
     budget_project_id: int | None = None  # issues planned against the project
     near_budget_project_id: int | None = None  # open issues within NEAR_PROJECT_M of the project
+    after_ref: str | None = None  # keyset paging: only issues older than this one (in the layer's order)
     limit: int = 1000
 
 
@@ -144,11 +153,70 @@ class IssueLayerFilter:
 NEAR_PROJECT_M = 300
 
 
-def issue_layer_geojson(*, filters: IssueLayerFilter, language: str) -> str:
-    """A FeatureCollection of the visible issues matching the filters, newest first, with `count`,
-    `limit` and `truncated` (true when more matched than the limit allowed)."""
+# The map's lean form of the layer (`?view=pins`): what the map draws and the side list shows, no
+# more. The pop-up's details (picture, dates, supporters) are fetched when a pin is opened. Same
+# filters, same visibility rule, same order and limit as LAYER_SQL, so the same features.
+PINS_SQL = """
+WITH hits AS (
+    SELECT i.id, i.ref, i.status, i.point, i.created_at, i.description, i.address,
+           c.code AS category_code,
+           {category_name} AS category_name,
+           {overdue} AS overdue
+    FROM issues_issue i
+    JOIN issues_category c ON c.id = i.category_id
+    {joins}
+    WHERE {public} {where}
+    ORDER BY i.created_at DESC, i.id DESC
+    LIMIT %(limit_plus_one)s
+),
+shown AS (
+    SELECT * FROM hits ORDER BY created_at DESC, id DESC LIMIT %(limit)s
+)
+SELECT json_build_object(
+    'type', 'FeatureCollection',
+    'features', COALESCE((
+        SELECT json_agg(json_build_object(
+            'type', 'Feature',
+            'id', s.ref,
+            'geometry', ST_AsGeoJSON(s.point, 6)::json,
+            'properties', json_build_object(
+                'ref', s.ref,
+                'status', s.status,
+                'category', s.category_code,
+                'category_name', s.category_name,
+                'overdue', s.overdue,
+                -- one line of the side list: the start of the description, and the address
+                'title', left(s.description, %(pin_title)s),
+                'address', s.address
+            )
+        ) ORDER BY s.created_at DESC, s.id DESC)
+        FROM shown s
+    ), '[]'::json),
+    'count', (SELECT count(*) FROM shown),
+    'limit', %(limit)s,
+    'truncated', (SELECT count(*) FROM hits) > %(limit)s,
+    -- the next page's cursor (`after`): the last issue shown, when more matched
+    'next', CASE WHEN (SELECT count(*) FROM hits) > %(limit)s
+                 THEN (SELECT ref FROM shown ORDER BY created_at, id LIMIT 1) END
+)::text
+"""
+
+# The side list shows one line of text per issue (ellipsised by CSS); 80 characters fill it.
+PIN_TITLE_CHARS = 80
+PIN_PROPERTIES = ("ref", "status", "category", "category_name", "overdue", "title", "address")
+
+# The joins a filter needs beyond the category (the lean layer takes only those its filters use).
+_CATEGORY_JOIN = "JOIN issues_category c ON c.id = i.category_id"
+_GROUP_JOIN = "JOIN issues_categorygroup g ON g.id = c.group_id"
+_DISTRICT_JOIN = "LEFT JOIN geo_district d ON d.id = i.district_id"
+_EXECUTOR_JOIN = "LEFT JOIN accounts_executor e ON e.id = i.executor_id"
+
+
+def _layer_where(filters: IssueLayerFilter, *, now: datetime.datetime) -> tuple[list[str], dict]:
+    """The layer's filters as SQL conditions (on i, c, g, d, e) and their bound parameters; `now`
+    is the moment "overdue" is judged at. The full layer, the pins and the cells all use it."""
     where: list[str] = []
-    params: dict = {"en": language.startswith("en"), "limit": filters.limit, "limit_plus_one": filters.limit + 1}
+    params: dict = {"limit": filters.limit, "limit_plus_one": filters.limit + 1, "now": now}
     if filters.bbox is not None:
         where.append("i.point && ST_MakeEnvelope(%(min_lon)s, %(min_lat)s, %(max_lon)s, %(max_lat)s, 4326)")
         params.update(zip(("min_lon", "min_lat", "max_lon", "max_lat"), filters.bbox, strict=True))
@@ -177,11 +245,151 @@ def issue_layer_geojson(*, filters: IssueLayerFilter, language: str) -> str:
     if filters.reporter_id is not None:
         where.append("i.reporter_id = %(reporter_id)s")
         params["reporter_id"] = filters.reporter_id
+    if filters.overdue:
+        where.append(overdue_sql(alias="i", at="%(now)s"))
+    if filters.after_ref is not None:
+        # A visible issue's place in the order (created_at DESC, id DESC); an unknown or hidden
+        # ref gives an empty page, never a hint about the hidden issue.
+        where.append(
+            f"(i.created_at, i.id) < (SELECT a.created_at, a.id FROM issues_issue a"  # noqa: S608 (fixed fragment)
+            f" WHERE a.ref = %(after_ref)s AND {public_sql('a')})"
+        )
+        params["after_ref"] = filters.after_ref
+    return where, params
+
+
+def _joins(filters: IssueLayerFilter) -> str:
+    """The joins beyond the category that the filters need (the lean queries take only those)."""
+    return "\n    ".join(
+        join
+        for join, needed in (
+            (_GROUP_JOIN, filters.group_codes),
+            (_DISTRICT_JOIN, filters.district_codes),
+            (_EXECUTOR_JOIN, filters.executor_codes),
+        )
+        if needed
+    )
+
+
+def issue_layer_geojson(*, filters: IssueLayerFilter, language: str) -> str:
+    """A FeatureCollection of the visible issues matching the filters, newest first, with `count`,
+    `limit` and `truncated` (true when more matched than the limit allowed)."""
+    where, params = _layer_where(filters, now=timezone.now())
+    params["en"] = language.startswith("en")
     sql = LAYER_SQL.format(
         where="".join(f" AND {clause}" for clause in where),
+        public=public_sql("i"),
         category_name=localized_sql("c"),
         district_name=localized_sql("d"),
         executor_name=localized_sql("e"),
+    )
+    with reading_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def issue_pins_geojson(*, filters: IssueLayerFilter, language: str) -> str:
+    """The same features as issue_layer_geojson for the same filters, each carrying only
+    PIN_PROPERTIES (`overdue` is issues.rules.clocks' test at this moment)."""
+    where, params = _layer_where(filters, now=timezone.now())
+    params.update(en=language.startswith("en"), pin_title=PIN_TITLE_CHARS)
+    sql = PINS_SQL.format(
+        where="".join(f" AND {clause}" for clause in where),
+        joins=_joins(filters),
+        public=public_sql("i"),
+        category_name=localized_sql("c"),
+        overdue=overdue_sql(alias="i"),
+    )
+    with reading_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+# The map below OPENCITY_MAP_PINS_ZOOM (`GET /api/v1/issues/cells/`): every visible issue matching
+# the filters, counted into square cells of CELL_PX screen pixels. The grid is Leaflet's own pixel
+# grid at the zoom (Web Mercator, 256-pixel tiles), so a cell keeps its place while the map pans and
+# its counts do not change with the view's edges; the column and row are plain arithmetic on the
+# stored WGS84 point (no ST_Transform per row). The counts add up to COUNT(*) of the same filter
+# over the bbox (tests/issues/test_issue_cells.py); a cell is drawn at the mean of its issues.
+CELL_PX = 64
+# The most cells a view may span per side (a 4K screen is 60 of them): a larger bbox for the zoom is
+# refused rather than grouped into a coarser grid than the one asked for.
+MAX_CELLS_ACROSS = 256
+MAX_CELL_ZOOM = 22
+
+CELLS_SQL = """
+WITH hits AS (
+    SELECT i.status, ST_X(i.point) AS lon, ST_Y(i.point) AS lat, {overdue} AS overdue
+    FROM issues_issue i
+    {joins}
+    WHERE {public} {where}
+),
+placed AS (
+    SELECT h.*,
+           floor((h.lon + 180) / 360 * %(across)s)::bigint AS column_number,
+           floor((1 - ln(tan(radians(h.lat)) + 1 / cos(radians(h.lat))) / pi()) / 2 * %(across)s)::bigint
+               AS row_number
+    FROM hits h
+),
+cells AS (
+    SELECT p.column_number, p.row_number,
+           count(*)::int AS count,
+           (count(*) FILTER (WHERE p.status IN {open_statuses}))::int AS open,
+           (count(*) FILTER (WHERE p.overdue))::int AS overdue,
+           round(avg(p.lon)::numeric, 6) AS lon, round(avg(p.lat)::numeric, 6) AS lat
+    FROM placed p
+    GROUP BY p.column_number, p.row_number
+)
+SELECT json_build_object(
+    'type', 'FeatureCollection',
+    'features', COALESCE((
+        SELECT json_agg(json_build_object(
+            'type', 'Feature',
+            'id', %(zoom)s::text || '/' || c.column_number || '/' || c.row_number,
+            'geometry', json_build_object('type', 'Point', 'coordinates', json_build_array(c.lon, c.lat)),
+            'properties', json_build_object('count', c.count, 'open', c.open, 'overdue', c.overdue)
+        ) ORDER BY c.row_number, c.column_number)
+        FROM cells c
+    ), '[]'::json),
+    'zoom', %(zoom)s,
+    'cell_px', %(cell_px)s,
+    'total', (SELECT COALESCE(sum(count), 0)::int FROM cells),
+    'open', (SELECT COALESCE(sum(open), 0)::int FROM cells),
+    'overdue', (SELECT COALESCE(sum(overdue), 0)::int FROM cells)
+)::text
+"""
+
+
+def cells_across(zoom: int) -> int:
+    """How many CELL_PX cells span the world's width at a zoom (256-pixel tiles)."""
+    return (256 << zoom) // CELL_PX
+
+
+def cells_spanned(bbox: tuple[float, float, float, float], zoom: int) -> tuple[float, float]:
+    """How many cells of the zoom's grid a bbox spans across and down (Web Mercator)."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+
+    def mercator_y(lat: float) -> float:
+        lat = max(-85.05112878, min(85.05112878, lat))
+        return math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / (2 * math.pi)
+
+    across = cells_across(zoom)
+    return (max_lon - min_lon) / 360 * across, (mercator_y(max_lat) - mercator_y(min_lat)) * across
+
+
+def issue_cells_geojson(*, filters: IssueLayerFilter, zoom: int) -> str:
+    """The visible issues matching the filters counted per cell of the zoom's grid: a
+    FeatureCollection of points (count, open, overdue) with the view's `total`, `open`, `overdue`."""
+    where, params = _layer_where(filters, now=timezone.now())
+    params.update(zoom=zoom, cell_px=CELL_PX, across=cells_across(zoom))
+    # Every issue has a category: the join is there only for a category or group filter.
+    category_join = _CATEGORY_JOIN if filters.category_codes or filters.group_codes else ""
+    sql = CELLS_SQL.format(
+        where="".join(f" AND {clause}" for clause in where),
+        joins="\n    ".join(join for join in (category_join, _joins(filters)) if join),
+        public=public_sql("i"),
+        overdue=overdue_sql(alias="i", at="%(now)s"),
+        open_statuses=OPEN_STATUSES_SQL,
     )
     with reading_connection().cursor() as cursor:
         cursor.execute(sql, params)

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import user_executor, user_is_dispatcher
 from accounts.services import user_confirm_email
 from geo.mapconfig import layers_config, map_config
-from geo.selectors import budget_projects_unfinished_near
+from geo.selectors import budget_projects_unfinished_near, districts_for_filters
 from issues.forms import CategoryChangeForm, CommentForm, QueueFilterForm, TransitionForm
 from issues.models import Issue, IssueStatus
 from issues.presentation import deadline_in_words, event_summaries, outage_notice
@@ -341,11 +341,17 @@ def _map_texts() -> dict:
     """Every sentence the map's JavaScript shows, translated here so one catalogue covers all."""
     return {
         "statuses": {value: str(label) for value, label in IssueStatus.choices},
-        "truncated": _("Showing the newest %(count)s here. Zoom in to see all."),
+        "crowded": _("%(count)s issues here: counted by area. Zoom in to see each one."),
+        "cell": _("%(count)s issues here (%(open)s open, %(overdue)s overdue). Zoom in."),
+        "moreIssues": _("Show more"),
         "empty": _("No issues in this part of the map."),
         "reported": _("Reported"),
         "supporters": _("Supporters"),
         "open": _("Open the issue"),
+        "overdue": _("Overdue"),
+        "detailsLoading": _("Loading the details…"),
+        "detailsFailed": _("Could not load the details."),
+        "retry": _("Try again"),
         "support": _("Me too"),
         "supported": _("Supported"),
         "signInToSupport": _("Sign in to support it"),
@@ -412,6 +418,10 @@ def offline_shell(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# About a neighbourhood on a phone: pins below it would hide one another.
+MAP_PINS_ZOOM = 15
+
+
 def _map_render(request: HttpRequest, *, offline_copy: bool) -> HttpResponse:
     language = request.LANGUAGE_CODE or "uk"
     config = {
@@ -424,7 +434,12 @@ def _map_render(request: HttpRequest, *, offline_copy: bool) -> HttpResponse:
         # browser's own session once there is a connection (the answer says whether one is needed).
         "authenticated": None if offline_copy else request.user.is_authenticated,
         "shell": offline_copy,
-        "listLimit": 300,
+        "cellsUrl": reverse("api:issues-cells"),
+        # From this zoom on the map shows each issue as a pin (below it, counts per cell), up to
+        # pinsLimit of them in view (more are counted per cell); the list pages listPage at a time.
+        "pinsZoom": MAP_PINS_ZOOM,
+        "pinsLimit": settings.OPENCITY_ISSUE_LIST_LIMIT,
+        "listPage": 50,
     }
     return render(
         request,
@@ -435,6 +450,7 @@ def _map_render(request: HttpRequest, *, offline_copy: bool) -> HttpResponse:
             "map_texts": _map_texts(),
             "groups": category_groups_active(),
             "statuses": IssueStatus.choices,
+            "districts": districts_for_filters(),
             "category_groups": category_groups_for_map(language=language),
             "offline_shell": offline_copy,
         },

@@ -86,6 +86,7 @@ def expect(default: int, **cells: int) -> dict[str, int]:
 
 
 PUBLIC = expect(200)
+CITY_BBOX = "23.3,49.2,23.7,49.5"  # the whole community, for the map's counts per cell
 LOGIN = 302  # a page that needs signing in sends the anonymous visitor to the login page
 API_ANON = 401  # the API answers an anonymous caller 401 (token authentication first)
 
@@ -199,6 +200,22 @@ ROWS: list[Row] = [
     ),
     Row("api:categories", "GET", lambda c: "/api/v1/categories/", PUBLIC),
     Row("api:issues", "GET", lambda c: "/api/v1/issues/", PUBLIC),
+    # --- the map at every zoom (issue 13): counts per cell, the list's pages ----------------------
+    Row("api:issues-cells", "GET", lambda c: f"/api/v1/issues/cells/?bbox={CITY_BBOX}&zoom=12", PUBLIC),
+    Row(
+        "api:issues-cells",
+        "GET",
+        lambda c: f"/api/v1/issues/cells/?bbox={CITY_BBOX}&zoom=12&mine=true&overdue=true",
+        expect(200, anonymous=400),
+        label="api:issues-cells (mine)",
+    ),
+    Row(
+        "api:issues",
+        "GET",
+        lambda c: f"/api/v1/issues/?view=pins&limit=1&after={c.issue.ref}",
+        PUBLIC,
+        label="api:issues (pins, a later page)",
+    ),
     Row(
         "api:issues",
         "POST",

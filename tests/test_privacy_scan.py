@@ -9,6 +9,7 @@ output is fetched as an anonymous visitor and as another citizen, and searched f
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
@@ -17,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from alerts.services import alert_unsubscribe_token
 from issues.models import Issue
@@ -38,6 +40,8 @@ def _cursor(listing: str) -> str:
 
 
 ME_LEAK = "issue 11 item 4: /me/ lists a hidden issue one follows"
+CITY_BBOX = "23.3,49.2,23.7,49.5"  # the whole community
+
 MEDIA_LEAK = "issue 11 item 4: direct storage URLs of a hidden issue's media keep working"
 
 # Every public output: (label, path builder). Each must answer 200 and show nothing private.
@@ -56,6 +60,18 @@ OUTPUTS: list[tuple[str, Callable[[TrustCity], str]]] = [
     ("register page", lambda c: "/accounts/register/"),
     ("issue layer", lambda c: "/api/v1/issues/"),
     ("issue layer (closed too)", lambda c: "/api/v1/issues/?status=new,assigned,in_progress,planned,resolved,closed"),
+    ("issue layer, the map's pins", lambda c: "/api/v1/issues/?view=pins"),
+    ("issue layer, the map's pins (closed too)", lambda c: "/api/v1/issues/?view=pins&status=open,closed"),
+    # The map at every zoom (issue 13): the counts per cell, and the list's later pages.
+    *[
+        (
+            f"issue cells z{zoom}",
+            lambda c, zoom=zoom: f"/api/v1/issues/cells/?bbox={CITY_BBOX}&zoom={zoom}&status=open,closed",
+        )
+        for zoom in (8, 12, 14)
+    ],
+    ("issue pins after the hidden one", lambda c: f"/api/v1/issues/?view=pins&status=open,closed&after={c.hidden.ref}"),
+    ("issue pins, a later page", lambda c: f"/api/v1/issues/?view=pins&status=open,closed&limit=1&after={c.issue.ref}"),
     ("issue detail API", lambda c: f"/api/v1/issues/{c.issue.ref}/"),
     ("issue detail API (Open311)", lambda c: f"/api/v1/issues/{c.open311_issue.ref}/"),
     ("nearby, west", lambda c: "/api/v1/issues/nearby/?category=pothole&lon=23.4956&lat=49.3489"),
@@ -262,6 +278,28 @@ def test_issue_tiles_over_the_hidden_issue_hold_nothing_of_it(city, db, client, 
         shown = sum(c["properties"]["count"] for c in layers.get("issue_cells", {}).get("features", [])) or len(refs)
         assert shown == public
         assert public < Issue.objects.filter(point__intersects=envelope).count()  # the hidden one is there
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_the_maps_cells_never_count_the_hidden_issue(city, db, client, viewer):
+    """The counts per cell around the hidden issue, at every zoom and with each filter that could
+    single it out: they equal the public issues there, never the hidden one too."""
+    lon, lat = city.hidden.point.coords
+    bbox = (lon - 0.001, lat - 0.001, lon + 0.001, lat + 0.001)
+    public = Issue.objects.public().in_bbox(bbox)
+    assert public.count() < Issue.objects.in_bbox(bbox).count()  # the hidden one is there
+    client = _client(client, city, viewer)
+    for zoom in range(19):
+        for query in ("status=open,closed", "overdue=true", f"district={city.hidden.district.code}"):
+            response = client.get(f"/api/v1/issues/cells/?bbox={','.join(map(str, bbox))}&zoom={zoom}&{query}")
+            assert response.status_code == 200
+            text = _body(response)
+            assert _leaks(text, _secrets(city)) == []
+            data = json.loads(text)
+            expected = public.filter(pk__in=Issue.objects.overdue(timezone.now())) if "overdue" in query else public
+            if "district" in query:
+                expected = expected.filter(district=city.hidden.district)
+            assert data["total"] == sum(f["properties"]["count"] for f in data["features"]) == expected.count()
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

@@ -71,6 +71,10 @@ BUDGETS = {
     "issue page, public": 6 + ROOM,
     "issue api": 6 + ROOM,
     "issues api": 1 + ROOM,
+    "issue pins": 1 + ROOM,
+    "issue pins, a later page": 1 + ROOM,
+    "issue cells": 1 + ROOM,
+    "issue cells, filtered": 4 + ROOM,  # signed in (session, user), the district codes' check, the cells
     "nearby api": 2 + ROOM,
     "categories api": 2 + ROOM,
     "map page": 7 + ROOM,
@@ -408,6 +412,60 @@ def test_the_issue_layer(world, town, within_budget):
         "issues api", lambda: client.get("/api/v1/issues/"), lambda rows: [town.issue() for _ in range(rows)]
     )
     assert answer.json()["count"] == 3 * ROWS
+
+
+def test_the_maps_issue_pins(world, town, within_budget):
+    client = signed_in(None)
+    answer = within_budget(
+        "issue pins", lambda: client.get("/api/v1/issues/?view=pins"), lambda rows: [town.issue() for _ in range(rows)]
+    )
+    assert answer.json()["count"] == 3 * ROWS
+
+
+def test_the_maps_issue_pins_a_later_page(world, town, within_budget):
+    client = signed_in(None)
+    first = town.issue()
+
+    newest: list[str] = []
+
+    def grow(rows: int) -> None:
+        newest.append([town.issue() for _ in range(rows)][-1].ref)
+
+    def fetch():
+        return client.get(f"/api/v1/issues/?view=pins&after={newest[-1]}")
+
+    answer = within_budget("issue pins, a later page", fetch, grow)
+    assert answer.json()["count"] == 3 * ROWS  # every one older than the newest, the first included
+    assert first.ref in {feature["id"] for feature in answer.json()["features"]}
+
+
+CITY_BBOX = f"{CENTRE_LON - 0.5},{CENTRE_LAT - 0.5},{CENTRE_LON + 0.5},{CENTRE_LAT + 0.5}"
+
+
+def test_the_maps_issue_cells(world, town, within_budget):
+    client = signed_in(None)
+    answer = within_budget(
+        "issue cells",
+        lambda: client.get(f"/api/v1/issues/cells/?bbox={CITY_BBOX}&zoom=12"),
+        lambda rows: [town.issue() for _ in range(rows)],
+    )
+    assert answer.json()["total"] == 3 * ROWS
+
+
+def test_the_maps_issue_cells_filtered(world, town, within_budget):
+    client = signed_in(world.citizen)
+    districts: list[str] = []
+
+    def grow(rows: int) -> None:
+        made = [town.issue() for _ in range(rows)]
+        districts.extend(Issue.objects.filter(pk__in=[i.pk for i in made]).values_list("district__code", flat=True))
+
+    def fetch():
+        query = f"bbox={CITY_BBOX}&zoom=12&status=open&overdue=false&mine=true&district={','.join(districts)}"
+        return client.get(f"/api/v1/issues/cells/?{query}")
+
+    answer = within_budget("issue cells, filtered", fetch, grow)
+    assert answer.json()["total"] == Issue.objects.filter(reporter=world.citizen).count()
 
 
 def test_issues_nearby(world, town, within_budget):

@@ -19,7 +19,7 @@ from issues.models import Category, CategoryGroup, Issue, IssueEvent, IssueStatu
 from issues.presentation import EventNames, deadline_in_words, event_summary, outage_notice
 from issues.rules.transitions import CLOSED_STATUSES, OPEN_STATUSES, Action, statuses_in_order
 from issues.selectors import issue_held_for_confirmation
-from issues.sql import IssueLayerFilter
+from issues.sql import MAX_CELL_ZOOM, MAX_CELLS_ACROSS, IssueLayerFilter, cells_spanned
 
 
 def parse_point(value) -> Point:
@@ -410,6 +410,8 @@ class IssueListFilterInput(serializers.Serializer):
     district = serializers.CharField(required=False, allow_blank=True)
     executor = serializers.CharField(required=False, allow_blank=True)
     mine = serializers.BooleanField(required=False, default=False)
+    overdue = serializers.BooleanField(required=False, default=False)
+    after = serializers.CharField(required=False, max_length=40)
     budget_project = serializers.PrimaryKeyRelatedField(queryset=BudgetProject.objects.all(), required=False)
     near_budget_project = serializers.PrimaryKeyRelatedField(queryset=BudgetProject.objects.all(), required=False)
     limit = serializers.IntegerField(required=False, min_value=1)
@@ -488,10 +490,40 @@ class IssueListFilterInput(serializers.Serializer):
             district_codes=data.get("district") or [],
             executor_codes=data.get("executor") or [],
             reporter_id=self.context["request"].user.pk if data.get("mine") else None,
+            overdue=data.get("overdue", False),
+            after_ref=data.get("after") or None,
             budget_project_id=data["budget_project"].pk if data.get("budget_project") else None,
             near_budget_project_id=data["near_budget_project"].pk if data.get("near_budget_project") else None,
             limit=data.get("limit") or settings.OPENCITY_ISSUE_LIST_LIMIT,
         )
+
+
+class IssueLayerInput(IssueListFilterInput):
+    """The issue layer's filters and its form: `full` (every property, the default for API
+    clients) or `pins` (the map's lean pins: issues.sql.PIN_PROPERTIES)."""
+
+    view = serializers.ChoiceField(choices=["full", "pins"], required=False, default="full")
+
+
+class IssueCellsInput(IssueListFilterInput):
+    """The map's aggregates: the layer's filters (not its paging) over a required bbox, counted in
+    the grid of an integer zoom (issues.sql.CELLS_SQL)."""
+
+    limit = None
+    after = None
+    bbox = serializers.CharField()
+    zoom = serializers.IntegerField(min_value=0, max_value=MAX_CELL_ZOOM)
+
+    def validate(self, data: dict) -> dict:
+        across, down = cells_spanned(data["bbox"], data["zoom"])
+        if max(across, down) > MAX_CELLS_ACROSS:
+            raise serializers.ValidationError(
+                {
+                    "bbox": _("This bbox is too large for zoom %(zoom)d: zoom out, or ask for a smaller area.")
+                    % {"zoom": data["zoom"]}
+                }
+            )
+        return data
 
 
 class NearbyInput(serializers.Serializer):

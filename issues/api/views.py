@@ -19,9 +19,10 @@ from rest_framework.views import APIView
 from accounts.roles import user_executor
 from issues.api.serializers import (
     CategoryOutput,
+    IssueCellsInput,
     IssueCreateInput,
     IssueDetailOutput,
-    IssueListFilterInput,
+    IssueLayerInput,
     MediaAddInput,
     NearbyInput,
     NearbyIssueOutput,
@@ -34,7 +35,15 @@ from issues.services import TransitionInput as TransitionData
 from issues.services import issue_create, issue_transition
 from issues.services.media import issue_add_media, issue_media_add_check, media_intake_for_request
 from issues.services.support import issue_support
-from issues.sql import issue_layer_geojson, issues_nearby
+from issues.sql import (
+    CELL_PX,
+    MAX_CELLS_ACROSS,
+    PIN_TITLE_CHARS,
+    issue_cells_geojson,
+    issue_layer_geojson,
+    issue_pins_geojson,
+    issues_nearby,
+)
 from media_store.api.views import media_upload_allowed
 from media_store.selectors import media_get_many
 from opencity.api import NO_FORMAT_PARAMETER, AcceptHeaderNegotiation, GeoJSONRenderer
@@ -54,6 +63,16 @@ from opencity.openapi import (
     feature_collection,
 )
 
+LAYER_EXTRA = {
+    "count": {"type": "integer", "description": "Features in this answer."},
+    "limit": {"type": "integer", "description": "The most features this answer could hold."},
+    "truncated": {"type": "boolean", "description": "More issues matched than the limit allowed."},
+    "next": {
+        "type": "string",
+        "nullable": True,
+        "description": "When truncated: the cursor of the next page (pass it as `after`); otherwise null.",
+    },
+}
 ISSUE_LAYER = feature_collection(
     {
         "ref": {"type": "string"},
@@ -77,12 +96,22 @@ ISSUE_LAYER = feature_collection(
         "url": {"type": "string"},
         "thumbnail_url": {"type": "string", "nullable": True},
     },
-    extra={
-        "count": {"type": "integer", "description": "Features in this answer."},
-        "limit": {"type": "integer", "description": "The most features this answer could hold."},
-        "truncated": {"type": "boolean", "description": "More issues matched than the limit allowed."},
-    },
+    extra=LAYER_EXTRA,
     description="Public issues as a GeoJSON FeatureCollection, newest first.",
+)
+ISSUE_PINS = feature_collection(
+    {
+        "ref": {"type": "string"},
+        "status": {"type": "string", "enum": list(IssueStatus.values)},
+        "category": {"type": "string"},
+        "category_name": {"type": "string"},
+        "overdue": {"type": "boolean", "description": "Past its response or resolution deadline now."},
+        "title": {"type": "string", "description": f"The first {PIN_TITLE_CHARS} characters of the description."},
+        "address": {"type": "string"},
+    },
+    extra=LAYER_EXTRA,
+    description="`view=pins`: the same issues as the full layer for the same filters, each with only what a "
+    "map pin and its list line need; the rest is in GET /api/v1/issues/{ref}/.",
 )
 
 REF = OpenApiParameter(
@@ -122,12 +151,37 @@ ISSUE_LIST_PARAMETERS = [
         int,
         description="Issues near this budget project's geometry (id); an unknown id is a 400.",
     ),
+    OpenApiParameter("overdue", bool, description="Only issues past their response or resolution deadline now."),
+]
+ISSUE_PAGE_PARAMETERS = [
     OpenApiParameter(
         "limit",
         {"type": "integer", "minimum": 1, "maximum": settings.OPENCITY_ISSUE_LIST_MAX_LIMIT},
         description=f"The most features to return (default {settings.OPENCITY_ISSUE_LIST_LIMIT}).",
     ),
+    OpenApiParameter(
+        "after",
+        str,
+        description="Keyset paging: the `next` of the previous answer; the page continues after that issue in the "
+        "order (newest first). A reference that names no visible issue gives an empty page.",
+    ),
 ]
+ISSUE_CELLS = feature_collection(
+    {
+        "count": {"type": "integer", "description": "Issues in the cell matching the filters."},
+        "open": {"type": "integer", "description": "Of them, open."},
+        "overdue": {"type": "integer", "description": "Of them, past a deadline now."},
+    },
+    extra={
+        "zoom": {"type": "integer"},
+        "cell_px": {"type": "integer", "description": "The side of a cell in screen pixels at that zoom."},
+        "total": {"type": "integer", "description": "Every matching issue in the bbox (the sum of the counts)."},
+        "open": {"type": "integer"},
+        "overdue": {"type": "integer"},
+    },
+    description=f"The matching public issues counted in square cells of {CELL_PX} screen pixels of the zoom's "
+    "Web Mercator grid; each cell is a point at the mean of its issues, id `zoom/column/row`.",
+)
 
 
 class IssueMultipartInput(serializers.Serializer):
@@ -214,9 +268,25 @@ class IssueListCreateApi(APIView):
         tags=["issues"],
         summary="Public issues (GeoJSON)",
         operation_id="issues_list",
-        parameters=[*ISSUE_LIST_PARAMETERS, NO_FORMAT_PARAMETER],
+        parameters=[
+            *ISSUE_LIST_PARAMETERS,
+            *ISSUE_PAGE_PARAMETERS,
+            OpenApiParameter(
+                "view",
+                str,
+                enum=["full", "pins"],
+                default="full",
+                description="`full`: every property, for API clients. `pins`: the same features with only `ref`, "
+                "`status`, `category`, `category_name`, `overdue`, `title` (shortened) and `address`, for maps "
+                "that fetch an issue's details (GET /api/v1/issues/{ref}/) when its pin is opened.",
+            ),
+            NO_FORMAT_PARAMETER,
+        ],
         responses={
-            (200, "application/geo+json"): OpenApiResponse(ISSUE_LAYER, description="The issues."),
+            (200, "application/geo+json"): OpenApiResponse(
+                {"anyOf": [ISSUE_LAYER, ISSUE_PINS]},
+                description="The issues: every property (`view=full`, the default) or the lean pins (`view=pins`).",
+            ),
             (400, "application/json"): BAD_REQUEST,
             (400, "application/geo+json"): BAD_REQUEST,
             (401, "application/json"): BAD_TOKEN,
@@ -226,9 +296,10 @@ class IssueListCreateApi(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         """The public issues as a GeoJSON FeatureCollection built by PostGIS."""
-        filters = IssueListFilterInput(data=request.query_params, context={"request": request})
+        filters = IssueLayerInput(data=request.query_params, context={"request": request})
         filters.is_valid(raise_exception=True)
-        body = issue_layer_geojson(filters=filters.to_filter(), language=get_language() or "uk")
+        build = issue_pins_geojson if filters.validated_data["view"] == "pins" else issue_layer_geojson
+        body = build(filters=filters.to_filter(), language=get_language() or "uk")
         return HttpResponse(body, content_type="application/geo+json")
 
     @extend_schema(
@@ -376,6 +447,46 @@ class IssueMediaApi(APIView):
                 )
             issue_add_media(issue=issue, actor=request.user, assets=assets, role=payload.validated_data["role"])
         return detail_response(issue, status_code=status.HTTP_201_CREATED)
+
+
+class IssueCellsApi(APIView):
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+    content_negotiation_class = AcceptHeaderNegotiation
+
+    @extend_schema(
+        tags=["issues"],
+        summary="Public issues counted per map cell (GeoJSON)",
+        operation_id="issues_cells",
+        description="Every public issue matching the filters in the bbox, counted into the cells of the zoom's grid "
+        "(what the map shows where pins would hide one another). The counts add up to the number of matching "
+        "issues; nothing is left out.",
+        parameters=[
+            *[parameter for parameter in ISSUE_LIST_PARAMETERS if parameter.name != "bbox"],
+            OpenApiParameter("bbox", str, required=True, pattern=BBOX_PATTERN, description=BBOX_DESCRIPTION),
+            OpenApiParameter(
+                "zoom",
+                {"type": "integer", "minimum": 0, "maximum": 22},
+                required=True,
+                description=f"The map's zoom (an integer); a bbox wider or taller than {MAX_CELLS_ACROSS} cells "
+                "at it is a 400.",
+            ),
+            NO_FORMAT_PARAMETER,
+        ],
+        responses={
+            (200, "application/geo+json"): OpenApiResponse(ISSUE_CELLS, description="The cells."),
+            (400, "application/json"): BAD_REQUEST,
+            (400, "application/geo+json"): BAD_REQUEST,
+            (401, "application/json"): BAD_TOKEN,
+            (401, "application/geo+json"): BAD_TOKEN,
+        },
+        auth=OPTIONAL_AUTH,
+    )
+    def get(self, request: Request) -> HttpResponse:
+        """The public issues in a bbox counted per cell of the zoom's grid, built by PostGIS."""
+        filters = IssueCellsInput(data=request.query_params, context={"request": request})
+        filters.is_valid(raise_exception=True)
+        body = issue_cells_geojson(filters=filters.to_filter(), zoom=filters.validated_data["zoom"])
+        return HttpResponse(body, content_type="application/geo+json")
 
 
 class IssueNearbyApi(APIView):

@@ -33,6 +33,7 @@ def test_the_schema_validates_without_a_warning(tmp_path):
         "/api/v1/dashboard/",
         "/api/v1/dashboard/appeals/",
         "/api/v1/issues/",
+        "/api/v1/issues/cells/",
         "/api/v1/issues/nearby/",
         "/api/v1/issues/{ref}/",
         "/api/v1/issues/{ref}/media/",
@@ -92,9 +93,25 @@ def test_the_documented_details(client):
     listed = issues["get"]
     assert {p["name"] for p in listed["parameters"]} == {
         "bbox", "status", "category", "group", "district", "executor", "mine", "budget_project",
-        "near_budget_project", "limit",
+        "near_budget_project", "limit", "view", "overdue", "after",
     }  # fmt: skip
     assert list(listed["responses"]["200"]["content"]) == ["application/geo+json"]
+    view = next(p for p in listed["parameters"] if p["name"] == "view")
+    assert (view["schema"]["enum"], view["schema"]["default"]) == (["full", "pins"], "full")
+    forms = listed["responses"]["200"]["content"]["application/geo+json"]["schema"]["anyOf"]
+    pin = forms[1]["properties"]["features"]["items"]["properties"]["properties"]["properties"]
+    assert set(pin) == {"ref", "status", "category", "category_name", "overdue", "title", "address"}
+    assert "next" in forms[1]["properties"] and "next" in forms[0]["properties"]
+    cells = schema["paths"]["/api/v1/issues/cells/"]["get"]
+    assert {p["name"]: p.get("required", False) for p in cells["parameters"]} == {
+        "bbox": True, "zoom": True, "status": False, "category": False, "group": False, "district": False,
+        "executor": False, "mine": False, "budget_project": False, "near_budget_project": False, "overdue": False,
+    }  # fmt: skip
+    cell = cells["responses"]["200"]["content"]["application/geo+json"]["schema"]
+    assert set(cell["properties"]["features"]["items"]["properties"]["properties"]["properties"]) == {
+        "count", "open", "overdue",
+    }  # fmt: skip
+    assert {"zoom", "cell_px", "total", "open", "overdue"} <= set(cell["properties"])
     created = issues["post"]
     assert set(created["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
     multipart = created["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].split("/")[-1]
