@@ -70,6 +70,7 @@ def test_the_index_shows_both_front_doors_and_the_terms_from_the_policies(appeal
     assert "30 календарних днів" in text and "45 календарних днів" in text
     assert "5 робочих днів" in text and "48 годин" in text and "20 робочих днів" in text
     assert "/appeals/new/?kind=information_request" in text
+    assert "/dashboard/appeals/" in text and "Звернення в цифрах" in text  # the public figures
 
 
 def test_the_form_is_prefilled_from_the_account(appeals_city, client):
