@@ -7,19 +7,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Executor
-from appeals.models import AppealKind, AppealOutcome, RefusalGround
-from appeals.rules.transitions import AppealAction, AppealStatus
+from appeals.models import APPEAL_STATUS_LABELS, AppealKind, AppealOutcome, RefusalGround
+from appeals.rules.transitions import AppealAction
 from issues.models import Category
 
 # The statuses by their names in the active language (the model keeps the codes only).
-STATUS_LABELS = {
-    AppealStatus.REGISTERED: _("registered"),
-    AppealStatus.ASSIGNED: _("with the unit"),
-    AppealStatus.ANSWERED: _("answered"),
-    AppealStatus.REFUSED: _("refused"),
-    AppealStatus.FORWARDED: _("forwarded"),
-    AppealStatus.MERGED: _("merged"),
-}
+STATUS_LABELS = APPEAL_STATUS_LABELS  # the domain's names
 
 
 class AppealForm(forms.Form):

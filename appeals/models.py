@@ -133,12 +133,23 @@ class AppealQuerySet(models.QuerySet):
         return self.open().filter(due_at__lt=now)
 
 
+# The statuses' names for people (the status machine, appeals.rules, holds only the values).
+APPEAL_STATUS_LABELS = {
+    AppealStatus.REGISTERED.value: _("registered"),
+    AppealStatus.ASSIGNED.value: _("with the unit"),
+    AppealStatus.ANSWERED.value: _("answered"),
+    AppealStatus.REFUSED.value: _("refused"),
+    AppealStatus.FORWARDED.value: _("forwarded"),
+    AppealStatus.MERGED.value: _("merged"),
+}
+
+
 class Appeal(models.Model):
     ref = models.CharField(_("registration number"), max_length=24, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=24, choices=AppealKind)
     policy = models.ForeignKey(AppealPolicy, verbose_name=_("term policy"), on_delete=models.PROTECT)
     status = models.CharField(
-        _("status"), max_length=16, choices=[(s.value, s.value) for s in AppealStatus], default=AppealStatus.REGISTERED
+        _("status"), max_length=16, choices=list(APPEAL_STATUS_LABELS.items()), default=AppealStatus.REGISTERED
     )
     subject = models.CharField(_("subject"), max_length=200)
     text = models.TextField(_("text"), max_length=20000)
