@@ -35,6 +35,30 @@ class UnsupportedType(MediaRejected):
         )
 
 
+class DocumentNotAccepted(UnsupportedType):
+    """A PDF where only photos and videos are taken (a map report is public: no documents there)."""
+
+    def __init__(self) -> None:
+        MediaRejected.__init__(self, _("A PDF document cannot be attached here: only photos and videos are accepted."))
+
+
+class UnsupportedDocumentOrPicture(UnsupportedType):
+    """Neither a photo, a video nor a PDF, where all three are taken (an appeal)."""
+
+    def __init__(self, *, photo_formats: str, video_formats: str) -> None:
+        MediaRejected.__init__(
+            self,
+            format_lazy(
+                _(
+                    "This file is not a supported photo, video or PDF document. Photos: {photo_formats}; "
+                    "videos: {video_formats}; documents: PDF."
+                ),
+                photo_formats=photo_formats,
+                video_formats=video_formats,
+            ),
+        )
+
+
 class HeicNotSupported(UnsupportedType):
     """HEIC/HEIF (iPhone's "High Efficiency" photos): Pillow cannot read them."""
 
@@ -70,6 +94,8 @@ class FileTooLarge(MediaRejected):
             message = _("The photo is larger than {limit} MB.")
         elif kind == "video":
             message = _("The video is larger than {limit} MB.")
+        elif kind == "document":
+            message = _("The PDF document is larger than {limit} MB.")
         else:
             message = _("The file is larger than {limit} MB.")
         super().__init__(format_lazy(message, limit=limit_mb))
@@ -105,6 +131,15 @@ class NoVideoStream(MediaRejected):
 
     def __init__(self) -> None:
         super().__init__(_("The file has no video in it (only sound or data)."))
+
+
+class EncryptedDocument(MediaRejected):
+    """A password-protected or encrypted PDF: nobody at the council could be sure to open it."""
+
+    code = "encrypted_document"
+
+    def __init__(self) -> None:
+        super().__init__(_("The PDF document is protected by a password or encrypted. Please send it without one."))
 
 
 class MediaUnavailable(Conflict):

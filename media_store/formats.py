@@ -1,9 +1,10 @@
 """What a file is, from its first bytes — never from its name or the type the browser declared.
 
 `sniff()` is plain Python on the file's head. It only decides which checker looks at the file
-(Pillow for photos, ffprobe for videos) and with which decoder: each checker then confirms the
-format by decoding. Forcing the decoder matters for videos: left to guess, ffmpeg would happily
-open a playlist or a concat script that points at other files.
+(Pillow for photos, ffprobe for videos, pypdf for PDF documents) and with which decoder: each
+checker then confirms the format by decoding (or, for a PDF, by parsing it). Forcing the decoder
+matters for videos: left to guess, ffmpeg would happily open a playlist or a concat script that
+points at other files.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from PIL import features
 
 HEAD_BYTES = 4096  # enough for an ISO-BMFF `ftyp` box with many brands, and the EBML header
 
-Kind = Literal["photo", "video"]
+Kind = Literal["photo", "video", "document"]
+
+# What most callers take (a map report: pictures only); documents only where the caller says so.
+PICTURE_KINDS: frozenset[Kind] = frozenset({"photo", "video"})
+ALL_KINDS: frozenset[Kind] = frozenset({"photo", "video", "document"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ AVIF = MediaFormat("avif", "photo", "image/avif", "avif", pillow_formats=("AVIF"
 MP4 = MediaFormat("mp4", "video", "video/mp4", "mp4", demuxer="mov", muxer="mp4")
 MOV = MediaFormat("mov", "video", "video/quicktime", "mov", demuxer="mov", muxer="mov")
 WEBM = MediaFormat("webm", "video", "video/webm", "webm", demuxer="matroska", muxer="webm")
+PDF = MediaFormat("pdf", "document", "application/pdf", "pdf")
 
 # Not accepted, but recognised so that the refusal can say what to do instead.
 HEIC = "heic"
@@ -52,12 +58,22 @@ def video_formats() -> tuple[MediaFormat, ...]:
     return (MP4, MOV, WEBM)
 
 
+def document_formats() -> tuple[MediaFormat, ...]:
+    return (PDF,)
+
+
+def all_content_types() -> list[str]:
+    """Every content type media_store may hold, whatever this installation reads (for fixed schemas)."""
+    return sorted({f.content_type for f in (JPEG, PNG, WEBP, AVIF, MP4, MOV, WEBM, PDF)})
+
+
 _AVIF_BRANDS = {b"avif", b"avis"}
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"heif"}
 # Old QuickTime files start with one of these atoms instead of `ftyp`.
 _QUICKTIME_FIRST_ATOMS = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
 _EBML_MAGIC = b"\x1a\x45\xdf\xa3"
 _EBML_DOCTYPE = b"\x42\x82"
+_PDF_MAGIC = b"%PDF-"
 
 
 def sniff(head: bytes) -> MediaFormat | str | None:
@@ -74,6 +90,8 @@ def sniff(head: bytes) -> MediaFormat | str | None:
         return MOV
     if head.startswith(_EBML_MAGIC):
         return WEBM if _ebml_doctype(head) == b"webm" else None
+    if head.startswith(_PDF_MAGIC):
+        return PDF
     return None
 
 

@@ -1,9 +1,13 @@
-"""Photos and videos: the sanitized original a citizen or an executor uploaded, and its derivatives.
+"""Photos, videos and PDF documents: the sanitized original a citizen or an executor uploaded, and
+its derivatives.
 
 A **media asset** is created synchronously at upload (checked by content, metadata stripped, stored)
 with status `pending`; a background task then makes its derivatives — a web-size image and a
 thumbnail for a photo, a poster frame (and its thumbnail) for a video — and marks it `ready`, or
 `failed` with the reason. Until then the URL accessors fall back to the sanitized original.
+A PDF document (accepted only where the caller allows documents: appeals, never a map report) is
+kept exactly as uploaded (a signature in it covers its bytes), has no derivatives and no
+dimensions, only its page count, and is `ready` at once.
 
 Assets are addressed by `public_id` (a random UUID) everywhere outside the database; the integer key
 never leaves it. This app does not know what an asset is attached to (it must not import `issues`):
@@ -25,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 class MediaKind(models.TextChoices):
     PHOTO = "photo", _("photo")
     VIDEO = "video", _("video")
+    DOCUMENT = "document", _("PDF document")
 
 
 class MediaStatus(models.TextChoices):
@@ -44,7 +49,8 @@ class MediaAssetQuerySet(models.QuerySet):
 
 
 class MediaAsset(models.Model):
-    """One uploaded photo or video, stored without its metadata, with its derivatives."""
+    """One uploaded photo or video, stored without its metadata, with its derivatives; or one PDF
+    document, stored as it came."""
 
     public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=8, choices=MediaKind)
@@ -55,9 +61,11 @@ class MediaAsset(models.Model):
     poster_file = models.FileField(_("video poster"), max_length=255, blank=True)
     content_type = models.CharField(_("content type"), max_length=64)
     size_bytes = models.PositiveBigIntegerField(_("size, bytes"))
-    width = models.PositiveIntegerField(_("width, pixels"))
-    height = models.PositiveIntegerField(_("height, pixels"))
+    # Pictures only (a PDF's pages may each have their own size): null for a document.
+    width = models.PositiveIntegerField(_("width, pixels"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height, pixels"), null=True, blank=True)
     duration_seconds = models.FloatField(_("duration, seconds"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -83,11 +91,15 @@ class MediaAsset(models.Model):
             models.CheckConstraint(condition=Q(status__in=MediaStatus.values), name="media_asset_status_valid"),
             models.CheckConstraint(
                 condition=Q(kind=MediaKind.VIDEO, duration_seconds__isnull=False, duration_seconds__gte=0)
-                | Q(kind=MediaKind.PHOTO, duration_seconds__isnull=True),
+                | Q(kind__in=[MediaKind.PHOTO, MediaKind.DOCUMENT], duration_seconds__isnull=True),
                 name="media_asset_duration_only_video",
             ),
+            models.CheckConstraint(condition=Q(size_bytes__gt=0), name="media_asset_size_positive"),
+            # Pictures have dimensions and no pages; a document has pages and no dimensions.
             models.CheckConstraint(
-                condition=Q(size_bytes__gt=0, width__gt=0, height__gt=0), name="media_asset_dimensions_positive"
+                condition=Q(kind__in=[MediaKind.PHOTO, MediaKind.VIDEO], width__gt=0, height__gt=0, page_count=None)
+                | Q(kind=MediaKind.DOCUMENT, width=None, height=None, page_count__gt=0),
+                name="media_asset_dimensions_or_pages",
             ),
             models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="media_asset_sha256_hex"),
             models.CheckConstraint(
@@ -114,6 +126,10 @@ class MediaAsset(models.Model):
     def original_url(self) -> str:
         """The stored file (metadata removed): the photo in full, or the playable video."""
         return self.file.url
+
+    @property
+    def is_document(self) -> bool:
+        return self.kind == MediaKind.DOCUMENT
 
     @property
     def display_url(self) -> str:

@@ -68,6 +68,12 @@ def media_process(*, public_id: UUID | str) -> str | None:
         return None
     if asset.status != MediaStatus.PENDING:
         return asset.status
+    if asset.kind == MediaKind.DOCUMENT:
+        # A PDF has nothing to make (intake marks it ready at once; this is a reprocess from the admin).
+        MediaAsset.objects.filter(pk=asset.pk, status=MediaStatus.PENDING).update(
+            status=MediaStatus.READY, error="", processed_at=timezone.now()
+        )
+        return MediaStatus.READY
 
     storage = media_storage()
     written: dict[str, str] = {}

@@ -1,4 +1,5 @@
-"""Writes for photos and videos: intake, background processing, attaching, deleting, pruning.
+"""Writes for photos, videos and PDF documents: intake, background processing, attaching, deleting,
+pruning.
 
 Other apps (`issues`) call these; this app never calls them back. The usual life of an asset:
 
@@ -14,7 +15,7 @@ import hashlib
 import logging
 import secrets
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -30,8 +31,26 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from media_store.errors import EmptyFile, FileTooLarge, HeicNotSupported, MediaUnavailable, UnsupportedType
-from media_store.formats import HEAD_BYTES, HEIC, MediaFormat, photo_formats, sniff, video_formats
+from media_store.documents import document_check
+from media_store.errors import (
+    DocumentNotAccepted,
+    EmptyFile,
+    FileTooLarge,
+    HeicNotSupported,
+    MediaUnavailable,
+    UnsupportedDocumentOrPicture,
+    UnsupportedType,
+)
+from media_store.formats import (
+    HEAD_BYTES,
+    HEIC,
+    PICTURE_KINDS,
+    Kind,
+    MediaFormat,
+    photo_formats,
+    sniff,
+    video_formats,
+)
 from media_store.models import MediaAsset, MediaKind, MediaStatus
 from media_store.photos import GpsPosition, photo_sanitize
 from media_store.processing import MEDIA_PREFIX, asset_file_name, delete_files, media_storage, store_file
@@ -51,20 +70,38 @@ class IntakeResult:
     gps: GpsPosition | None
 
 
-def media_intake(*, uploaded_file: File, uploaded_by: AbstractBaseUser | None) -> IntakeResult:
+def media_limits_mb(kinds: Collection[Kind]) -> dict[Kind, int]:
+    """The largest upload of each kind, MB (the settings), for the kinds a caller takes."""
+    limits: dict[Kind, int] = {
+        MediaKind.PHOTO: settings.OPENCITY_MAX_PHOTO_MB,
+        MediaKind.VIDEO: settings.OPENCITY_MAX_VIDEO_MB,
+        MediaKind.DOCUMENT: settings.OPENCITY_MAX_DOCUMENT_MB,
+    }
+    return {kind: limit for kind, limit in limits.items() if kind in kinds}
+
+
+def media_intake(
+    *, uploaded_file: File, uploaded_by: AbstractBaseUser | None, kinds: Collection[Kind] = PICTURE_KINDS
+) -> IntakeResult:
     """Check an upload by its content, strip its metadata, store it and create its row (pending);
     its processing is queued once that commits. Raises a MediaRejected error and stores nothing
-    when the file is refused. Runs its own transaction: do not call it inside another one."""
+    when the file is refused. Runs its own transaction: do not call it inside another one.
+
+    `kinds` are what the caller takes: photos and videos unless it names "document" too (a PDF,
+    kept byte for byte and ready at once: it has no derivatives to make)."""
     with tempfile.TemporaryDirectory(prefix="opencity-media-") as scratch:
-        prepared = _prepare(uploaded_file, Path(scratch))  # every refusal happens in here
+        prepared = _prepare(uploaded_file, Path(scratch), kinds=kinds)  # every refusal happens in here
+        is_document = prepared.format.kind == MediaKind.DOCUMENT
         asset = MediaAsset(
             kind=prepared.format.kind,
-            status=MediaStatus.PENDING,
+            status=MediaStatus.READY if is_document else MediaStatus.PENDING,
+            processed_at=timezone.now() if is_document else None,
             content_type=prepared.format.content_type,
             size_bytes=prepared.path.stat().st_size,
             width=prepared.width,
             height=prepared.height,
             duration_seconds=prepared.duration_seconds,
+            page_count=prepared.page_count,
             sha256=_sha256(prepared.path),
             uploaded_by=uploaded_by,
         )
@@ -73,16 +110,16 @@ def media_intake(*, uploaded_file: File, uploaded_by: AbstractBaseUser | None) -
         try:
             # The file goes first and outside the transaction: a slow bucket must not hold a
             # database transaction open. If the row then fails, the file is removed again.
-            stored_name = store_file(
-                storage,
-                prepared.path,
-                asset_file_name(asset, f"original.{prepared.format.extension}"),
-                prepared.format.content_type,
-            )
+            name = asset_file_name(asset, f"original.{prepared.format.extension}")
+            if is_document and _served_directly(storage):
+                # Private from the first byte: never under uploads/, which a bucket may make public.
+                name = f"{WITHHELD_PREFIX}/{secrets.token_hex(16)}/{name}"
+            stored_name = store_file(storage, prepared.path, name, prepared.format.content_type)
             asset.file.name = stored_name
             with transaction.atomic(durable=True):
                 asset.save()
-                transaction.on_commit(partial(_enqueue_processing, asset.public_id), robust=True)
+                if not is_document:
+                    transaction.on_commit(partial(_enqueue_processing, asset.public_id), robust=True)
         except BaseException:
             if stored_name:
                 delete_files(storage, [stored_name])
@@ -97,15 +134,16 @@ class _Prepared:
 
     path: Path
     format: MediaFormat
-    width: int
-    height: int
+    width: int | None
+    height: int | None
     duration_seconds: float | None
     gps: GpsPosition | None
+    page_count: int | None = None
 
 
-def _prepare(uploaded_file: File, scratch: Path) -> _Prepared:
-    """Size limits, format by content, then the photo or video checks and sanitizing."""
-    limits_mb = {MediaKind.PHOTO: settings.OPENCITY_MAX_PHOTO_MB, MediaKind.VIDEO: settings.OPENCITY_MAX_VIDEO_MB}
+def _prepare(uploaded_file: File, scratch: Path, *, kinds: Collection[Kind]) -> _Prepared:
+    """Size limits, format by content, then the photo, video or document checks (and sanitizing)."""
+    limits_mb = media_limits_mb(kinds)
     largest_mb = max(limits_mb.values())
     if not uploaded_file.size:
         raise EmptyFile()
@@ -117,13 +155,21 @@ def _prepare(uploaded_file: File, scratch: Path) -> _Prepared:
     media_format = sniff(head)
     if media_format == HEIC:
         raise HeicNotSupported()
-    if not isinstance(media_format, MediaFormat):
-        raise UnsupportedType(
+    if not isinstance(media_format, MediaFormat) or media_format.kind not in kinds:
+        if isinstance(media_format, MediaFormat) and media_format.kind == MediaKind.DOCUMENT:
+            raise DocumentNotAccepted()
+        refusal = UnsupportedDocumentOrPicture if MediaKind.DOCUMENT in kinds else UnsupportedType
+        raise refusal(
             photo_formats=", ".join(f.name.upper() for f in photo_formats()),
             video_formats=", ".join(f.name.upper() for f in video_formats()),
         )
     if upload_path.stat().st_size > limits_mb[media_format.kind] * MB:
         raise FileTooLarge(kind=media_format.kind, limit_mb=limits_mb[media_format.kind])
+
+    if media_format.kind == MediaKind.DOCUMENT:
+        # Kept as it came: a signature inside covers these exact bytes (media_store.documents).
+        document = document_check(source=upload_path)
+        return _Prepared(upload_path, media_format, None, None, None, None, page_count=document.page_count)
 
     clean_path = scratch / f"clean.{media_format.extension}"
     if media_format.kind == MediaKind.PHOTO:

@@ -7,7 +7,7 @@ processed in the background); here they are tied to issues, in the issue's trans
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -23,6 +23,7 @@ from issues.models import Issue, IssueEvent, IssueEventKind, IssueMedia, MediaRo
 from issues.rules.media import MAX_PHOTOS, media_check_set
 from issues.rules.transitions import ActorRole
 from issues.selectors import issue_actor_roles
+from media_store.formats import PICTURE_KINDS, Kind
 from media_store.models import MediaAsset
 from media_store.photos import GpsPosition
 from media_store.services import media_attach, media_delete, media_intake, media_release, media_withhold
@@ -30,16 +31,17 @@ from opencity.errors import Forbidden, InvalidInput
 
 
 def media_intake_many(
-    *, files: Iterable[UploadedFile], uploaded_by: User | None
+    *, files: Iterable[UploadedFile], uploaded_by: User | None, kinds: Collection[Kind] = PICTURE_KINDS
 ) -> tuple[list[MediaAsset], GpsPosition | None]:
-    """Take several uploads; if any is refused, the ones already taken are deleted and the refusal
-    is raised, so a rejected request leaves nothing behind. Returns the assets and the first GPS
-    position found in a photo (offered as the pin)."""
+    """Take several uploads (of the given kinds: photos and videos unless "document" is named too);
+    if any is refused, the ones already taken are deleted and the refusal is raised, so a rejected
+    request leaves nothing behind. Returns the assets and the first GPS position found in a photo
+    (offered as the pin)."""
     taken: list[MediaAsset] = []
     gps = None
     try:
         for uploaded in files:
-            result = media_intake(uploaded_file=uploaded, uploaded_by=uploaded_by)
+            result = media_intake(uploaded_file=uploaded, uploaded_by=uploaded_by, kinds=kinds)
             taken.append(result.asset)
             gps = gps or result.gps
     except Exception:
@@ -65,15 +67,18 @@ class MediaIntake:
 
 
 @contextmanager
-def media_intake_for_request(*, files: Sequence[UploadedFile], uploaded_by: User | None) -> Iterator[MediaIntake]:
-    """Take a request's uploads for the block that uses them (a report, an action, an addition).
+def media_intake_for_request(
+    *, files: Sequence[UploadedFile], uploaded_by: User | None, kinds: Collection[Kind] = PICTURE_KINDS
+) -> Iterator[MediaIntake]:
+    """Take a request's uploads for the block that uses them (a report, an action, an addition, an
+    appeal: the only caller that passes `kinds` with "document").
 
     More than MAX_PHOTOS files are refused before any is taken. If the block raises, the files
     taken are deleted and the error goes on, so a refused request leaves no upload behind."""
     if len(files) > MAX_PHOTOS:
         message = _("Up to 5 photos or one video.")
         raise InvalidInput(message, code="too_many_files", fields={"media": [message]})
-    assets, gps = media_intake_many(files=files, uploaded_by=uploaded_by)
+    assets, gps = media_intake_many(files=files, uploaded_by=uploaded_by, kinds=kinds)
     intake = MediaIntake(assets=assets, gps=gps)
     try:
         yield intake

@@ -13,7 +13,9 @@ class MediaUploadInputSerializer(serializers.Serializer):
 
 class MediaAssetOutputSerializer(serializers.ModelSerializer):
     """An asset as its uploader sees it. `url` is what to show (the web-size photo or the video);
-    until processing is done `url`/`thumbnail_url` fall back to the sanitized original."""
+    until processing is done `url`/`thumbnail_url` fall back to the sanitized original. A PDF
+    document has no `url` (it is private: read it through what it is attached to, e.g. an appeal),
+    no dimensions, and its `page_count`."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     url = serializers.SerializerMethodField()
@@ -24,7 +26,7 @@ class MediaAssetOutputSerializer(serializers.ModelSerializer):
         model = MediaAsset
         fields = [
             "id", "kind", "status", "url", "thumbnail_url", "poster_url", "content_type", "size_bytes",
-            "width", "height", "duration_seconds",
+            "width", "height", "duration_seconds", "page_count",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -34,7 +36,10 @@ class MediaAssetOutputSerializer(serializers.ModelSerializer):
             return url
         return request.build_absolute_uri(url)  # S3 URLs are absolute already and stay as they are
 
-    def get_url(self, asset: MediaAsset) -> str:
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_url(self, asset: MediaAsset) -> str | None:
+        if asset.is_document:
+            return None
         return self._absolute(asset.display_url)
 
     @extend_schema_field(serializers.CharField(allow_null=True))

@@ -19,8 +19,9 @@ from media_store.api.serializers import (
     MediaUploadOutputSerializer,
 )
 from media_store.errors import FileTooLarge
+from media_store.formats import ALL_KINDS
 from media_store.selectors import media_get_for_uploader
-from media_store.services import MB, media_intake
+from media_store.services import MB, media_intake, media_limits_mb
 from opencity.openapi import BAD_REQUEST, NOT_FOUND, RATE_LIMITED, UNAUTHORIZED
 
 # Multipart framing around the file: boundaries, headers, other small fields.
@@ -48,7 +49,9 @@ def media_upload_allowed(request, *, files: int) -> float | None:
 
 
 class MediaUploadView(APIView):
-    """POST /api/v1/media/ — upload one photo or video (multipart field `file`) for a report."""
+    """POST /api/v1/media/ — upload one photo, video or PDF document (multipart field `file`) for a
+    report or an appeal. What the upload is then attached to decides whether it is welcome there: a
+    map report refuses a PDF (issues.rules.media), an appeal takes it."""
 
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
@@ -56,7 +59,10 @@ class MediaUploadView(APIView):
 
     @extend_schema(
         tags=["media"],
-        summary="Upload a photo or a video",
+        summary="Upload a photo, a video or a PDF document",
+        description="A PDF document (at most `OPENCITY_MAX_DOCUMENT_MB`, not encrypted) may go with an appeal or "
+        "its answer only; a map report refuses it. It is kept as it came (a signature inside stays valid), has no "
+        "`url`, and is `ready` at once with its `page_count`.",
         request={"multipart/form-data": MediaUploadInputSerializer},
         responses={
             201: OpenApiResponse(
@@ -71,7 +77,7 @@ class MediaUploadView(APIView):
     )
     def post(self, request):
         # Refuse an announced oversized body before reading (and spooling to disk) any of it.
-        limit_mb = max(settings.OPENCITY_MAX_PHOTO_MB, settings.OPENCITY_MAX_VIDEO_MB)
+        limit_mb = max(media_limits_mb(ALL_KINDS).values())
         try:
             announced = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -81,7 +87,9 @@ class MediaUploadView(APIView):
 
         serializer = MediaUploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = media_intake(uploaded_file=serializer.validated_data["file"], uploaded_by=request.user)
+        result = media_intake(
+            uploaded_file=serializer.validated_data["file"], uploaded_by=request.user, kinds=ALL_KINDS
+        )
         body = MediaAssetOutputSerializer(result.asset, context={"request": request}).data
         body["gps"] = GpsOutputSerializer(result.gps._asdict()).data if result.gps else None
         return Response(body, status=status.HTTP_201_CREATED)

@@ -444,9 +444,11 @@ OPENCITY_ALERT_DIGEST_LOOKBACK_HOURS = env_int("OPENCITY_ALERT_DIGEST_LOOKBACK_H
 OPENCITY_MAP_CENTER = (49.3487, 23.5069)  # Drohobych town hall, (lat, lon)
 OPENCITY_MAP_ZOOM = 13
 
-# Photos and videos (media_store). Uploads are checked by content; these are the limits.
+# Photos, videos and PDF documents (media_store). Uploads are checked by content; these are the limits.
 OPENCITY_MAX_PHOTO_MB: int = env_int("OPENCITY_MAX_PHOTO_MB", 15)
 OPENCITY_MAX_VIDEO_MB: int = env_int("OPENCITY_MAX_VIDEO_MB", 100)
+# PDF documents, where the caller takes them (appeals and their answers; never a map report).
+OPENCITY_MAX_DOCUMENT_MB: int = env_int("OPENCITY_MAX_DOCUMENT_MB", 20)
 # Width × height, read from the header before any decoding (a decompression bomb is refused unread).
 OPENCITY_MAX_IMAGE_PIXELS: int = env_int("OPENCITY_MAX_IMAGE_PIXELS", 40_000_000)
 OPENCITY_MAX_VIDEO_SECONDS: int = env_int("OPENCITY_MAX_VIDEO_SECONDS", 60)

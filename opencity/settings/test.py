@@ -23,6 +23,7 @@ STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSy
 # The documented defaults, whatever the developer's environment says: tests assert exact messages.
 OPENCITY_MAX_PHOTO_MB = 15
 OPENCITY_MAX_VIDEO_MB = 100
+OPENCITY_MAX_DOCUMENT_MB = 20
 OPENCITY_MAX_IMAGE_PIXELS = 40_000_000
 OPENCITY_MAX_VIDEO_SECONDS = 60
 OPENCITY_MEDIA_WEB_SIZE = 1600

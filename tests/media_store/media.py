@@ -1,5 +1,6 @@
 """Real media files made on the spot for the tests: Pillow images (with EXIF written through
-`Image.Exif`) and ffmpeg-generated videos. Everything is small so the suite stays fast."""
+`Image.Exif`), ffmpeg-generated videos and pypdf-written PDFs. Everything is small so the suite
+stays fast."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, ImageCms
 from PIL.TiffImagePlugin import IFDRational
+from pypdf import PdfWriter
 
 # Drohobych town hall: 49°20'56.04" N, 23°30'20.16" E.
 TOWN_HALL_DMS = ((49, 20, "56.04"), (23, 30, "20.16"))
@@ -128,3 +130,21 @@ def make_video(
 def upload(content: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
     """What Django hands a view for a multipart file field; name and type are the client's claims."""
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def pdf_bytes(
+    pages: int = 2, *, password: str | None = None, attachment: bytes | None = None, title: str = "Відповідь"
+) -> bytes:
+    """A real PDF of blank A4 pages, written by pypdf; encrypted (AES-256) with `password`, and
+    carrying `attachment` as an embedded file (to make it as large as a test needs)."""
+    writer = PdfWriter()
+    for _page in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    if attachment is not None:
+        writer.add_attachment("annex.bin", attachment)
+    if password is not None:
+        writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

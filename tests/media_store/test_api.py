@@ -47,6 +47,7 @@ def test_a_photo_upload_answers_with_the_asset_and_its_gps(api, citizen, django_
         "width": 64,
         "height": 48,
         "duration_seconds": None,
+        "page_count": None,
     }
     assert asset.uploaded_by == citizen
     assert DBTaskResult.objects.count() == 1
@@ -71,6 +72,7 @@ def test_a_video_upload_has_a_duration_and_no_still_yet(api, mp4_video):
         "width": 320,
         "height": 240,
         "duration_seconds": 3.0,
+        "page_count": None,
     }
 
 
@@ -101,6 +103,7 @@ def test_the_uploader_polls_until_ready(api, django_capture_on_commit_callbacks)
         "width": 2000,
         "height": 1000,
         "duration_seconds": None,
+        "page_count": None,
     }
 
 
@@ -108,8 +111,17 @@ def test_the_uploader_polls_until_ready(api, django_capture_on_commit_callbacks)
     ("language", "message"),
     ids=["uk", "en"],
     argvalues=[
-        ("uk", "Цей файл не є підтримуваним фото чи відео. Фото: JPEG, PNG, WEBP, AVIF; відео: MP4, MOV, WEBM."),
-        ("en", "This file is not a supported photo or video. Photos: JPEG, PNG, WEBP, AVIF; videos: MP4, MOV, WEBM."),
+        # The upload takes PDF documents too (for appeals), so it names them.
+        (
+            "uk",
+            "Цей файл не є підтримуваним фото, відео чи документом PDF. Фото: JPEG, PNG, WEBP, AVIF; "
+            "відео: MP4, MOV, WEBM; документи: PDF.",
+        ),
+        (
+            "en",
+            "This file is not a supported photo, video or PDF document. Photos: JPEG, PNG, WEBP, AVIF; "
+            "videos: MP4, MOV, WEBM; documents: PDF.",
+        ),
     ],
 )
 def test_a_text_file_named_jpg_is_a_400_in_the_users_language(api, media_root, language, message):
@@ -177,6 +189,7 @@ def test_a_missing_file_is_a_field_error(api, language, detail, field):
 def test_an_oversized_body_is_refused_before_it_is_read(api, settings, media_root, language, message):
     settings.OPENCITY_MAX_PHOTO_MB = 1
     settings.OPENCITY_MAX_VIDEO_MB = 1
+    settings.OPENCITY_MAX_DOCUMENT_MB = 1
     response = post(api, noise_bytes("PNG", (700, 700)), "big.png", "image/png", language=language)
     assert response.status_code == 400
     assert response.json() == {"code": "file_too_large", "detail": message, "fields": {"file": [message]}}

@@ -2,9 +2,9 @@
 
 import pytest
 
-from media_store.formats import AVIF, HEIC, JPEG, MOV, MP4, PNG, WEBM, WEBP, sniff
+from media_store.formats import AVIF, HEIC, JPEG, MOV, MP4, PDF, PNG, WEBM, WEBP, sniff
 from media_store.photos import _degrees
-from tests.media_store.media import image_bytes
+from tests.media_store.media import image_bytes, pdf_bytes
 
 
 @pytest.mark.parametrize(("fmt", "expected"), [("JPEG", JPEG), ("PNG", PNG), ("WEBP", WEBP), ("AVIF", AVIF)])
@@ -44,7 +44,6 @@ def test_old_quicktime_files_without_ftyp_are_mov():
         b"",
         b"hello, this is text",
         b"GIF89a\x01\x00",
-        b"%PDF-1.7\n",
         b"BM\x00\x00",
         b"II*\x00",
         b"RIFF\x00\x00\x00\x00WAVE",
@@ -69,3 +68,9 @@ def test_anything_else_is_unknown(head):
 def test_exif_degrees_minutes_seconds(value, ref, negative, expected):
     result = _degrees(value, ref, negative)
     assert (round(result, 6) if result is not None else None) == expected
+
+
+def test_a_pdf_is_known_by_its_magic_not_its_name():
+    assert sniff(pdf_bytes(1)[:4096]) is PDF
+    assert sniff(b"%PDF-1.7\n") is PDF
+    assert sniff(b"\n%PDF-1.7\n") is None  # the magic must come first
