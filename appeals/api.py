@@ -7,11 +7,7 @@ read (appeals.selectors.appeal_for) is answered 404, exactly like one that does 
 
 from __future__ import annotations
 
-import mimetypes
-
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import user_executor, user_is_appeal_clerk
+from appeals.downloads import appeal_file_response
 from appeals.models import Appeal
 from appeals.rules.transitions import AppealRole, AppealStatus, appeal_available_actions
 from appeals.selectors import appeal_actor_roles, appeal_for, appeal_timeline, appeals_visible_to
@@ -41,7 +38,7 @@ from appeals.serializers import (
 from appeals.services import AppealInput, appeal_ask_shorter_term, appeal_submit, appeal_transition_check
 from appeals.services import AppealTransitionInput as TransitionData
 from appeals.services import appeal_transition as appeal_transition_service
-from media_store.formats import AVIF, JPEG, MOV, MP4, PNG, WEBM, WEBP
+from media_store.formats import all_content_types
 from media_store.selectors import media_get_many
 from opencity.api import NO_FORMAT_PARAMETER
 from opencity.errors import Forbidden, InvalidInput, NotFound
@@ -321,7 +318,7 @@ class AnyAccept(BaseContentNegotiation):
 
 
 # Every type media_store may hold (whatever this installation's Pillow reads: the schema is fixed).
-FILE_TYPES = sorted({f.content_type for f in (JPEG, PNG, WEBP, AVIF, MP4, MOV, WEBM)})
+FILE_TYPES = all_content_types()
 
 
 class AppealAttachmentApi(APIView):
@@ -346,26 +343,11 @@ class AppealAttachmentApi(APIView):
         },
     )
     def get(self, request: Request, ref: str, public_id) -> HttpResponse:
-        """The file (metadata removed), checked on every request like the appeal itself; 404 for
-        whoever may not read the appeal."""
+        """The file as stored (a photo or video without its metadata, a PDF byte for byte, so a
+        signature in it still verifies), always as an attachment, checked on every request like the
+        appeal itself; 404 for whoever may not read the appeal."""
         appeal = _appeal_visible(user=request.user, ref=ref)
         link = appeal.attachments.select_related("asset").filter(asset__public_id=public_id).first()
         if link is None:
             raise NotFound(_("No such file with this appeal."))
-        stored = link.asset.file
-        if isinstance(stored.storage, FileSystemStorage):
-            # The file system is never served directly: stream it, or let nginx do so from its
-            # internal location once this check has passed (as issues.views.issue_picture does).
-            content_type = link.asset.content_type or mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-            if settings.OPENCITY_MEDIA_X_ACCEL_PREFIX:
-                response = HttpResponse(content_type=content_type)
-                response["X-Accel-Redirect"] = settings.OPENCITY_MEDIA_X_ACCEL_PREFIX.rstrip("/") + "/" + stored.name
-            else:
-                response = FileResponse(stored.storage.open(stored.name, "rb"), content_type=content_type)
-            extension = stored.name.rsplit(".", 1)[-1] if "." in stored.name else "bin"
-            response["Content-Disposition"] = f'attachment; filename="{appeal.ref}-{link.pk}.{extension}"'
-        else:
-            # Object storage: a signed URL that expires (the file sits under the withheld prefix).
-            response = HttpResponseRedirect(stored.url)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return appeal_file_response(link, for_page=False)

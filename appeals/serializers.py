@@ -17,7 +17,10 @@ from issues.api.serializers import CategoryCodeField
 
 STATUS_CHOICES = [status.value for status in AppealStatus]
 ACTION_CHOICES = [action.value for action in AppealAction]
-MEDIA_FIELD_HELP = "Ids of earlier uploads (POST /api/v1/media/), at most 5; kept private with the appeal."
+MEDIA_FIELD_HELP = (
+    "Ids of earlier uploads (POST /api/v1/media/: photos, videos or PDF documents such as a scan or a signed "
+    "answer), at most 5; kept private with the appeal."
+)
 
 
 def _media_field() -> serializers.ListField:
@@ -206,9 +209,12 @@ class AppealEventOutput(serializers.Serializer):
 class AppealAttachmentOutput(serializers.Serializer):
     id = serializers.UUIDField(source="asset.public_id")
     role = serializers.CharField(help_text="`appeal`: sent with it; `answer`: with the answer.")
-    kind = serializers.CharField(source="asset.kind")
+    kind = serializers.CharField(source="asset.kind", help_text="`photo`, `video` or `document` (a PDF).")
     content_type = serializers.CharField(source="asset.content_type")
     size_bytes = serializers.IntegerField(source="asset.size_bytes")
+    page_count = serializers.IntegerField(
+        source="asset.page_count", allow_null=True, help_text="A PDF's number of pages (null for a photo or video)."
+    )
     created_at = serializers.DateTimeField()
     url = serializers.SerializerMethodField(help_text="The file, for whoever may read the appeal.")
 

@@ -9,17 +9,15 @@ back on the same page with its message and what was typed, with the error's HTTP
 from __future__ import annotations
 
 import datetime
-import mimetypes
 import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import FileSystemStorage
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -29,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Executor
 from accounts.roles import user_executor, user_is_appeal_clerk
+from appeals.downloads import appeal_file_response
 from appeals.forms import STATUS_LABELS, AppealActionForm, AppealForm, DeskFilterForm, ShorterTermForm
 from appeals.models import (
     CITIZENS_APPEAL_KINDS,
@@ -55,6 +54,7 @@ from appeals.services import (
 from issues.rules.media import MAX_PHOTOS
 from issues.services.media import media_intake_for_request
 from media_store.api.views import media_upload_allowed
+from media_store.formats import ALL_KINDS
 from opencity.errors import DomainError, RateLimited
 from opencity.http import safe_next_url
 
@@ -189,7 +189,7 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
     try:
         if media_upload_allowed(request, files=min(len(files), MAX_PHOTOS + 1)) is not None:
             raise RateLimited(_("You have uploaded many files in the last hour. Please try again later."))
-        with media_intake_for_request(files=files, uploaded_by=user) as intake:
+        with media_intake_for_request(files=files, uploaded_by=user, kinds=ALL_KINDS) as intake:
             appeal = appeal_submit(
                 author=user,
                 data=AppealInput(
@@ -228,6 +228,7 @@ def _render_form(request: HttpRequest, form: AppealForm, *, status: int = 200) -
             "form": form,
             "is_request": kind == AppealKind.INFORMATION_REQUEST,
             "max_files": MAX_PHOTOS,
+            "max_document_mb": settings.OPENCITY_MAX_DOCUMENT_MB,
         },
         status=status,
     )
@@ -412,7 +413,7 @@ def appeal_act(request: HttpRequest, ref: str) -> HttpResponse:
             appeal_transition_check(appeal=appeal, actor=request.user, action=action)
             if media_upload_allowed(request, files=min(len(files), MAX_PHOTOS + 1)) is not None:
                 raise RateLimited(_("You have uploaded many files in the last hour. Please try again later."))
-        with media_intake_for_request(files=files, uploaded_by=request.user) as intake:
+        with media_intake_for_request(files=files, uploaded_by=request.user, kinds=ALL_KINDS) as intake:
             appeal_transition(
                 appeal=appeal,
                 actor=request.user,
@@ -448,25 +449,7 @@ def appeal_file(request: HttpRequest, ref: str, public_id: uuid.UUID) -> HttpRes
     link = appeal.attachments.select_related("asset").filter(asset__public_id=public_id).first()
     if link is None:
         raise Http404
-    stored = link.asset.file_for("web")
-    if not stored:
-        raise Http404
-    content_type = link.asset.content_type or mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-    if isinstance(stored.storage, FileSystemStorage):
-        # As issues.views.issue_picture: the disk is not served directly; stream the file, or let
-        # nginx do so from its internal location once this check has passed.
-        if settings.OPENCITY_MEDIA_X_ACCEL_PREFIX:
-            response = HttpResponse(content_type=content_type)
-            response["X-Accel-Redirect"] = settings.OPENCITY_MEDIA_X_ACCEL_PREFIX.rstrip("/") + "/" + stored.name
-        else:
-            response = FileResponse(stored.storage.open(stored.name, "rb"), content_type=content_type)
-    else:
-        response = HttpResponseRedirect(stored.url)  # a signed URL that expires
-    response["Cache-Control"] = "private, no-store"
-    # A name that says whose file it is, not the stored one (which carries the asset's id).
-    extension = mimetypes.guess_extension(content_type) or ""
-    response["Content-Disposition"] = f'inline; filename="{appeal.ref}-{link.role}-{link.pk}{extension}"'
-    return response
+    return appeal_file_response(link, for_page=True)
 
 
 # --- the council's side ------------------------------------------------------------------------------

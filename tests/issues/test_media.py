@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from issues.models import Issue, IssueMedia
 from media_store.models import MediaAsset
 from tests.factories import CENTRE_LAT, CENTRE_LON
-from tests.media_store.media import exif_with, image_bytes, make_video, png_bomb, upload
+from tests.media_store.media import exif_with, image_bytes, make_video, pdf_bytes, png_bomb, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,41 @@ def test_a_refused_file_refuses_the_report_and_leaves_nothing(world, media_root,
     assert not Issue.objects.exists()
     assert not MediaAsset.objects.exists()
     assert files_in(media_root) == []
+
+
+PDF_REFUSED = "Документ PDF тут додати не можна: приймаються лише фото та відео."
+
+
+@committing
+def test_a_pdf_sent_with_a_map_report_is_refused_and_leaves_nothing(world, media_root):
+    """A report is public: a document (taken with an appeal) never goes with one."""
+    scan = upload(pdf_bytes(1), "scan.pdf", "application/pdf")
+    response = report(api(world.citizen), files=[("photos", upload(image_bytes())), ("photos", scan)])
+    assert response.status_code == 400
+    assert response.json() == {"code": "unsupported_type", "detail": PDF_REFUSED, "fields": {"file": [PDF_REFUSED]}}
+    assert not Issue.objects.exists() and not MediaAsset.objects.exists() and files_in(media_root) == []
+
+
+def test_a_pdf_uploaded_first_cannot_be_attached_to_a_map_report(world):
+    client = api(world.citizen)
+    uploaded = client.post(
+        "/api/v1/media/", {"file": upload(pdf_bytes(2), "scan.pdf", "application/pdf")}, format="multipart"
+    )
+    assert (uploaded.status_code, uploaded.json()["kind"]) == (201, "document")  # the upload takes it (appeals)
+    response = client.post(
+        "/api/v1/issues/",
+        {
+            "category": "pothole",
+            "description": "Яма",
+            "location": json.loads(LOCATION),
+            "media": [uploaded.json()["id"]],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"code": "unsupported_type", "detail": PDF_REFUSED, "fields": {"media": [PDF_REFUSED]}}
+    assert not Issue.objects.exists()
+    assert MediaAsset.objects.get(public_id=uploaded.json()["id"]).attached_at is None
 
 
 @committing

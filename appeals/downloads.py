@@ -1,0 +1,55 @@
+"""The one answer that hands out a file of an appeal (its page's link and the API's), once the caller's
+right to read the appeal has been checked (appeals.selectors.appeal_for).
+
+The file system is never served directly: the file is streamed, or nginx streams it from its
+internal location (X-Accel-Redirect). On an object store the answer is a redirect to a signed
+address that expires, asking the store to answer with the same type and file name. A PDF document
+is always an attachment (saved, never opened on our origin); a photo or video may be shown inline on
+the page. The file name says whose file it is (the appeal's number), never the stored name.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+
+from appeals.models import AppealAttachment
+from media_store.models import MediaKind
+
+
+def appeal_file_name(link: AppealAttachment) -> str:
+    """DRH-A-2026-000001-answer-7.pdf: the appeal, the file's role and its number; ASCII only."""
+    extension = mimetypes.guess_extension(link.asset.content_type or "") or ""
+    if extension == ".jpe":  # some platforms' first guess for image/jpeg
+        extension = ".jpg"
+    return f"{link.appeal.ref}-{link.role}-{link.pk}{extension}"
+
+
+def appeal_file_response(link: AppealAttachment, *, for_page: bool) -> HttpResponse:
+    """The stored file of `link` with its own Content-Type, a Content-Disposition and `Cache-Control:
+    private, no-store`. The API hands out the original (a PDF as it came, a photo without its
+    metadata) as an attachment; the page shows the web-size photo inline, and saves a PDF."""
+    stored = link.asset.file_for("web") if for_page else link.asset.file
+    content_type = link.asset.content_type or mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    inline = for_page and link.asset.kind != MediaKind.DOCUMENT
+    disposition = f'{"inline" if inline else "attachment"}; filename="{appeal_file_name(link)}"'
+    if isinstance(stored.storage, FileSystemStorage):
+        if settings.OPENCITY_MEDIA_X_ACCEL_PREFIX:
+            response = HttpResponse(content_type=content_type)
+            response["X-Accel-Redirect"] = settings.OPENCITY_MEDIA_X_ACCEL_PREFIX.rstrip("/") + "/" + stored.name
+        else:
+            response = FileResponse(stored.storage.open(stored.name, "rb"), content_type=content_type)
+        response["Content-Disposition"] = disposition
+    elif getattr(stored.storage, "querystring_auth", False) and not getattr(stored.storage, "custom_domain", None):
+        # A signed S3 address may carry the headers the store answers with (they are signed too).
+        url = stored.storage.url(
+            stored.name, parameters={"ResponseContentType": content_type, "ResponseContentDisposition": disposition}
+        )
+        response = HttpResponseRedirect(url)
+    else:
+        response = HttpResponseRedirect(stored.url)
+    response["Cache-Control"] = "private, no-store"
+    return response
