@@ -3,7 +3,9 @@ right to read the appeal has been checked (appeals.selectors.appeal_for).
 
 The file system is never served directly: the file is streamed, or nginx streams it from its
 internal location (X-Accel-Redirect). On an object store the answer is a redirect to a signed
-address that expires, asking the store to answer with the same type and file name. A PDF document
+address that expires, asking the store to answer with the same type and file name — signed even
+where the bucket has a public address (OPENCITY_S3_PUBLIC_URL): an appeal's files sit under the
+withheld prefix (media_store.services.media_withhold), which no bucket policy exposes. A PDF document
 is always an attachment (saved, never opened on our origin); a photo or video may be shown inline on
 the page. The file name says whose file it is (the appeal's number), never the stored name.
 """
@@ -43,10 +45,18 @@ def appeal_file_response(link: AppealAttachment, *, for_page: bool) -> HttpRespo
         else:
             response = FileResponse(stored.storage.open(stored.name, "rb"), content_type=content_type)
         response["Content-Disposition"] = disposition
-    elif getattr(stored.storage, "querystring_auth", False) and not getattr(stored.storage, "custom_domain", None):
-        # A signed S3 address may carry the headers the store answers with (they are signed too).
-        url = stored.storage.url(
-            stored.name, parameters={"ResponseContentType": content_type, "ResponseContentDisposition": disposition}
+    elif hasattr(stored.storage, "bucket"):  # django-storages' S3
+        storage = stored.storage
+        url = storage.connection.meta.client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": storage.bucket_name,
+                "Key": storage._normalize_name(stored.name),
+                # The headers the store answers with; signed too, so nobody can change them.
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": disposition,
+            },
+            ExpiresIn=storage.querystring_expire,
         )
         response = HttpResponseRedirect(url)
     else:

@@ -5,6 +5,9 @@ author downloads them byte for byte as attachments, anyone else is told there is
 from __future__ import annotations
 
 import hashlib
+import json
+import urllib.request
+import uuid
 
 import pytest
 from django.template.defaultfilters import filesizeformat
@@ -15,8 +18,12 @@ from accounts.models import User
 from appeals.models import Appeal, AppealAttachment, AttachmentRole
 from appeals.rules.transitions import AppealAction, AppealStatus
 from appeals.services import AppealInput, AppealTransitionInput, appeal_submit, appeal_transition
+from media_store.formats import ALL_KINDS
 from media_store.models import MediaAsset
+from media_store.services import media_intake
+from tests.media_store import test_s3
 from tests.media_store.media import pdf_bytes, upload
+from tests.media_store.test_s3 import ACCESS_KEY, REGION, SECRET_KEY, objects, s3_client, s3_storage_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +230,68 @@ def test_api_an_encrypted_pdf_for_an_answer_is_refused_in_english_too(appeals_ci
     assert response.status_code == 400
     assert response.json() == {"code": "encrypted_document", "detail": message, "fields": {"file": [message]}}
     assert not MediaAsset.objects.exists()
+
+
+# --- on an object store ----------------------------------------------------------------------------------
+
+s3_server = test_s3.s3_server  # the moto server on 127.0.0.1, one per module
+
+
+@pytest.fixture
+def bucket(s3_server) -> str:
+    name = f"opencity-appeal-pdf-{uuid.uuid4().hex[:12]}"
+    s3_client(s3_server).create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    return name
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("public_url", [False, True], ids=["private-bucket", "bucket-with-a-public-address"])
+def test_on_s3_a_pdf_is_withheld_from_the_start_and_downloads_signed_as_an_attachment(
+    appeals_city, s3_server, bucket, monkeypatch, settings, client, public_url
+):
+    environment = {
+        "OPENCITY_S3_BUCKET": bucket,
+        "OPENCITY_S3_ENDPOINT_URL": s3_server,
+        "OPENCITY_S3_ACCESS_KEY": ACCESS_KEY,
+        "OPENCITY_S3_SECRET_KEY": SECRET_KEY,
+        "OPENCITY_S3_REGION": REGION,
+    }
+    if public_url:
+        # The bucket policy README asks for: anonymous reads of uploads/ and budget/ only.
+        environment["OPENCITY_S3_PUBLIC_URL"] = f"{s3_server}/{bucket}/"
+        s3_client(s3_server).put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                           "Resource": [f"arn:aws:s3:::{bucket}/uploads/*", f"arn:aws:s3:::{bucket}/budget/*"]}],
+        }))  # fmt: skip
+    s3_storage_settings(monkeypatch, settings, **environment)
+    appeal = routed_complaint(appeals_city)
+    signed = pdf_bytes(2)
+
+    asset = media_intake(
+        uploaded_file=pdf_upload(signed), uploaded_by=appeals_city.world.roads_staff, kinds=ALL_KINDS
+    ).asset
+    # Never under uploads/ (the prefix a bucket policy may make public), not even before it is attached.
+    assert asset.file.name.startswith("withheld/") and "/uploads/" in asset.file.name
+    assert objects(s3_server, bucket) == {asset.file.name: signed}
+    appeal_transition(
+        appeal=appeal,
+        actor=appeals_city.world.roads_staff,
+        action=AppealAction.ANSWER,
+        data=AppealTransitionInput(answer="Яму засипано.", outcome="supported", media=(asset,)),
+    )
+    assert objects(s3_server, bucket) == {asset.file.name: signed}  # withholding again moves nothing
+    link = AppealAttachment.objects.get(asset=asset)
+
+    client.force_login(appeals_city.author)
+    response = client.get(f"/appeals/{appeal.ref}/files/{asset.public_id}/")
+    assert response.status_code == 302
+    assert response["Cache-Control"] == "private, no-store"
+    location = response["Location"]
+    assert location.startswith(f"{s3_server}/{bucket}/withheld/") and "X-Amz-Signature=" in location
+    with urllib.request.urlopen(location, timeout=10) as stored:  # noqa: S310 — our own local server
+        assert stored.read() == signed
+        assert stored.headers["Content-Type"] == "application/pdf"
+        assert stored.headers["Content-Disposition"] == f'attachment; filename="{appeal.ref}-answer-{link.pk}.pdf"'
+    client.force_login(appeals_city.world.citizen)
+    assert client.get(f"/appeals/{appeal.ref}/files/{asset.public_id}/").status_code == 404
