@@ -15,7 +15,7 @@ from appeals.rules.transitions import AppealStatus
 from tests.appeals.city import appeals_city  # noqa: F401
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import PHONE, screenshot, sign_in
-from tests.media_store.media import image_bytes
+from tests.media_store.media import image_bytes, pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,7 +96,7 @@ def test_a_citizen_files_the_council_answers_and_extends_the_citizen_reads(new_p
         clerk.wait_for_selector(".message.success")
     assert set(Appeal.objects.values_list("status", flat=True)) == {AppealStatus.ASSIGNED}
 
-    # The unit answers the complaint with a scan of the signed answer …
+    # The unit answers the complaint with the signed answer as a PDF and a photo of the site …
     unit = new_page(PHONE)
     sign_in(unit, "roads-staff")
     unit.goto("/appeals/queue/")
@@ -108,8 +108,12 @@ def test_a_citizen_files_the_council_answers_and_extends_the_citizen_reads(new_p
     answer = unit.locator("form.action-answer")
     answer.locator("textarea[name=answer]").fill("Вивезення сміття відновлено з понеділка, графік додано.")
     answer.locator("select[name=outcome]").select_option("supported")
+    signed = pdf_bytes(2, title="Відповідь, підписано КЕП")
     answer.locator("input[type=file]").set_input_files(
-        files=[{"name": "vidpovid.png", "mimeType": "image/png", "buffer": image_bytes("PNG", (120, 160))}]
+        files=[
+            {"name": "vidpovid.pdf", "mimeType": "application/pdf", "buffer": signed},
+            {"name": "dvir.png", "mimeType": "image/png", "buffer": image_bytes("PNG", (120, 160))},
+        ]
     )
     answer.get_by_role("button", name="Надіслати відповідь").click()
     unit.wait_for_selector(".message.success")
@@ -136,8 +140,13 @@ def test_a_citizen_files_the_council_answers_and_extends_the_citizen_reads(new_p
         "До відповіді додано файли",
     ]
     check(citizen, "appeal-answered-phone")
-    link = citizen.locator(".answer .files a").first
-    response = citizen.request.get(link.get_attribute("href"))
+    assert citizen.locator(".answer .files .file-facts").first.inner_text().startswith("PDF, 2 сторінки, ")
+    pdf_link, photo_link = citizen.locator(".answer .files a").all()
+    response = citizen.request.get(pdf_link.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith('attachment; filename="DRH-A-')
+    assert response.body() == signed
+    response = citizen.request.get(photo_link.get_attribute("href"))
     assert response.status == 200 and response.headers["content-type"] == "image/png"
     citizen.goto(f"/appeals/{request.ref}/")
     assert "Строк продовжено." in citizen.locator(".due-card").inner_text()
