@@ -196,7 +196,7 @@ def _apply(*, issue: Issue, action: Action, data: TransitionInput, now: datetime
     """Action-specific changes to the issue; returns what the event records about them."""
     recorded: dict = {"action": str(action), **(data.extra or {})}
     if action == Action.ROUTE:
-        issue.executor_id = data.executor.pk
+        issue.executor = data.executor  # the object, not its id: whoever shows the issue next needs no query
         issue.routing_rule_id = data.routing_rule_id
         _start_clock(issue, now)
         recorded.update(executor=data.executor.code, routing=data.routing_reason)
