@@ -41,3 +41,15 @@ def test_an_issue_is_looked_up_with_only_the_joins_every_view_needs(world, repor
     # category, its group, district, executor: each further join multiplied the planning time.
     assert lookup.count(" JOIN ") == 4
     assert "ORDER BY" not in lookup  # a reference is unique: nothing to sort
+
+
+def test_a_signed_in_accounts_role_is_worked_out_for_the_log_once_a_minute(world, database_cache):
+    client = APIClient()
+    client.force_authenticate(world.roads_staff)
+    path = f"/api/v1/issues/nearby/?lon={CENTRE_LON}&lat={CENTRE_LAT}&category=pothole"
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    looked_up = [q["sql"] for q in captured.captured_queries if "auth_group" in q["sql"] or "membership" in q["sql"]]
+    assert looked_up == []
+    assert len(captured.captured_queries) == 3
