@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -329,7 +330,8 @@ def _issue_store(
     confirmed = not report_held_for_confirmation(reporter=reporter)
     with transaction.atomic():
         issue = Issue.objects.create(
-            ref=issue_next_ref(at=now),
+            # Unique and never seen outside this transaction: the public reference is taken last.
+            ref=f"~{uuid.uuid4().hex[:20]}",
             awaiting_confirmation=not confirmed,
             category=category,
             description=cleaned["description"],
@@ -361,6 +363,10 @@ def _issue_store(
         _flag_possible_duplicates(issue=issue, now=now)
         if confirmed:
             issue = issue_route(issue=issue, now=now)
+        # The counter row stays locked until the commit (references without gaps): taken first,
+        # it made every concurrent report wait for this whole transaction; taken last, for its end.
+        issue.ref = issue_next_ref(at=now)
+        Issue.objects.filter(pk=issue.pk).update(ref=issue.ref)
     return issue
 
 
