@@ -1,9 +1,10 @@
 """The fixed cost of a request, creation throughput and Open311 pages: the app through HTTP against
 the bare SQL that gives the same answer (issue 13, item 4).
 
-Uses a database of its own, like `make bench` (scripts/bench_dashboard.py: OPENCITY_BENCH_DATABASE_URL,
-or the cluster under var/bench-pg), with `--count` generated issues (100,000 by default; generated on
-the first run, reused while the count matches). It starts gunicorn with the production settings
+Uses a database of its own (OPENCITY_BENCH_REQUESTS_DATABASE_URL, or `opencity_bench_requests` in the
+cluster of `make bench` under var/bench-pg), with `--count` generated issues over `--days` (100,000
+over 120 days by default, so that Open311's 90-day window holds more than 50 pages of 1,000; generated
+on the first run, reused while they match). It starts gunicorn with the production settings
 (deploy/gunicorn.conf.py, `--workers` processes, DEBUG off, persistent connections, WhiteNoise) on a
 free port of 127.0.0.1 and times, one client on a keep-alive connection:
 
@@ -17,6 +18,7 @@ SQL's p50 (the same answer assembled by PostgreSQL, run through psycopg on a per
 from this process) and the ratio. The machine is shared: compare the ratios, and repeat.
 
     .venv/bin/python scripts/bench_requests.py [--count 100000] [--repeat 200] [--workers 2] [--only NAME]
+        [--code DIR]   # the server from another checkout: `git archive main | tar -x -C DIR`, before/after
 """
 
 from __future__ import annotations
@@ -47,11 +49,23 @@ ACCOUNTS = 40
 BENCH_SECRET_KEY = "bench-key-NOT-A-SECRET"  # noqa: S105 — the benchmark database's own, printed in the docs
 
 
+def database_url() -> str:
+    """OPENCITY_BENCH_REQUESTS_DATABASE_URL, or a database of its own (not `make bench`'s million
+    issues, which this script would replace) in the benchmark cluster under var/bench-pg."""
+    url = os.environ.get("OPENCITY_BENCH_REQUESTS_DATABASE_URL")
+    if url:
+        return url
+    from opencity.localdb import LocalCluster
+
+    cluster = LocalCluster(ROOT / "var" / "bench-pg", int(os.environ.get("OPENCITY_BENCH_PORT", "54331")))
+    cluster.start(fast_unsafe=True)
+    cluster.create_database("opencity_bench_requests")
+    return cluster.url("opencity_bench_requests")
+
+
 def prepare_database(*, count: int, days: int) -> str:
     """The benchmark database (migrated, reference data, `count` generated issues); its URL."""
-    from bench_dashboard import database_url
-
-    url = database_url(False)
+    url = database_url()
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "opencity.settings.local"
     # The server's key too: the Open311 cursor made here is signed with it.
