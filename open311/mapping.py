@@ -50,4 +50,4 @@ def open311_datetime(value: datetime.datetime | None, *, zone: datetime.tzinfo |
     `zone`: the current time zone, when a caller formatting many has already looked it up."""
     if value is None:
         return None
-    return value.astimezone(zone or timezone.get_current_timezone()).replace(microsecond=0).isoformat()
+    return value.astimezone(zone or timezone.get_current_timezone()).isoformat(timespec="seconds")

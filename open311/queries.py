@@ -3,8 +3,8 @@ selected; hidden issues never match."""
 
 from __future__ import annotations
 
-from django.db.models import FloatField, Func, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models import FloatField, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast, JSONObject
 
 from issues.models import Category, Issue, IssueEvent, IssueMedia, MediaRole
 from issues.presentation import EventNames
@@ -139,13 +139,14 @@ REQUEST_ROW_FIELDS = (
 
 def open311_request_rows(*, filters: RequestFilters) -> tuple[list[dict], bool]:
     """The page open311_requests gives, as plain rows (REQUEST_ROW_FIELDS) for a request object
-    without extensions: the latest public status event as {kind, data, note}, and the public id of
-    the first report photo. The same filters, order and paging."""
+    without extensions: the latest public status event as the JSON text of {kind, data, note} (a page
+    repeats a few dozen distinct ones: each is parsed once), and the public id of the first report
+    photo. The same filters, order and paging."""
     latest_status_event = (
         IssueEvent.objects.filter(issue=OuterRef("pk"), is_public=True)
         .exclude(to_status="")
         .order_by("-at", "-pk")
-        .values(json=JSONObject(kind="kind", data="data", note="note"))[:1]
+        .values(json=Cast(JSONObject(kind="kind", data="data", note="note"), TextField()))[:1]
     )
     first_photo = (
         IssueMedia.objects.filter(issue=OuterRef("pk"), role=MediaRole.REPORT, asset__kind="photo")
@@ -156,7 +157,7 @@ def open311_request_rows(*, filters: RequestFilters) -> tuple[list[dict], bool]:
     listing = _listing(filters).annotate(
         lon=_Coordinate("point", function="ST_X"),
         lat=_Coordinate("point", function="ST_Y"),
-        status_event=Subquery(latest_status_event, output_field=JSONField()),
+        status_event=Subquery(latest_status_event, output_field=TextField()),
         photo_id=Subquery(first_photo),
     )
     rows = list(listing.values(*REQUEST_ROW_FIELDS)[_page_bounds(filters)])

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.localized import localized
@@ -178,23 +179,21 @@ def service_requests_from_rows(rows: list[dict], *, absolute: Absolute) -> list[
     values as service_request, built from plain values. What repeats across a page is worked out
     once: the status labels, the names the status events mention, and each distinct event summary."""
     zone = timezone.get_current_timezone()
+    language = get_language()
     labels: dict[str, str] = {}
-    status_events = {row["pk"]: SimpleNamespace(**row["status_event"]) for row in rows if row["status_event"]}
-    names = EventNames.for_events(status_events.values())
-    summaries: dict[tuple[str, str], str] = {}
+    # Distinct status events (their JSON text is the key): parsed, named and summed up once each.
+    events = {text: SimpleNamespace(**json.loads(text)) for text in {row["status_event"] for row in rows} if text}
+    names = EventNames.for_events(events.values())
+    status_notes: dict[str, str] = {}
+    for text, event in events.items():
+        summary = event_summary(event, names=names)
+        status_notes[text] = f"{summary}. {event.note}" if event.note else summary
     requests = []
     for row in rows:
         status = row["status"]
         notes = labels.get(status) or labels.setdefault(status, _status_label(status))
-        event = status_events.get(row["pk"])
-        if event is not None:
-            key = (event.kind, json.dumps(event.data, sort_keys=True))
-            summary = summaries.get(key)
-            if summary is None:
-                summary = summaries[key] = event_summary(event, names=names)
-            notes = f"{notes}: {summary}"
-            if event.note:
-                notes = f"{notes}. {event.note}"
+        if row["status_event"]:
+            notes = f"{notes}: {status_notes[row['status_event']]}"
         notice = None
         if row["outage_id"] is not None and row["outage__ended_at"] is None:
             notice = outage_notice(kind=row["outage__kind"], expected_end=row["outage__expected_end_at"])
@@ -203,11 +202,13 @@ def service_requests_from_rows(rows: list[dict], *, absolute: Absolute) -> list[
                 "service_request_id": row["ref"],
                 "status": open311_status(status),
                 "status_notes": notes,
-                "service_name": localized(row["category__name_uk"], row["category__name_en"]),
+                "service_name": localized(row["category__name_uk"], row["category__name_en"], language=language),
                 "service_code": row["category__code"],
                 "description": row["description"],
                 "agency_responsible": (
-                    localized(row["executor__name_uk"], row["executor__name_en"]) if row["executor_id"] else None
+                    localized(row["executor__name_uk"], row["executor__name_en"], language=language)
+                    if row["executor_id"]
+                    else None
                 ),
                 "service_notice": notice,
                 "requested_datetime": open311_datetime(row["created_at"], zone=zone),
