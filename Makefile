@@ -35,6 +35,11 @@ bench:          ## Time the dashboard's queries on 1,000,000 generated issues (o
 	@bash scripts/bootstrap.sh runtime
 	@.venv/bin/python scripts/bench_dashboard.py $(if $(COUNT),--count $(COUNT)) $(if $(LIVE),--live)
 
+.PHONY: bench-requests
+bench-requests: ## Small answers, Open311 pages and creates/s through gunicorn against their bare SQL (own database under var/bench-pg)
+	@bash scripts/bootstrap.sh runtime
+	@.venv/bin/python scripts/bench_requests.py $(if $(COUNT),--count $(COUNT)) $(if $(REPEAT),--repeat $(REPEAT))
+
 load:           ## One minute of citizens and executors (locust) against make run-prod (scripts/run_prod.sh) on 127.0.0.1 with the demo data
 	@bash scripts/bootstrap.sh dev
 	@.venv/bin/python scripts/loadtest.py $(if $(DURATION),--duration $(DURATION)) $(if $(USERS),--users $(USERS))

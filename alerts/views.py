@@ -71,7 +71,7 @@ def _refused(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def alert_new(request: HttpRequest) -> HttpResponse:
     """GET/POST /alerts/new/ — subscribe (a confirmed e-mail address is needed)."""
     if not alert_may_subscribe(user=request.user):
@@ -89,7 +89,7 @@ def alert_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def alert_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET/POST /alerts/<id>/edit/ — change one of my alerts (another person's is a 404)."""
     try:
@@ -123,7 +123,7 @@ def alert_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @csrf_exempt  # mail programs POST here (RFC 8058) with no session; the signed token is the credential
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def alert_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET /alerts/unsubscribe/<token>/ — the e-mail's link: a page with one button (a GET changes
     nothing, so link checkers that open every link unsubscribe nobody). POST — stop the e-mails

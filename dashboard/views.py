@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.models import Executor
 from dashboard.access import user_may_see_dashboard
@@ -94,7 +94,7 @@ def _context(request: HttpRequest, form: DashboardFilterForm, *, with_map: bool 
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     """The dashboard: backlog, SLA per executor, trends, the map with problem spots, satisfaction
     and budget, for a period and a district."""
@@ -111,7 +111,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard_print(request: HttpRequest) -> HttpResponse:
     """A summary for a council session: A4, charts and tables, nothing interactive."""
     _require_viewer(request)
@@ -122,7 +122,7 @@ def dashboard_print(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard_overdue(request: HttpRequest, code: str) -> HttpResponse:
     """An executor's issues overdue now (in the chosen district), the longest overdue first."""
     _require_viewer(request)
@@ -148,7 +148,7 @@ EXPORT_FORMATS = {
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard_export(request: HttpRequest, table: str, extension: str) -> HttpResponse:
     """One table (or `all`, as one workbook) as CSV or XLSX, for the same filters as the page."""
     _require_viewer(request)

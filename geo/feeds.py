@@ -14,7 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
 from geo.models import Outage, OutageEvent, OutageEventKind, OutageKind, OutageNature
@@ -47,7 +47,7 @@ def _outage_text(outage: Outage) -> str:
     return "\n".join(lines)
 
 
-@require_GET
+@require_safe
 def planned_outages_ics(request: HttpRequest) -> HttpResponse:
     """GET /outages/planned.ics — planned outages, upcoming, in force and of the last month, as an
     iCalendar (RFC 5545) that phones and calendar programs subscribe to."""

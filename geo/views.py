@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Executor
 from accounts.roles import user_executor, user_is_dispatcher
@@ -45,7 +45,7 @@ from geo.sql import territory_feature_collection
 from opencity.errors import DomainError, Forbidden
 
 
-@require_GET
+@require_safe
 def territory_geojson(request: HttpRequest) -> HttpResponse:
     """The community boundary and districts as GeoJSON, built by PostGIS."""
     body = territory_feature_collection(language=get_language() or "uk")
@@ -55,7 +55,7 @@ def territory_geojson(request: HttpRequest) -> HttpResponse:
 # --- Budget ---------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def budget_page(request: HttpRequest) -> HttpResponse:
     """The budget map of a year: projects on the map, totals by sector and status, the list."""
     default_year = budget_default_year()
@@ -84,7 +84,7 @@ def budget_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One budget project: money, dates, tender, photos, and (filled by the issues app) the issues
     reported around it."""
@@ -104,7 +104,7 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Outages (public) -----------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def outages_page(request: HttpRequest) -> HttpResponse:
     """Outages in force and to come, on the map and as a list, and "is my address affected?"."""
     now = timezone.now()
@@ -125,7 +125,7 @@ def outages_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def outage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One outage with its public history: a stable link for the feeds and for local media."""
     outage = get_object_or_404(Outage.objects.select_related("provider"), pk=pk)
@@ -146,7 +146,7 @@ def outage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def contacts_page(request: HttpRequest) -> HttpResponse:
     """The duty officer, the emergency services and the utilities' dispatchers, click to call."""
     contacts = list(duty_contacts())
@@ -183,7 +183,7 @@ def _providers_for(request: HttpRequest):
 
 
 @login_required
-@require_GET
+@require_safe
 def outage_desk(request: HttpRequest) -> HttpResponse:
     """The outage desk: the outages this user may manage, open ones first."""
     _desk_user(request)
@@ -213,7 +213,7 @@ def _desk_form_context(request: HttpRequest, *, form, **context) -> dict:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def outage_new(request: HttpRequest) -> HttpResponse:
     """Publish an outage: kind, times, the zone drawn on the map, the streets."""
     _desk_user(request)
@@ -228,7 +228,7 @@ def outage_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def outage_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an open outage's zone, streets and notice; extend it from the same page."""
     _desk_user(request)
@@ -272,7 +272,7 @@ def outage_extend_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def outage_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Close an outage (the supply is back), or cancel one that has not started."""
     _desk_user(request)

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import user_executor, user_is_dispatcher
 from accounts.services import user_confirm_email
@@ -106,7 +106,7 @@ def _render_issue(request: HttpRequest, issue: Issue, roles, *, errors=None, sta
     return render(request, "issues/detail.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def issue_detail(request: HttpRequest, ref: str) -> HttpResponse:
     """An issue, its deadlines in plain words, its timeline, and the actions the viewer may take."""
     issue, roles = _issue_for_viewer(request, ref)
@@ -209,7 +209,7 @@ def issue_moderate(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     """The executor's task queue: overdue first, then the nearest deadline."""
     executor = user_executor(request.user)
@@ -242,7 +242,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def dispatch(request: HttpRequest) -> HttpResponse:
     """The dispatcher's desk: what no rule could route, possible duplicates, and overdue work."""
     if not user_is_dispatcher(request.user):
@@ -261,7 +261,7 @@ def dispatch(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     """Confirm an e-mail address from the link we sent, then send the person's held reports on."""
     try:
@@ -286,7 +286,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def me(request: HttpRequest) -> HttpResponse:
     """My issues: what I reported and what I support, with their statuses and my e-mail switches."""
     followed = issues_followed_by(user=request.user)
@@ -397,13 +397,13 @@ def _map_texts() -> dict:
     }
 
 
-@require_GET
+@require_safe
 def map_page(request: HttpRequest) -> HttpResponse:
     """The city map: public issues, filters, the list of what is in view, and the report flow."""
     return _map_render(request, offline_copy=False)
 
 
-@require_GET
+@require_safe
 def offline_shell(request: HttpRequest) -> HttpResponse:
     """The map page as the service worker keeps it for when there is no connection: rendered for an
     anonymous visitor whoever asks (the worker stores it, so it must hold nobody's data), in the
@@ -457,7 +457,7 @@ def _map_render(request: HttpRequest, *, offline_copy: bool) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def issue_picture(request: HttpRequest, public_id: uuid.UUID, variant: str) -> HttpResponse:
     """A picture (thumbnail, web size, a video's poster or the video) of a visible issue, checked on
     every request: a picture of a hidden issue is not found. Pages, the API and Open311 link here."""

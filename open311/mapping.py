@@ -45,8 +45,9 @@ def update_status(status: str) -> str:
     return UPDATE_STATUSES.get(status, "open")
 
 
-def open311_datetime(value: datetime.datetime | None) -> str | None:
-    """ISO 8601 in the city's time zone with its offset, whole seconds (2026-05-01T10:00:00+03:00)."""
+def open311_datetime(value: datetime.datetime | None, *, zone: datetime.tzinfo | None = None) -> str | None:
+    """ISO 8601 in the city's time zone with its offset, whole seconds (2026-05-01T10:00:00+03:00).
+    `zone`: the current time zone, when a caller formatting many has already looked it up."""
     if value is None:
         return None
-    return timezone.localtime(value).replace(microsecond=0).isoformat()
+    return value.astimezone(zone or timezone.get_current_timezone()).isoformat(timespec="seconds")

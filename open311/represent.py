@@ -6,10 +6,14 @@ Texts are in the active language. Nothing here reads the reporter or a hidden is
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.localized import localized
@@ -87,11 +91,16 @@ def _media(issue: Issue) -> list:
     return sorted(issue.open311_media, key=lambda link: (ROLE_ORDER.get(link.role, 9), link.position, link.pk))
 
 
+def _status_label(status: str) -> str:
+    """The status's name as the start of status_notes ("In progress")."""
+    label = str(IssueStatus(status).label)
+    return label[:1].upper() + label[1:]
+
+
 def _status_notes(issue: Issue) -> str:
     """The fine state in words: "In progress: Accepted; promised to be fixed by …", and the
     executor's or dispatcher's public note when the change had one."""
-    label = str(IssueStatus(issue.status).label)
-    notes = label[:1].upper() + label[1:]
+    notes = _status_label(issue.status)
     event = issue.open311_status_event
     if event is not None:
         notes = f"{notes}: {event_summary(event, names=issue.open311_event_names)}"
@@ -163,6 +172,57 @@ def service_request(issue: Issue, *, absolute: Absolute, extensions: bool = Fals
         }
         data["notes"] = [_note(event, issue.open311_event_names) for event in issue.open311_notes]
     return data
+
+
+def service_requests_from_rows(rows: list[dict], *, absolute: Absolute) -> list[dict]:
+    """Request objects without extensions from queries.open311_request_rows: the same fields and
+    values as service_request, built from plain values. What repeats across a page is worked out
+    once: the status labels, the names the status events mention, and each distinct event summary."""
+    zone = timezone.get_current_timezone()
+    language = get_language()
+    labels: dict[str, str] = {}
+    # Distinct status events (their JSON text is the key): parsed, named and summed up once each.
+    events = {text: SimpleNamespace(**json.loads(text)) for text in {row["status_event"] for row in rows} if text}
+    names = EventNames.for_events(events.values())
+    status_notes: dict[str, str] = {}
+    for text, event in events.items():
+        summary = event_summary(event, names=names)
+        status_notes[text] = f"{summary}. {event.note}" if event.note else summary
+    requests = []
+    for row in rows:
+        status = row["status"]
+        notes = labels.get(status) or labels.setdefault(status, _status_label(status))
+        if row["status_event"]:
+            notes = f"{notes}: {status_notes[row['status_event']]}"
+        notice = None
+        if row["outage_id"] is not None and row["outage__ended_at"] is None:
+            notice = outage_notice(kind=row["outage__kind"], expected_end=row["outage__expected_end_at"])
+        requests.append(
+            {
+                "service_request_id": row["ref"],
+                "status": open311_status(status),
+                "status_notes": notes,
+                "service_name": localized(row["category__name_uk"], row["category__name_en"], language=language),
+                "service_code": row["category__code"],
+                "description": row["description"],
+                "agency_responsible": (
+                    localized(row["executor__name_uk"], row["executor__name_en"], language=language)
+                    if row["executor_id"]
+                    else None
+                ),
+                "service_notice": notice,
+                "requested_datetime": open311_datetime(row["created_at"], zone=zone),
+                "updated_datetime": open311_datetime(row["updated_at"], zone=zone),
+                "expected_datetime": open311_datetime(row["resolve_due_at"], zone=zone),
+                "address": row["address"] or "",
+                "address_id": None,
+                "zipcode": None,
+                "lat": round(row["lat"], 6),
+                "long": round(row["lon"], 6),
+                "media_url": _picture_url(row["photo_id"], absolute) if row["photo_id"] else None,
+            }
+        )
+    return requests
 
 
 def created_request(issue: Issue) -> dict:

@@ -118,7 +118,7 @@ def _absolute(request: HttpRequest) -> Callable[[str], str]:
     return request.build_absolute_uri
 
 
-def _next_page(request: HttpRequest, listing: str, last, *, more: bool) -> dict[str, str]:
+def _next_page(request: HttpRequest, listing: str, last: tuple | None, *, more: bool) -> dict[str, str]:
     """`Link: <…>; rel="next"` (RFC 8288) when another page follows: the same address and filters
     with `page` replaced by a `cursor` after the last row given, so a client that follows it pages
     by keyset however deep it goes. The JSON and XML bodies stay the spec's bare lists."""
@@ -126,7 +126,7 @@ def _next_page(request: HttpRequest, listing: str, last, *, more: bool) -> dict[
         return {}
     params = request.GET.copy()
     params.pop("page", None)
-    at, pk = (last.created_at, last.pk) if listing == "requests" else (last.at, last.pk)
+    at, pk = last  # the (time, id) of the last row given
     params["cursor"] = cursor_token(listing, at=at, pk=pk)
     url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
     return {"Link": f'<{url}>; rel="next"'}
@@ -160,12 +160,22 @@ def requests(request: HttpRequest):
     if request.method == "POST":
         return 201, [represent.created_request(_create(request))]
     filters = parse_request_filters(request.GET, now=timezone.now())
-    issues, more = queries.open311_requests(filters=filters)
     absolute = _absolute(request)
+    if not filters.extensions:
+        # The common listing, from plain values (queries.open311_request_rows): no model objects.
+        rows, more = queries.open311_request_rows(filters=filters)
+        last = rows[-1] if rows else None
+        return (
+            200,
+            represent.service_requests_from_rows(rows, absolute=absolute),
+            _next_page(request, "requests", last and (last["created_at"], last["pk"]), more=more),
+        )
+    issues, more = queries.open311_requests(filters=filters)
+    last = issues[-1] if issues else None
     return (
         200,
-        [represent.service_request(issue, absolute=absolute, extensions=filters.extensions) for issue in issues],
-        _next_page(request, "requests", issues[-1] if issues else None, more=more),
+        [represent.service_request(issue, absolute=absolute, extensions=True) for issue in issues],
+        _next_page(request, "requests", last and (last.created_at, last.pk), more=more),
     )
 
 
@@ -198,7 +208,7 @@ def updates(request: HttpRequest):
     return (
         200,
         [represent.request_update(event, absolute=absolute) for event in events],
-        _next_page(request, "updates", events[-1] if events else None, more=more),
+        _next_page(request, "updates", (events[-1].at, events[-1].pk) if events else None, more=more),
     )
 
 

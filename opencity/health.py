@@ -19,7 +19,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from opencity.observability import DATABASE_UNAVAILABLE
 from opencity.taskqueue import task_queue_health
@@ -30,7 +30,7 @@ _migrations_applied = False
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: the process answers."""
     return JsonResponse({"status": "ok"})
@@ -79,7 +79,7 @@ def _check_tasks() -> tuple[dict, dict]:
 
 
 @never_cache
-@require_GET
+@require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: database, migrations, worker, queue; 200 when all are fine, else 503."""
     checks: dict[str, dict] = {}

@@ -40,9 +40,17 @@ logger = logging.getLogger(__name__)
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
+# The role a signed-in account had when last logged, per process, for ROLE_MEMORY_SECONDS: working
+# it out took two queries (groups, membership) after every signed-in request whose view had not
+# needed them, for one field of a log line. A changed role shows in the log within that time.
+ROLE_MEMORY_SECONDS = 60
+ROLE_MEMORY_SIZE = 10_000
+_remembered_roles: dict[int, tuple[float, str]] = {}
+
+
 def user_role(request: HttpRequest) -> str:
     """The user's role for the log line. A user the request never loaded is not loaded for it
-    ("unknown"); groups and membership are usually cached by the view's permission checks."""
+    ("unknown"); a signed-in one's role is remembered a minute (ROLE_MEMORY_SECONDS)."""
     user = request.__dict__.get("user")
     if isinstance(user, LazyObject):
         user = getattr(request, "_cached_user", None)  # set once the lazy user was evaluated
@@ -52,6 +60,20 @@ def user_role(request: HttpRequest) -> str:
         return Role.ANONYMOUS.value
     if user.is_superuser:
         return "admin"
+    now = time.monotonic()
+    remembered = _remembered_roles.get(user.pk)
+    if remembered is not None and now - remembered[0] < ROLE_MEMORY_SECONDS:
+        return remembered[1]
+    role = _account_role(user)
+    if role == "authenticated":
+        return role  # the database did not answer: ask again next time
+    if len(_remembered_roles) >= ROLE_MEMORY_SIZE:
+        _remembered_roles.clear()
+    _remembered_roles[user.pk] = (now, role)
+    return role
+
+
+def _account_role(user) -> str:
     try:
         if user_is_dispatcher(user):
             return Role.DISPATCHER.value

@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 THEME_COLOUR = "#0b5394"
 ICONS = (("icons/icon-192.png", 192), ("icons/icon-512.png", 512))
@@ -93,7 +93,7 @@ def static_version() -> str:
     return digest.hexdigest()[:16]
 
 
-@require_GET
+@require_safe
 def manifest(request: HttpRequest) -> HttpResponse:
     """The web app manifest: what a phone needs to put Open City on its home screen."""
     body = {
@@ -119,7 +119,7 @@ def manifest(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker script, from the site root (scope "/"), revalidated on every check so a
     deploy reaches phones at once."""

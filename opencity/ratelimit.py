@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import random
 import time
 from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 
 # The first key of the advisory locks taken here ("RL"), so they never meet another module's locks.
 RATE_LIMIT_LOCK_CLASS = 0x524C
@@ -49,6 +50,49 @@ def rate_limit_hit(*, key: str, limit: int, window_seconds: int) -> bool:
             cache.add(cache_key, 1, timeout=window_seconds + 5)
             count = 1
     return count > limit
+
+
+# The API throttles' sliding window (the algorithm of DRF's SimpleRateThrottle: the times of the
+# requests let through in the last `duration` seconds; a request passes while there are fewer than
+# `limit`, and only a request that passes is recorded) as one statement on opencity_rate_window
+# (accounts migration 0005), atomic under concurrency: the row lock of the upsert serialises two
+# workers counting one client. Answers the kept times, oldest first.
+THROTTLE_WINDOW_SQL = """
+INSERT INTO opencity_rate_window AS w (key, hits, expires_at)
+VALUES (%(key)s, ARRAY[%(now)s]::float8[], to_timestamp(%(now)s + %(duration)s))
+ON CONFLICT (key) DO UPDATE SET
+    hits = (
+        SELECT CASE WHEN count(*) < %(limit)s
+            THEN coalesce(array_agg(h ORDER BY h), '{}') || %(now)s::float8
+            ELSE array_agg(h ORDER BY h) END
+        FROM unnest(w.hits) AS h
+        WHERE h > %(now)s - %(duration)s
+    ),
+    expires_at = to_timestamp(%(now)s + %(duration)s)
+RETURNING coalesce(w.hits, '{}')
+"""
+# Clients that stopped calling leave a row behind: about one request in this many sweeps them.
+THROTTLE_SWEEP_EVERY = 1000
+
+
+def throttle_uses_database() -> bool:
+    """Whether the API throttles count in the database (the shared cache is the database cache);
+    other caches (Redis, Memcached, local memory in tests) keep DRF's own cache-based counting."""
+    return isinstance(caches["default"], DatabaseCache)
+
+
+def throttle_window_hit(*, key: str, limit: int, duration: int, now: float) -> tuple[bool, list[float]]:
+    """Count a request for `key` in a sliding window of `duration` seconds that lets `limit` through:
+    (whether it passes, the times of the requests let through in the window, newest first)."""
+    if limit < 1:
+        return False, []
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(THROTTLE_WINDOW_SQL, {"key": key, "limit": limit, "duration": duration, "now": now})
+        hits = cursor.fetchone()[0]
+        if random.randrange(THROTTLE_SWEEP_EVERY) == 0:  # noqa: S311 — not for security
+            cursor.execute("DELETE FROM opencity_rate_window WHERE expires_at < now()")
+    passed = bool(hits) and hits[-1] == now
+    return passed, hits[::-1]
 
 
 def rate_limit_retry_after(*, window_seconds: int) -> int:

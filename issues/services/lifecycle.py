@@ -127,11 +127,17 @@ def _planned_pauses(
     """Intervals spent `planned` since the clock started, from the event log (the last may be open).
     `pending` is a status change about to be written as an event, counted as if it already were."""
     pauses: list[tuple[datetime.datetime, datetime.datetime | None]] = []
-    changes = list(
-        IssueEvent.objects.filter(issue=issue, kind__in=STATUS_EVENT_KINDS, at__gte=since)
-        .order_by("at", "pk")
-        .values_list("at", "from_status", "to_status")
-    )
+    if pending is not None and pending[0] == since:
+        # The clock starts with this very change (a new assignment, a reopening): nothing written
+        # before it can pause it (what shares its instant makes at most a pause of no length), so
+        # the log is not read. Every report's routing took this query for nothing.
+        changes = []
+    else:
+        changes = list(
+            IssueEvent.objects.filter(issue=issue, kind__in=STATUS_EVENT_KINDS, at__gte=since)
+            .order_by("at", "pk")
+            .values_list("at", "from_status", "to_status")
+        )
     if pending is not None:
         changes.append(pending)
     opened: datetime.datetime | None = None
@@ -190,7 +196,7 @@ def _apply(*, issue: Issue, action: Action, data: TransitionInput, now: datetime
     """Action-specific changes to the issue; returns what the event records about them."""
     recorded: dict = {"action": str(action), **(data.extra or {})}
     if action == Action.ROUTE:
-        issue.executor_id = data.executor.pk
+        issue.executor = data.executor  # the object, not its id: whoever shows the issue next needs no query
         issue.routing_rule_id = data.routing_rule_id
         _start_clock(issue, now)
         recorded.update(executor=data.executor.code, routing=data.routing_reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Executor, User
+from accounts.models import User
 from geo.selectors import address_at, addresses_at, district_at, point_in_community
 from issues.events import Created, DuplicateFlagged
 from issues.models import (
@@ -75,12 +76,19 @@ def issue_next_ref(*, at: datetime.datetime) -> str:
 
 def routing_candidates(*, category: Category, point: Point) -> list[RuleCandidate]:
     """The category's rules whose area covers the point (PostGIS answers the spatial part)."""
-    rules = (
+    return _rule_candidates(_routing_rules(category=category, point=point))
+
+
+def _routing_rules(*, category: Category, point: Point) -> list[RoutingRule]:
+    return list(
         RoutingRule.objects.for_category(category)
         .covering(point)
         .select_related("executor", "district")
         .annotate(area_m2=Coalesce(GeographyArea("area"), GeographyArea("district__geom")))
     )
+
+
+def _rule_candidates(rules: list[RoutingRule]) -> list[RuleCandidate]:
     candidates = []
     for rule in rules:
         if rule.district_id:
@@ -111,15 +119,18 @@ def issue_route_decision(*, category: Category, point: Point, on: datetime.date)
 def issue_route(*, issue: Issue, now: datetime.datetime | None = None) -> Issue:
     """Route a new issue by the rules; with no rule it stays `new` for the dispatcher."""
     now = now or timezone.now()
-    decision = issue_route_decision(category=issue.category, point=issue.point, on=timezone.localdate(now))
+    rules = _routing_rules(category=issue.category, point=issue.point)
+    decision = resolve_route(_rule_candidates(rules), on=timezone.localdate(now))
     if decision is None:
         return issue
+    # The chosen rule's executor came with the rules: no second query for it.
+    executor = next(rule.executor for rule in rules if rule.executor_id == decision.executor_id)
     return issue_transition(
         issue=issue,
         actor=None,
         action=Action.ROUTE,
         data=TransitionInput(
-            executor=Executor.objects.get(pk=decision.executor_id),
+            executor=executor,
             routing_rule_id=decision.rule_id,
             routing_reason=decision.reason,
         ),
@@ -319,7 +330,8 @@ def _issue_store(
     confirmed = not report_held_for_confirmation(reporter=reporter)
     with transaction.atomic():
         issue = Issue.objects.create(
-            ref=issue_next_ref(at=now),
+            # Unique and never seen outside this transaction: the public reference is taken last.
+            ref=f"~{uuid.uuid4().hex[:20]}",
             awaiting_confirmation=not confirmed,
             category=category,
             description=cleaned["description"],
@@ -351,6 +363,10 @@ def _issue_store(
         _flag_possible_duplicates(issue=issue, now=now)
         if confirmed:
             issue = issue_route(issue=issue, now=now)
+        # The counter row stays locked until the commit (references without gaps): taken first,
+        # it made every concurrent report wait for this whole transaction; taken last, for its end.
+        issue.ref = issue_next_ref(at=now)
+        Issue.objects.filter(pk=issue.pk).update(ref=issue.ref)
     return issue
 
 

@@ -163,3 +163,22 @@ def test_reports_by_unconfirmed_people_wait_until_they_confirm(world):
     issue.refresh_from_db()
     assert issue.status == "assigned" and issue.executor == world.roads
     assert issue.clock_started_at == kyiv(2026, 12, 1, 11, 0)
+
+
+def test_a_routed_report_is_stored_in_a_bounded_number_of_queries(world, report, django_assert_max_num_queries):
+    """The create path's round trips (26 before issue 13's cuts): checks, the reference, the issue,
+    its follower and events, the dashboard's refresh per event, the duplicate search, the route."""
+    report()  # the first report warms nothing that counts: every lookup below is per report
+    with django_assert_max_num_queries(21) as captured:
+        issue = report(where=world.inside_east)
+    assert issue.status == "assigned" and issue.executor == world.roads
+    assert issue.ref == Issue.objects.get(pk=issue.pk).ref == "DRH-2026-000002"
+    statements = [q["sql"] for q in captured.captured_queries]
+    # Nothing is read twice: not the executor the rule named, not the log of a clock just started.
+    assert not [sql for sql in statements if 'FROM "accounts_executor"' in sql]
+    assert not [sql for sql in statements if 'FROM "issues_issueevent"' in sql]
+    # The reference counter's row lock is held to the commit: it is taken after every other write,
+    # so concurrent reports wait on each other only for the end of a transaction.
+    counter = next(n for n, sql in enumerate(statements) if "issues_issuerefcounter" in sql)
+    writes = [n for n, sql in enumerate(statements) if sql.lstrip().startswith(("INSERT", "UPDATE"))]
+    assert writes[-2:] == [counter, counter + 1]  # the counter, then the issue's reference

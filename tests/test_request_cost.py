@@ -1,0 +1,55 @@
+"""The fixed cost of a request (issue 13, item 4): what the small answers send to the database,
+under the production cache (the database). Each statement here is a round trip every visitor pays."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from tests.world import CENTRE_LAT, CENTRE_LON
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def database_cache(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "opencity_cache"}
+    }
+    call_command("createcachetable", verbosity=0)
+
+
+def _statements(path: str) -> list[str]:
+    client = APIClient()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_an_anonymous_small_answer_costs_its_own_queries_and_one_for_the_throttle(world, database_cache):
+    statements = _statements(f"/api/v1/issues/nearby/?lon={CENTRE_LON}&lat={CENTRE_LAT}&category=pothole")
+    assert len(statements) == 3  # the throttle's window, the category, the search
+    assert "opencity_rate_window" in statements[0]
+    assert not [sql for sql in statements if "opencity_cache" in sql or "django_session" in sql]
+
+
+def test_an_issue_is_looked_up_with_only_the_joins_every_view_needs(world, report, database_cache):
+    issue = report()
+    statements = _statements(f"/api/v1/issues/{issue.ref}/")
+    [lookup] = [sql for sql in statements if 'FROM "issues_issue"' in sql]
+    # category, its group, district, executor: each further join multiplied the planning time.
+    assert lookup.count(" JOIN ") == 4
+    assert "ORDER BY" not in lookup  # a reference is unique: nothing to sort
+
+
+def test_a_signed_in_accounts_role_is_worked_out_for_the_log_once_a_minute(world, database_cache):
+    client = APIClient()
+    client.force_authenticate(world.roads_staff)
+    path = f"/api/v1/issues/nearby/?lon={CENTRE_LON}&lat={CENTRE_LAT}&category=pothole"
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    looked_up = [q["sql"] for q in captured.captured_queries if "auth_group" in q["sql"] or "membership" in q["sql"]]
+    assert looked_up == []
+    assert len(captured.captured_queries) == 3
