@@ -144,7 +144,6 @@ APPEAL_REFUSED: list[tuple[str, Callable[[TrustCity], str]]] = [
     ("appeal's file (API)", lambda c: appeal_file_path(c.appeal)),
     ("information request's file (API)", lambda c: appeal_file_path(c.request)),
 ]
-OUTPUTS += []
 
 
 @pytest.mark.parametrize("viewer", [*APPEAL_VIEWERS, "unconfirmed"])
