@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Executor
 from accounts.roles import user_executor, user_is_appeal_clerk
@@ -133,7 +133,7 @@ def _term_in_words(policy: AppealPolicy) -> str:
 # --- the citizen's side ------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def appeals_index(request: HttpRequest) -> HttpResponse:
     """The two front doors and the terms the law gives each kind (the policies, as data)."""
     policies = {policy.kind: policy for policy in AppealPolicy.objects.all()}
@@ -235,7 +235,7 @@ def _render_form(request: HttpRequest, form: AppealForm, *, status: int = 200) -
 
 
 @login_required
-@require_GET
+@require_safe
 def appeals_mine(request: HttpRequest) -> HttpResponse:
     """My appeals and requests, newest first, with their terms."""
     now = timezone.now()
@@ -354,7 +354,7 @@ def _render_detail(
 
 
 @login_required
-@require_GET
+@require_safe
 def appeal_detail(request: HttpRequest, ref: str) -> HttpResponse:
     """The acknowledgement and the appeal's page: its term, timeline and answer for the author; the
     same with the actions for the general department and the unit. Anyone else: not found."""
@@ -441,7 +441,7 @@ def appeal_act(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def appeal_file(request: HttpRequest, ref: str, public_id: uuid.UUID) -> HttpResponse:
     """A file of the appeal or its answer, for those who may read the appeal (checked every time;
     the files are at no public address)."""
@@ -456,7 +456,7 @@ def appeal_file(request: HttpRequest, ref: str, public_id: uuid.UUID) -> HttpRes
 
 
 @login_required
-@require_GET
+@require_safe
 def appeals_desk(request: HttpRequest) -> HttpResponse:
     """The general department's desk: registered appeals first, then by the term; the forwarding
     term, the routing suggestion and the actions on each."""
@@ -506,7 +506,7 @@ def appeals_desk(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def appeals_queue(request: HttpRequest) -> HttpResponse:
     """The unit's queue: the appeals assigned to the unit, by the term (overdue and due soon marked)."""
     executor = user_executor(request.user)

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
@@ -97,7 +97,7 @@ def appeal_statistics_output(stats: AppealStatistics) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def appeal_statistics_page(request: HttpRequest) -> HttpResponse:
     """Appeals and information requests in figures, for everyone."""
     form = AppealStatsForm(request.GET)
