@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import mimetypes
 
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 
 from appeals.models import AppealAttachment
 from media_store.models import MediaKind
+from media_store.serving import local_file_response
 
 
 def appeal_file_name(link: AppealAttachment) -> str:
@@ -38,12 +37,8 @@ def appeal_file_response(link: AppealAttachment, *, for_page: bool) -> HttpRespo
     content_type = link.asset.content_type or mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
     inline = for_page and link.asset.kind != MediaKind.DOCUMENT
     disposition = f'{"inline" if inline else "attachment"}; filename="{appeal_file_name(link)}"'
-    if isinstance(stored.storage, FileSystemStorage):
-        if settings.OPENCITY_MEDIA_X_ACCEL_PREFIX:
-            response = HttpResponse(content_type=content_type)
-            response["X-Accel-Redirect"] = settings.OPENCITY_MEDIA_X_ACCEL_PREFIX.rstrip("/") + "/" + stored.name
-        else:
-            response = FileResponse(stored.storage.open(stored.name, "rb"), content_type=content_type)
+    response = local_file_response(stored, content_type=content_type)
+    if response is not None:
         response["Content-Disposition"] = disposition
     elif hasattr(stored.storage, "bucket"):  # django-storages' S3
         storage = stored.storage

@@ -15,8 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -56,6 +55,7 @@ from issues.services.moderation import issue_change_category, issue_comment, iss
 from issues.services.reporting import issues_release_after_confirmation
 from issues.services.support import issue_set_notifications, issue_support
 from media_store.api.views import media_upload_allowed
+from media_store.serving import local_file_response
 from opencity.errors import DomainError, RateLimited
 from opencity.http import safe_next_url
 
@@ -467,16 +467,9 @@ def issue_picture(request: HttpRequest, public_id: uuid.UUID, variant: str) -> H
     stored = link.asset.file_for(variant)
     if not stored:
         raise Http404
-    if isinstance(stored.storage, FileSystemStorage):
-        # The file system is not served directly (/media/uploads/ stays private): stream it, or let
-        # nginx do so from an internal location once this check has passed.
-        content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-        if settings.OPENCITY_MEDIA_X_ACCEL_PREFIX:
-            response = HttpResponse(content_type=content_type)
-            response["X-Accel-Redirect"] = settings.OPENCITY_MEDIA_X_ACCEL_PREFIX.rstrip("/") + "/" + stored.name
-        else:
-            response = FileResponse(stored.storage.open(stored.name, "rb"), content_type=content_type)
-    else:
+    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    response = local_file_response(stored, content_type=content_type)
+    if response is None:
         # Object storage: a signed URL that expires (OPENCITY_S3_URL_EXPIRE_SECONDS).
         response = HttpResponseRedirect(stored.url)
     response["Cache-Control"] = "private, max-age=300"
