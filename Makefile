@@ -31,9 +31,20 @@ setup-dev:
 stop:           ## Stop the project's own PostgreSQL cluster
 	@.venv/bin/python -m opencity.localdb stop
 
-bench:          ## Time the dashboard's queries on 1,000,000 generated issues (own database under var/bench-pg)
+bench:          ## The whole product on N (1,000,000) generated issues, then the map on SMALL (100,000): app vs bare SQL vs tipg
 	@bash scripts/bootstrap.sh runtime
-	@.venv/bin/python scripts/bench_dashboard.py $(if $(COUNT),--count $(COUNT)) $(if $(LIVE),--live)
+	@.venv/bin/python scripts/bench.py $(if $(N),--count $(N)) $(if $(SMALL),--small $(SMALL)) $(if $(REPEAT),--repeat $(REPEAT)) $(if $(SECONDS),--seconds $(SECONDS))
+
+.PHONY: bench-smoke bench-dashboard bench-stop
+bench-smoke:    ## make bench on a few thousand issues, a few repeats: what CI runs so the benchmark never breaks unseen
+	@$(MAKE) --no-print-directory bench N=3000 SMALL=1500 REPEAT=3 SECONDS=2
+
+bench-dashboard: ## Every dashboard figure on N generated issues, pre-aggregated (and LIVE=1: against the live computation)
+	@bash scripts/bootstrap.sh runtime
+	@.venv/bin/python scripts/bench_dashboard.py $(if $(N),--count $(N)) $(if $(LIVE),--live)
+
+bench-stop:     ## Stop the benchmarks' PostgreSQL cluster (var/bench-pg)
+	@.venv/bin/python scripts/bench_dashboard.py --stop
 
 .PHONY: bench-requests
 bench-requests: ## Small answers, Open311 pages and creates/s through gunicorn against their bare SQL (own database under var/bench-pg)

@@ -1,4 +1,4 @@
-"""`make bench`: the dashboard's queries on a million generated issues, timed.
+"""`make bench-dashboard`: the dashboard's queries on a million generated issues, timed.
 
 Uses a database of its own (never the development one): OPENCITY_BENCH_DATABASE_URL, or a cluster
 under var/bench-pg that this script starts (and leaves running; `--stop` stops it). The first run
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def database_url(stop: bool) -> str:
+def database_url(stop: bool, count: int) -> str:
     url = os.environ.get("OPENCITY_BENCH_DATABASE_URL")
     if url:
         return url
@@ -40,8 +40,9 @@ def database_url(stop: bool) -> str:
         print("Benchmark cluster stopped.")
         sys.exit(0)
     cluster.start(fast_unsafe=True)
-    cluster.create_database("opencity_bench")
-    return cluster.url("opencity_bench")
+    # One database per count, shared with `make bench` (scripts/bench.py).
+    cluster.create_database(f"opencity_bench_{count}")
+    return cluster.url(f"opencity_bench_{count}")
 
 
 def main() -> None:
@@ -56,7 +57,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = database_url(args.stop)
+    os.environ["DATABASE_URL"] = database_url(args.stop, args.count)
     os.environ["DJANGO_SETTINGS_MODULE"] = "opencity.settings.local"
     # The web requests' statement timeout would cancel the generator's statements at 1,000,000
     # issues: off for this script's own connection only (the dashboard still sets its own limit).

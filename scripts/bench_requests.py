@@ -63,9 +63,10 @@ def database_url() -> str:
     return cluster.url("opencity_bench_requests")
 
 
-def prepare_database(*, count: int, days: int) -> str:
-    """The benchmark database (migrated, reference data, `count` generated issues); its URL."""
-    url = database_url()
+def prepare_database(*, count: int, days: int, url: str | None = None) -> str:
+    """The benchmark database (migrated, reference data, `count` generated issues over `days`); its
+    URL. `url` names another database than this script's own (`make bench` has one per count)."""
+    url = url or database_url()
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "opencity.settings.local"
     # The server's key too: the Open311 cursor made here is signed with it.
