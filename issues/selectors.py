@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
@@ -204,6 +205,23 @@ class QueueEntry:
     state: str  # "overdue", "soon" (issues.rules.clocks.is_due_soon) or ""
 
 
+# The queue page shows this many issues at a time (a large department has thousands open).
+QUEUE_PAGE_SIZE = 50
+
+
+def _queue_narrowed(
+    *, executor: Executor, at: datetime.datetime, status: str, category: Category | None, overdue_only: bool
+) -> QuerySet[Issue]:
+    issues = queue_for_executor(executor=executor, at=at)
+    if status:
+        issues = issues.filter(status=status)
+    if category is not None:
+        issues = issues.filter(category=category)
+    if overdue_only:
+        issues = issues.filter(is_overdue_rank=0)
+    return issues
+
+
 def queue_entries_for_executor(
     *,
     executor: Executor,
@@ -215,14 +233,27 @@ def queue_entries_for_executor(
     """The executor's queue (queue_for_executor), narrowed to a status, a category or the overdue
     issues when asked, each issue marked overdue, due soon or neither."""
     at = at or timezone.now()
-    issues = queue_for_executor(executor=executor, at=at)
-    if status:
-        issues = issues.filter(status=status)
-    if category is not None:
-        issues = issues.filter(category=category)
-    if overdue_only:
-        issues = issues.filter(is_overdue_rank=0)
+    issues = _queue_narrowed(executor=executor, at=at, status=status, category=category, overdue_only=overdue_only)
     return [QueueEntry(issue=issue, state=_queue_state(issue, at=at)) for issue in issues]
+
+
+def queue_page_for_executor(
+    *,
+    executor: Executor,
+    page: str | int | None,
+    at: datetime.datetime | None = None,
+    status: str = "",
+    category: Category | None = None,
+    overdue_only: bool = False,
+    per_page: int | None = None,
+) -> Page:
+    """One page of queue_entries_for_executor (a count and one slice, whatever the queue's length);
+    its object_list holds the QueueEntry rows. An unknown page number gives the nearest page."""
+    at = at or timezone.now()
+    issues = _queue_narrowed(executor=executor, at=at, status=status, category=category, overdue_only=overdue_only)
+    shown = Paginator(issues, per_page or QUEUE_PAGE_SIZE).get_page(page)
+    shown.object_list = [QueueEntry(issue=issue, state=_queue_state(issue, at=at)) for issue in shown.object_list]
+    return shown
 
 
 def _queue_state(issue: Issue, *, at: datetime.datetime) -> str:

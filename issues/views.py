@@ -46,7 +46,7 @@ from issues.selectors import (
     issue_support_of_viewer,
     issue_timeline,
     issues_followed_by,
-    queue_entries_for_executor,
+    queue_page_for_executor,
 )
 from issues.services import TransitionInput, issue_transition
 from issues.services.lifecycle import issue_transition_check
@@ -217,8 +217,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("The queue is for executors' staff."))
     filters = QueueFilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
-    entries = queue_entries_for_executor(
+    page = queue_page_for_executor(
         executor=executor,
+        page=request.GET.get("page"),
         at=timezone.now(),
         status=chosen.get("status", ""),
         category=chosen.get("category"),
@@ -226,7 +227,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     rows = [
         {"issue": entry.issue, "due": deadline_in_words(entry.issue.next_due_at), "state": entry.state}
-        for entry in entries
+        for entry in page.object_list
     ]
     return render(
         request,
@@ -234,6 +235,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "executor": executor,
             "rows": rows,
+            "page": page,
             "filters": filters,
             "today": timezone.localdate(),
             "assigned": IssueStatus.ASSIGNED,

@@ -63,8 +63,8 @@ DAY = datetime.timedelta(days=1)
 # per row, with ROWS rows or more, is).
 ROOM = 2
 BUDGETS = {
-    "queue page": 7 + ROOM,
-    "queue api": 5 + ROOM,
+    "queue page": 8 + ROOM,  # the page of rows and their count (the pager)
+    "queue api": 6 + ROOM,  # the page of rows and their count (X-Total-Count)
     "dispatch page": 9 + ROOM,
     "me page": 5 + ROOM,
     "issue page, staff": 14 + ROOM,

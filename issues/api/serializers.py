@@ -291,6 +291,21 @@ class IssueDetailOutput(IssueOutput):
         return TimelineEventOutput(events, many=True, context=context).data
 
 
+# The queue API's page: what one screen of an executor's app needs by default, at most a day's work of
+# the largest department.
+QUEUE_API_LIMIT = 100
+QUEUE_API_MAX_LIMIT = 1000
+
+
+class QueuePageInput(serializers.Serializer):
+    """A page of the executor's queue: `limit` issues (at most QUEUE_API_MAX_LIMIT) from `offset`."""
+
+    limit = serializers.IntegerField(
+        required=False, default=QUEUE_API_LIMIT, min_value=1, max_value=QUEUE_API_MAX_LIMIT
+    )
+    offset = serializers.IntegerField(required=False, default=0, min_value=0)
+
+
 class QueueItemOutput(IssueOutput):
     is_overdue = serializers.SerializerMethodField()
     next_due_at = serializers.DateTimeField(allow_null=True)

@@ -27,6 +27,7 @@ from issues.api.serializers import (
     NearbyInput,
     NearbyIssueOutput,
     QueueItemOutput,
+    QueuePageInput,
     TransitionInput,
 )
 from issues.models import Issue, IssueStatus
@@ -575,17 +576,35 @@ class QueueApi(APIView):
         tags=["issues"],
         summary="The executor's queue",
         operation_id="queue_list",
+        parameters=[QueuePageInput],
         responses={
             200: OpenApiResponse(
-                QueueItemOutput(many=True), description="Overdue first, then by the nearest deadline."
+                QueueItemOutput(many=True),
+                description="Overdue first, then by the nearest deadline: `limit` issues from `offset`. "
+                '`X-Total-Count` gives the queue\'s length; `Link: <…>; rel="next"` (RFC 8288) the next '
+                "page's address while more follow.",
             ),
+            400: BAD_REQUEST,
             401: UNAUTHORIZED,
             403: FORBIDDEN,
         },
     )
     def get(self, request: Request) -> Response:
-        """The signed-in executor's open issues: overdue first, then by the nearest deadline."""
+        """The signed-in executor's open issues: overdue first, then by the nearest deadline, a page
+        at a time (a large department has thousands open)."""
         executor = user_executor(request.user)
         if executor is None:
             raise Forbidden(_("The queue is for executors' staff."), code="not_executor_staff")
-        return Response(QueueItemOutput(queue_for_executor(executor=executor), many=True).data)
+        paging = QueuePageInput(data=request.query_params)
+        paging.is_valid(raise_exception=True)
+        limit, offset = paging.validated_data["limit"], paging.validated_data["offset"]
+        issues = queue_for_executor(executor=executor)
+        total = issues.count()
+        response = Response(QueueItemOutput(issues[offset : offset + limit], many=True).data)
+        response["X-Total-Count"] = str(total)
+        if offset + limit < total:
+            params = request.query_params.copy()
+            params["offset"] = str(offset + limit)
+            params["limit"] = str(limit)
+            response["Link"] = f'<{request.build_absolute_uri(f"{request.path}?{params.urlencode()}")}>; rel="next"'
+        return response

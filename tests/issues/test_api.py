@@ -340,3 +340,33 @@ def test_categories(world):
         "sla": {"clock": "calendar_hours", "response_hours": 2.0, "resolution_hours": 24.0},
         "attributes": [],
     }
+
+
+def test_the_queue_comes_a_page_at_a_time_with_its_length_and_the_next_address(world, report):
+    """A department with thousands of open issues gets `limit` of them from `offset`; the Link
+    header leads through the rest, in the queue's own order, and X-Total-Count gives the length."""
+    start = timezone.now() - datetime.timedelta(days=10)
+    for n in range(5):
+        report(now=start + datetime.timedelta(days=n))
+    client = client_for(world.roads_staff)
+    whole = client.get("/api/v1/queue/").json()
+    assert len(whole) == 5
+    seen, url, pages = [], "/api/v1/queue/?limit=2", 0
+    while url:
+        answer = client.get(url)
+        assert (answer.status_code, answer["X-Total-Count"]) == (200, "5")
+        seen += [item["ref"] for item in answer.json()]
+        pages += 1
+        url = answer.headers.get("Link", "").removeprefix("<").split(">;")[0].removeprefix("http://testserver")
+    assert (pages, seen) == (3, [item["ref"] for item in whole])
+    beyond = client.get("/api/v1/queue/?offset=5")
+    assert (beyond.json(), beyond["X-Total-Count"], "Link" in beyond.headers) == ([], "5", False)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("limit=0", "limit"), ("limit=1001", "limit"), ("limit=many", "limit"), ("offset=-1", "offset")],
+)
+def test_a_bad_queue_page_is_a_400_naming_the_field(world, query, field):
+    answer = client_for(world.roads_staff).get(f"/api/v1/queue/?{query}")
+    assert (answer.status_code, list(answer.json()["fields"])) == (400, [field])

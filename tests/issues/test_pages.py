@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from issues.models import IssueEvent
+from issues.selectors import queue_entries_for_executor
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,27 @@ def test_each_executor_sees_only_its_own_queue(world, report):
     water = browser(world, "water_staff").get("/queue/").content.decode()
     assert mine.ref in roads and theirs.ref not in roads
     assert theirs.ref in water and mine.ref not in water
+
+
+def test_the_queue_page_shows_a_page_at_a_time_in_the_queue_order(world, report, monkeypatch):
+    """Thousands of open issues are not one page: QUEUE_PAGE_SIZE rows, a pager, and the pages
+    together are the whole queue in its order (the filters kept from page to page)."""
+    monkeypatch.setattr("issues.selectors.QUEUE_PAGE_SIZE", 2)
+    start = timezone.now() - datetime.timedelta(days=10)
+    refs = [report(now=start + datetime.timedelta(days=n)).ref for n in range(5)]
+    client = browser(world, "roads_staff")
+    pages = [client.get("/queue/", {"status": "assigned", "page": n}).content.decode() for n in (1, 2, 3)]
+    shown = [
+        sorted((ref for ref in refs if f'data-ref="{ref}"' in page), key=lambda ref, page=page: page.index(ref))
+        for page in pages
+    ]
+    assert [len(rows) for rows in shown] == [2, 2, 1]
+    whole = queue_entries_for_executor(executor=world.roads, status="assigned")
+    assert sum(shown, []) == [entry.issue.ref for entry in whole] and len(whole) == 5
+    assert "Сторінка 1 з 3" in pages[0] and 'rel="next"' in pages[0] and "status=assigned" in pages[0]
+    assert 'rel="next"' not in pages[2] and 'rel="prev"' in pages[2]
+    # A page past the end, or not a number, shows the nearest page rather than an error.
+    assert client.get("/queue/", {"page": 99}).status_code == client.get("/queue/", {"page": "x"}).status_code == 200
 
 
 @pytest.mark.parametrize(
