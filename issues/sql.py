@@ -158,47 +158,43 @@ NEAR_PROJECT_M = 300
 # filters, same visibility rule, same order and limit as LAYER_SQL, so the same features.
 PINS_SQL = """
 WITH hits AS (
-    SELECT i.id, i.ref, i.status, i.point, i.created_at, i.description, i.address,
+    -- one past the limit, numbered in the layer's order as they stream by (no second sort)
+    SELECT i.ref, i.status, i.point, i.description, i.address,
            c.code AS category_code,
            {category_name} AS category_name,
-           {overdue} AS overdue
+           {overdue} AS overdue,
+           row_number() OVER (ORDER BY i.created_at DESC, i.id DESC) AS n
     FROM issues_issue i
     JOIN issues_category c ON c.id = i.category_id
     {joins}
     WHERE {public} {where}
     ORDER BY i.created_at DESC, i.id DESC
     LIMIT %(limit_plus_one)s
-),
-shown AS (
-    SELECT * FROM hits ORDER BY created_at DESC, id DESC LIMIT %(limit)s
 )
 SELECT json_build_object(
     'type', 'FeatureCollection',
-    'features', COALESCE((
-        SELECT json_agg(json_build_object(
-            'type', 'Feature',
-            'id', s.ref,
-            'geometry', ST_AsGeoJSON(s.point, 6)::json,
-            'properties', json_build_object(
-                'ref', s.ref,
-                'status', s.status,
-                'category', s.category_code,
-                'category_name', s.category_name,
-                'overdue', s.overdue,
-                -- one line of the side list: the start of the description, and the address
-                'title', left(s.description, %(pin_title)s),
-                'address', s.address
-            )
-        ) ORDER BY s.created_at DESC, s.id DESC)
-        FROM shown s
-    ), '[]'::json),
-    'count', (SELECT count(*) FROM shown),
+    'features', COALESCE(json_agg(json_build_object(
+        'type', 'Feature',
+        'id', h.ref,
+        'geometry', ST_AsGeoJSON(h.point, 6)::json,
+        'properties', json_build_object(
+            'ref', h.ref,
+            'status', h.status,
+            'category', h.category_code,
+            'category_name', h.category_name,
+            'overdue', h.overdue,
+            -- one line of the side list: the start of the description, and the address
+            'title', left(h.description, %(pin_title)s),
+            'address', h.address
+        )
+    ) ORDER BY h.n) FILTER (WHERE h.n <= %(limit)s), '[]'::json),
+    'count', count(*) FILTER (WHERE h.n <= %(limit)s),
     'limit', %(limit)s,
-    'truncated', (SELECT count(*) FROM hits) > %(limit)s,
+    'truncated', count(*) > %(limit)s,
     -- the next page's cursor (`after`): the last issue shown, when more matched
-    'next', CASE WHEN (SELECT count(*) FROM hits) > %(limit)s
-                 THEN (SELECT ref FROM shown ORDER BY created_at, id LIMIT 1) END
+    'next', CASE WHEN count(*) > %(limit)s THEN max(h.ref) FILTER (WHERE h.n = %(limit)s) END
 )::text
+FROM hits h
 """
 
 # The side list shows one line of text per issue (ellipsised by CSS); 80 characters fill it.
