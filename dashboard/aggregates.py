@@ -23,11 +23,13 @@ from dashboard.selectors import metric_srid
 from dashboard.sql import (
     ANSWER_ACTIONS_SQL,
     ASSIGNMENT_KINDS_SQL,
+    CLOCK_SQL,
     REOPEN_ACTIONS_SQL,
     RESOLVE_CLOCK_SQL,
     RESPONSE_CLOCK_SQL,
     STATUS_CHANGE_KINDS_SQL,
     STATUS_KINDS_SQL,
+    median_bucket_sql,
 )
 from issues.models import STATUS_EVENT_KINDS, IssueEventKind
 
@@ -99,14 +101,16 @@ intervals AS (
 INSERT INTO dashboard_assignmentperiod (
     issue_id, period_no, district_id, executor_code, started_at, answered_at, fixed_at,
     response_missed, fix_missed, running_seconds, tail_at, tail_status, tail_response_due, tail_resolve_due,
-    answer_hours, fix_hours
+    answer_hours, fix_hours, answer_bucket, fix_bucket
 )
+SELECT h.*, {answer_bucket}, {fix_bucket}
+FROM (
 SELECT p.issue_id, p.period_no, i.district_id, p.executor_code, p.started_at, p.answered_at, p.fixed_at,
        p.response_missed, p.fix_missed, p.running_seconds, p.tail_at, p.tail_status, p.tail_response_due,
        p.tail_resolve_due,
-       (extract(epoch FROM p.answered_at - p.started_at) / 3600.0)::float8,
+       (extract(epoch FROM p.answered_at - p.started_at) / 3600.0)::float8 AS answer_hours,
        CASE WHEN p.fixed_at IS NOT NULL AND NOT coalesce(p.tail_status IN {resolve_clock}, false)
-            THEN (p.running_seconds / 3600.0)::float8 END
+            THEN (p.running_seconds / 3600.0)::float8 END AS fix_hours
 FROM (
     SELECT issue_id, period_no,
            min(executor_code) AS executor_code,
@@ -127,6 +131,7 @@ FROM (
     GROUP BY issue_id, period_no
 ) p
 JOIN issues_issue i ON i.id = p.issue_id
+) h
 """
 
 # The same order of status events as dashboard.sql.BACKLOG_SQL (at, then id): an event followed by
@@ -153,6 +158,56 @@ SELECT (x.at AT TIME ZONE %(tz)s)::date, f.district_id, f.category_id, 0, 1,
        (x.outcome IS NOT DISTINCT FROM 'confirm')::int, (x.outcome IS NOT DISTINCT FROM 'dispute')::int,
        (x.outcome IS NOT DISTINCT FROM 'close')::int, (x.outcome IS NULL)::int
 FROM dashboard_fix x JOIN dashboard_issuefact f ON f.issue_id = x.issue_id WHERE {issues_x}
+"""
+
+# What each issue's assignment periods add to the SLA tables, at both grains (dashboard.models.Grain):
+# the counts of those no longer judged against "now", and the buckets of their stored hours.
+SLA_COUNT_CONTRIBUTIONS_SQL = """
+SELECT g.grain, g.day, p.district_id, p.executor_code, 1 AS periods,
+       (p.answered_at IS NOT NULL OR p.response_missed)::int AS answer_judged,
+       (p.answered_at IS NOT NULL AND NOT p.response_missed)::int AS answered_on_time,
+       (p.fixed_at IS NOT NULL OR p.fix_missed)::int AS fix_judged,
+       (p.fixed_at IS NOT NULL AND NOT p.fix_missed)::int AS fixed_on_time
+FROM dashboard_assignmentperiod p
+CROSS JOIN LATERAL (SELECT (p.started_at AT TIME ZONE %(tz)s)::date AS day) d
+CROSS JOIN LATERAL (VALUES ('d', d.day), ('m', date_trunc('month', d.day)::date)) g(grain, day)
+WHERE NOT coalesce(p.tail_status IN {clock}, false) AND {issues_p}
+"""
+
+SLA_HISTOGRAM_CONTRIBUTIONS_SQL = """
+SELECT g.grain, g.day, p.executor_code, v.measure, v.bucket, 1 AS periods
+FROM dashboard_assignmentperiod p
+CROSS JOIN LATERAL (SELECT (p.started_at AT TIME ZONE %(tz)s)::date AS day) d
+CROSS JOIN LATERAL (VALUES ('d', d.day), ('m', date_trunc('month', d.day)::date)) g(grain, day)
+CROSS JOIN LATERAL (VALUES ('answer', p.answer_bucket), ('fix', p.fix_bucket)) v(measure, bucket)
+WHERE v.bucket IS NOT NULL AND {issues_p}
+"""
+
+SLA_COUNTS_UPSERT_SQL = """
+INSERT INTO dashboard_slacount (
+    grain, day, district_id, executor_code, periods, answer_judged, answered_on_time, fix_judged, fixed_on_time
+)
+SELECT grain, day, district_id, executor_code, {sign} sum(periods), {sign} sum(answer_judged),
+       {sign} sum(answered_on_time), {sign} sum(fix_judged), {sign} sum(fixed_on_time)
+FROM ({contributions}) c
+GROUP BY 1, 2, 3, 4
+ORDER BY 1, 2, 3, 4  -- the same lock order in every transaction
+ON CONFLICT (grain, day, district_id, executor_code) DO UPDATE SET
+    periods = dashboard_slacount.periods + EXCLUDED.periods,
+    answer_judged = dashboard_slacount.answer_judged + EXCLUDED.answer_judged,
+    answered_on_time = dashboard_slacount.answered_on_time + EXCLUDED.answered_on_time,
+    fix_judged = dashboard_slacount.fix_judged + EXCLUDED.fix_judged,
+    fixed_on_time = dashboard_slacount.fixed_on_time + EXCLUDED.fixed_on_time
+"""
+
+SLA_HISTOGRAM_UPSERT_SQL = """
+INSERT INTO dashboard_slahistogram (grain, day, executor_code, measure, bucket, periods)
+SELECT grain, day, executor_code, measure, bucket, {sign} sum(periods)
+FROM ({contributions}) c
+GROUP BY 1, 2, 3, 4, 5
+ORDER BY 1, 2, 3, 4, 5  -- the same lock order in every transaction
+ON CONFLICT (grain, day, executor_code, measure, bucket) DO UPDATE SET
+    periods = dashboard_slahistogram.periods + EXCLUDED.periods
 """
 
 COUNTS_UPSERT_SQL = """
@@ -182,6 +237,8 @@ def _statements(condition: str) -> dict[str, str]:
         return condition.format(alias=alias, column=column)
 
     contributions = CONTRIBUTIONS_SQL.format(issues_f=on("f"), issues_x=on("x"))
+    sla_counts = SLA_COUNT_CONTRIBUTIONS_SQL.format(clock=CLOCK_SQL, issues_p=on("p"))
+    sla_histogram = SLA_HISTOGRAM_CONTRIBUTIONS_SQL.format(issues_p=on("p"))
     return {
         "facts": FACTS_SQL.format(issues_i=on("i", "id")),
         "fixes": FIXES_SQL.format(issues_f=on("f"), status_change_kinds=STATUS_CHANGE_KINDS_SQL),
@@ -193,10 +250,16 @@ def _statements(condition: str) -> dict[str, str]:
             answer_actions=ANSWER_ACTIONS_SQL,
             response_clock=RESPONSE_CLOCK_SQL,
             resolve_clock=RESOLVE_CLOCK_SQL,
+            answer_bucket=median_bucket_sql("h.answer_hours"),
+            fix_bucket=median_bucket_sql("h.fix_hours"),
         ),
         "spans": SPANS_SQL.format(issues_e=on("e"), status_kinds=STATUS_KINDS_SQL),
         "subtract": COUNTS_UPSERT_SQL.format(sign="-", contributions=contributions),
         "add": COUNTS_UPSERT_SQL.format(sign="", contributions=contributions),
+        "sla_counts_subtract": SLA_COUNTS_UPSERT_SQL.format(sign="-", contributions=sla_counts),
+        "sla_histogram_subtract": SLA_HISTOGRAM_UPSERT_SQL.format(sign="-", contributions=sla_histogram),
+        "sla_counts_add": SLA_COUNTS_UPSERT_SQL.format(sign="", contributions=sla_counts),
+        "sla_histogram_add": SLA_HISTOGRAM_UPSERT_SQL.format(sign="", contributions=sla_histogram),
     }
 
 
@@ -206,6 +269,8 @@ _EVERYTHING = _statements("true")
 REFRESH_SQL = ";\n".join(
     [
         _ONE_SET["subtract"],
+        _ONE_SET["sla_counts_subtract"],
+        _ONE_SET["sla_histogram_subtract"],
         "DELETE FROM dashboard_fix WHERE issue_id = ANY(%(ids)s)",
         "DELETE FROM dashboard_assignmentperiod WHERE issue_id = ANY(%(ids)s)",
         "DELETE FROM dashboard_issuefact WHERE issue_id = ANY(%(ids)s)",
@@ -215,6 +280,8 @@ REFRESH_SQL = ";\n".join(
         _ONE_SET["fixes"],
         _ONE_SET["periods"],
         _ONE_SET["add"],
+        _ONE_SET["sla_counts_add"],
+        _ONE_SET["sla_histogram_add"],
     ]
 )
 
@@ -234,6 +301,23 @@ def dashboard_issues_refresh(*, issue_ids: list[int]) -> None:
         cursor.execute(REFRESH_SQL, _params(ids=sorted(set(issue_ids))))
 
 
+def _sla_fill(cursor, params: dict) -> None:
+    cursor.execute(_EVERYTHING["sla_counts_add"], params)
+    cursor.execute(_EVERYTHING["sla_histogram_add"], params)
+
+
+def dashboard_sla_tables_fill() -> None:
+    """Fill the empty SLA tables (dashboard_slacount, dashboard_slahistogram) from the assignment
+    periods already stored (migration 0004; the full rebuild does this too)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        _sla_fill(cursor, _params())
+    for table in ("dashboard_slacount", "dashboard_slahistogram"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")  # noqa: S608 — fixed names
+
+
 def dashboard_aggregates_rebuild() -> dict[str, int]:
     """Recompute every pre-aggregated row from the issues and their events; returns rows per table."""
     tables = [
@@ -242,6 +326,8 @@ def dashboard_aggregates_rebuild() -> dict[str, int]:
         "dashboard_assignmentperiod",
         "dashboard_issuefact",
         "dashboard_statusspan",
+        "dashboard_slacount",
+        "dashboard_slahistogram",
     ]
     # TRUNCATE is refused inside a caller's transaction that has written rows with deferred foreign
     # key checks pending (a test, the generator's caller): there, the rows are deleted instead.
@@ -258,6 +344,7 @@ def dashboard_aggregates_rebuild() -> dict[str, int]:
         params = _params()
         for name in ("facts", "fixes", "periods", "spans", "add"):
             cursor.execute(_EVERYTHING[name], params)
+        _sla_fill(cursor, params)
         written = {}
         for table in tables:
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 — fixed names
