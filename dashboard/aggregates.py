@@ -24,6 +24,7 @@ from dashboard.sql import (
     ANSWER_ACTIONS_SQL,
     ASSIGNMENT_KINDS_SQL,
     CLOCK_SQL,
+    HEAT_CELL_M,
     REOPEN_ACTIONS_SQL,
     RESOLVE_CLOCK_SQL,
     RESPONSE_CLOCK_SQL,
@@ -32,6 +33,7 @@ from dashboard.sql import (
     median_bucket_sql,
 )
 from issues.models import STATUS_EVENT_KINDS, IssueEventKind
+from issues.sql import OPEN_STATUSES_SQL
 
 # The events after which an issue's figures may change; others (comments, media, support, alerts
 # of a missed deadline, moderation) change none of them.
@@ -45,8 +47,11 @@ REFRESHING_EVENT_KINDS = frozenset(
 )
 
 FACTS_SQL = """
-INSERT INTO dashboard_issuefact (issue_id, created_at, district_id, category_id, srid, x, y)
-SELECT id, created_at, district_id, category_id, %(srid)s, ST_X(p), ST_Y(p)
+INSERT INTO dashboard_issuefact (issue_id, created_at, district_id, category_id, srid, x, y, open)
+SELECT id, created_at, district_id, category_id, %(srid)s, ST_X(p), ST_Y(p),
+       -- open by its last status event (the issue row is saved after the event that refreshes it)
+       EXISTS (SELECT 1 FROM dashboard_statusspan s
+               WHERE s.issue_id = i.id AND upper_inf(s.span) AND s.status IN {open_statuses})
 FROM (SELECT i.*, ST_Transform(i.point, %(srid)s) AS p FROM issues_issue i WHERE {issues_i}) i
 """
 
@@ -160,6 +165,26 @@ SELECT (x.at AT TIME ZONE %(tz)s)::date, f.district_id, f.category_id, 0, 1,
 FROM dashboard_fix x JOIN dashboard_issuefact f ON f.issue_id = x.issue_id WHERE {issues_x}
 """
 
+# What each issue adds to the heat counts, at both grains: its report in its cell (the cell as
+# dashboard.sql.AGGREGATED_HEAT_GRID_SQL computes it, from the same doubles).
+HEAT_CONTRIBUTIONS_SQL = """
+SELECT g.grain, g.day, f.district_id, floor(f.x / %(cell)s) * %(cell)s AS x, floor(f.y / %(cell)s) * %(cell)s AS y,
+       1 AS issues
+FROM dashboard_issuefact f
+CROSS JOIN LATERAL (SELECT (f.created_at AT TIME ZONE %(tz)s)::date AS day) d
+CROSS JOIN LATERAL (VALUES ('d', d.day), ('m', date_trunc('month', d.day)::date)) g(grain, day)
+WHERE {issues_f}
+"""
+
+HEAT_UPSERT_SQL = """
+INSERT INTO dashboard_heatcount (grain, day, district_id, x, y, issues)
+SELECT grain, day, district_id, x, y, {sign} sum(issues)
+FROM ({contributions}) c
+GROUP BY 1, 2, 3, 4, 5
+ORDER BY 1, 2, 3, 4, 5  -- the same lock order in every transaction
+ON CONFLICT (grain, day, district_id, x, y) DO UPDATE SET issues = dashboard_heatcount.issues + EXCLUDED.issues
+"""
+
 # What each issue's assignment periods add to the SLA tables, at both grains (dashboard.models.Grain):
 # the counts of those no longer judged against "now", and the buckets of their stored hours.
 SLA_COUNT_CONTRIBUTIONS_SQL = """
@@ -239,8 +264,9 @@ def _statements(condition: str) -> dict[str, str]:
     contributions = CONTRIBUTIONS_SQL.format(issues_f=on("f"), issues_x=on("x"))
     sla_counts = SLA_COUNT_CONTRIBUTIONS_SQL.format(clock=CLOCK_SQL, issues_p=on("p"))
     sla_histogram = SLA_HISTOGRAM_CONTRIBUTIONS_SQL.format(issues_p=on("p"))
+    heat = HEAT_CONTRIBUTIONS_SQL.format(issues_f=on("f"))
     return {
-        "facts": FACTS_SQL.format(issues_i=on("i", "id")),
+        "facts": FACTS_SQL.format(issues_i=on("i", "id"), open_statuses=OPEN_STATUSES_SQL),
         "fixes": FIXES_SQL.format(issues_f=on("f"), status_change_kinds=STATUS_CHANGE_KINDS_SQL),
         "periods": PERIODS_SQL.format(
             issues_e=on("e"),
@@ -256,6 +282,8 @@ def _statements(condition: str) -> dict[str, str]:
         "spans": SPANS_SQL.format(issues_e=on("e"), status_kinds=STATUS_KINDS_SQL),
         "subtract": COUNTS_UPSERT_SQL.format(sign="-", contributions=contributions),
         "add": COUNTS_UPSERT_SQL.format(sign="", contributions=contributions),
+        "heat_subtract": HEAT_UPSERT_SQL.format(sign="-", contributions=heat),
+        "heat_add": HEAT_UPSERT_SQL.format(sign="", contributions=heat),
         "sla_counts_subtract": SLA_COUNTS_UPSERT_SQL.format(sign="-", contributions=sla_counts),
         "sla_histogram_subtract": SLA_HISTOGRAM_UPSERT_SQL.format(sign="-", contributions=sla_histogram),
         "sla_counts_add": SLA_COUNTS_UPSERT_SQL.format(sign="", contributions=sla_counts),
@@ -271,23 +299,25 @@ REFRESH_SQL = ";\n".join(
         _ONE_SET["subtract"],
         _ONE_SET["sla_counts_subtract"],
         _ONE_SET["sla_histogram_subtract"],
+        _ONE_SET["heat_subtract"],
         "DELETE FROM dashboard_fix WHERE issue_id = ANY(%(ids)s)",
         "DELETE FROM dashboard_assignmentperiod WHERE issue_id = ANY(%(ids)s)",
         "DELETE FROM dashboard_issuefact WHERE issue_id = ANY(%(ids)s)",
         "DELETE FROM dashboard_statusspan WHERE issue_id = ANY(%(ids)s)",
+        _ONE_SET["spans"],  # before the facts, which read the issue's open state from them
         _ONE_SET["facts"],
-        _ONE_SET["spans"],
         _ONE_SET["fixes"],
         _ONE_SET["periods"],
         _ONE_SET["add"],
         _ONE_SET["sla_counts_add"],
         _ONE_SET["sla_histogram_add"],
+        _ONE_SET["heat_add"],
     ]
 )
 
 
 def _params(**extra) -> dict:
-    return {"srid": metric_srid(), "tz": settings.TIME_ZONE, **extra}
+    return {"srid": metric_srid(), "tz": settings.TIME_ZONE, "cell": HEAT_CELL_M, **extra}
 
 
 def dashboard_issues_refresh(*, issue_ids: list[int]) -> None:
@@ -318,6 +348,17 @@ def dashboard_sla_tables_fill() -> None:
             cursor.execute(f"ANALYZE {table}")  # noqa: S608 — fixed names
 
 
+def dashboard_heat_counts_fill() -> None:
+    """Fill the empty dashboard_heatcount from the issue facts already stored (migration 0005; the
+    full rebuild does this too)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(_EVERYTHING["heat_add"], _params())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dashboard_heatcount")
+
+
 def dashboard_aggregates_rebuild() -> dict[str, int]:
     """Recompute every pre-aggregated row from the issues and their events; returns rows per table."""
     tables = [
@@ -328,6 +369,7 @@ def dashboard_aggregates_rebuild() -> dict[str, int]:
         "dashboard_statusspan",
         "dashboard_slacount",
         "dashboard_slahistogram",
+        "dashboard_heatcount",
     ]
     # TRUNCATE is refused inside a caller's transaction that has written rows with deferred foreign
     # key checks pending (a test, the generator's caller): there, the rows are deleted instead.
@@ -342,9 +384,10 @@ def dashboard_aggregates_rebuild() -> dict[str, int]:
         else:
             cursor.execute(f"TRUNCATE {', '.join(tables)}")
         params = _params()
-        for name in ("facts", "fixes", "periods", "spans", "add"):
+        for name in ("spans", "facts", "fixes", "periods", "add"):
             cursor.execute(_EVERYTHING[name], params)
         _sla_fill(cursor, params)
+        cursor.execute(_EVERYTHING["heat_add"], params)
         written = {}
         for table in tables:
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 — fixed names

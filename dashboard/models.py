@@ -37,9 +37,15 @@ class IssueFact(models.Model):
     srid = models.IntegerField()
     x = models.FloatField(null=True)
     y = models.FloatField(null=True)
+    # Open now (new, assigned, in progress, planned) by its last status event (its open-ended
+    # StatusSpan): the problem spots' input, without reading the issues.
+    open = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["created_at"], name="dashboard_fact_created")]
+        indexes = [
+            models.Index(fields=["created_at"], name="dashboard_fact_created"),
+            models.Index(fields=["created_at"], name="dashboard_fact_open", condition=models.Q(open=True)),
+        ]
 
     def __str__(self) -> str:
         return f"issue {self.issue_id}"
@@ -190,6 +196,30 @@ class SlaHistogram(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grain} {self.day} {self.executor_code} {self.measure} {self.bucket}"
+
+
+class HeatCount(models.Model):
+    """Per grain (Grain), district and square cell of dashboard.sql.HEAT_CELL_M metres (its south-west
+    corner in the metric projection): the reports received, for the heat grid."""
+
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    day = models.DateField()
+    district_id = models.BigIntegerField(null=True)
+    x = models.FloatField(null=True)
+    y = models.FloatField(null=True)
+    issues = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "day", "district_id", "x", "y"],
+                name="dashboard_heatcount_unique",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.day} district {self.district_id} cell {self.x} {self.y}"
 
 
 class DailyCount(models.Model):

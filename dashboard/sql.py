@@ -347,6 +347,8 @@ def satisfaction_rows_live(*, window: Window) -> list[dict]:
 
 
 # --- The map: heat grid and problem spots ----------------------------------------------------------
+HEAT_CELL_M = 250  # the heat grid's cell (dashboard.models.HeatCount counts in these)
+
 # Reports received in the period counted in square cells of `cell` metres of a metric projection
 # (the UTM zone of the community), returned with the cell's corner in that projection and its
 # outline in WGS84 for the map.
@@ -377,12 +379,16 @@ def heat_grid_rows_live(*, window: Window, cell_m: int, srid: int) -> list[dict]
 # with no index) to the tens of thousands of rows at most; see README "Measured".
 HOT_SPOTS_SQL = """
 WITH open_issues AS (
-    SELECT i.id, i.created_at, i.category_id, i.district_id, ST_Transform(i.point, %(srid)s) AS p
-    FROM issues_issue i
-    WHERE i.status IN {open_statuses} AND i.created_at >= %(start)s AND i.created_at < %(end)s {district}
+    -- dashboard_issuefact: the issue's current district, category and open state, and its point
+    -- already in the metric projection (the same doubles as ST_Transform gives); a few pages of a
+    -- narrow table instead of the open issues' rows scattered over the issues table.
+    SELECT f.issue_id, f.created_at, f.category_id, f.district_id, ST_SetSRID(ST_MakePoint(f.x, f.y), f.srid) AS p
+    FROM dashboard_issuefact f
+    WHERE f.open AND f.created_at >= %(start)s AND f.created_at < %(end)s {district}
 ),
 clustered AS (
-    SELECT o.*, ST_ClusterDBSCAN(p, eps => %(eps)s, minpoints => %(min_points)s) OVER () AS cluster
+    -- in a fixed order (DBSCAN gives a border point to the first cluster that reaches it)
+    SELECT o.*, ST_ClusterDBSCAN(p, eps => %(eps)s, minpoints => %(min_points)s) OVER (ORDER BY o.issue_id) AS cluster
     FROM open_issues o
 ),
 spots AS (
@@ -406,7 +412,7 @@ ORDER BY s.issues DESC, s.oldest_at
 
 
 def hot_spot_rows(*, window: Window, srid: int, eps_m: float, min_points: int, limit: int) -> list[dict]:
-    sql = HOT_SPOTS_SQL.format(district=window.district_condition(), open_statuses=OPEN_STATUSES_SQL)
+    sql = HOT_SPOTS_SQL.format(district=window.district_condition("f"))
     return _rows(sql, window.params(srid=srid, eps=eps_m, min_points=min_points, limit=limit))
 
 
@@ -732,7 +738,28 @@ ORDER BY issues DESC, x, y
 """
 
 
+# The same for cells of HEAT_CELL_M: sums of dashboard_heatcount (month rows for the whole months of
+# the range, day rows for the days at its ends).
+COUNTED_HEAT_GRID_SQL = """
+WITH cells AS (
+    SELECT h.x, h.y, sum(h.issues)::bigint AS issues
+    FROM dashboard_heatcount h
+    WHERE {grains} {district}
+    GROUP BY 1, 2
+    HAVING sum(h.issues) > 0
+)
+SELECT x, y, issues,
+       ST_AsGeoJSON(ST_Transform(ST_MakeEnvelope(x, y, x + %(cell)s, y + %(cell)s, %(srid)s), 4326), 6) AS outline
+FROM cells
+ORDER BY issues DESC, x, y
+"""
+
+
 def heat_grid_rows(*, window: Window, cell_m: int, srid: int) -> list[dict]:
-    """As heat_grid_rows_live, from dashboard_issuefact (points stored in the metric projection)."""
+    """As heat_grid_rows_live: from dashboard_heatcount for cells of HEAT_CELL_M, else from
+    dashboard_issuefact (points stored in the metric projection)."""
+    if cell_m == HEAT_CELL_M:
+        sql = COUNTED_HEAT_GRID_SQL.format(grains=_grains("h"), district=window.district_condition("h"))
+        return _rows(sql, window.params(cell=cell_m, srid=srid, **grain_params(window)))
     sql = AGGREGATED_HEAT_GRID_SQL.format(district=window.district_condition("f"))
     return _rows(sql, window.params(cell=cell_m, srid=srid))

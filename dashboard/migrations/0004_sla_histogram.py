@@ -1,8 +1,8 @@
 """The SLA table's pre-aggregates (dashboard.models.SlaCount, SlaHistogram) and the value buckets of
 the assignment periods, filled from the periods already stored; the indexes are built after the fill.
 
-A fresh database gets every aggregate here (0003's rebuild moved here: it runs the current
-dashboard.aggregates, which writes these tables too)."""
+0003's rebuild moved to the last migration that adds a table (it runs the current
+dashboard.aggregates, which writes every table)."""
 
 from django.db import migrations, models
 
@@ -10,13 +10,12 @@ from dashboard.sql import median_bucket_sql
 
 
 def fill(apps, schema_editor):
-    from dashboard.aggregates import dashboard_aggregates_rebuild, dashboard_sla_tables_fill
+    from dashboard.aggregates import dashboard_sla_tables_fill
 
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("SELECT EXISTS (SELECT 1 FROM dashboard_assignmentperiod)")
         if not cursor.fetchone()[0]:
-            dashboard_aggregates_rebuild()  # nothing stored yet (a new database, or 0003 not run)
-            return
+            return  # nothing stored yet: 0005 rebuilds everything
         cursor.execute("SET LOCAL statement_timeout = 0")
         cursor.execute(
             "UPDATE dashboard_assignmentperiod"
