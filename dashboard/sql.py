@@ -535,7 +535,7 @@ CLOCK_SQL = status_sql(RESPONSE_CLOCK_STATUSES | RESOLVE_CLOCK_STATUSES)
 # hours of a period fixed but on a clock again do, and come from the live rows.
 FAST_SLA_SQL = """
 WITH live AS (
-    SELECT {figures}
+    SELECT {figures}, p.fix_hours IS NULL AS fix_unstored  -- (stored hours are in the histogram)
     FROM dashboard_assignmentperiod p
     WHERE p.tail_status IN {clock} AND p.started_at >= %(start)s AND p.started_at < %(end)s
 ),
@@ -559,7 +559,7 @@ histogram AS (
     UNION ALL
     SELECT l.executor_code, 'fix', {live_bucket}, 1
     FROM live l
-    WHERE l.fix_hours IS NOT NULL
+    WHERE l.fix_hours IS NOT NULL AND l.fix_unstored
 ),
 buckets AS (
     SELECT executor_code, GROUPING(executor_code) = 1 AS is_total, measure, bucket, sum(periods)::bigint AS n
@@ -589,7 +589,7 @@ medians AS (
             {bucket_values}
             UNION ALL
             SELECT l.fix_hours FROM live l
-            WHERE t.measure = 'fix' AND l.fix_hours IS NOT NULL AND {live_bucket} = t.bucket
+            WHERE t.measure = 'fix' AND l.fix_hours IS NOT NULL AND l.fix_unstored AND {live_bucket} = t.bucket
               AND (t.is_total OR l.executor_code IS NOT DISTINCT FROM t.executor_code)
         ) s(value)
         ORDER BY s.value
