@@ -23,13 +23,17 @@ from dashboard.selectors import metric_srid
 from dashboard.sql import (
     ANSWER_ACTIONS_SQL,
     ASSIGNMENT_KINDS_SQL,
+    CLOCK_SQL,
+    HEAT_CELL_M,
     REOPEN_ACTIONS_SQL,
     RESOLVE_CLOCK_SQL,
     RESPONSE_CLOCK_SQL,
     STATUS_CHANGE_KINDS_SQL,
     STATUS_KINDS_SQL,
+    median_bucket_sql,
 )
 from issues.models import STATUS_EVENT_KINDS, IssueEventKind
+from issues.sql import OPEN_STATUSES_SQL
 
 # The events after which an issue's figures may change; others (comments, media, support, alerts
 # of a missed deadline, moderation) change none of them.
@@ -43,8 +47,11 @@ REFRESHING_EVENT_KINDS = frozenset(
 )
 
 FACTS_SQL = """
-INSERT INTO dashboard_issuefact (issue_id, created_at, district_id, category_id, srid, x, y)
-SELECT id, created_at, district_id, category_id, %(srid)s, ST_X(p), ST_Y(p)
+INSERT INTO dashboard_issuefact (issue_id, created_at, district_id, category_id, srid, x, y, open)
+SELECT id, created_at, district_id, category_id, %(srid)s, ST_X(p), ST_Y(p),
+       -- open by its last status event (the issue row is saved after the event that refreshes it)
+       EXISTS (SELECT 1 FROM dashboard_statusspan s
+               WHERE s.issue_id = i.id AND upper_inf(s.span) AND s.status IN {open_statuses})
 FROM (SELECT i.*, ST_Transform(i.point, %(srid)s) AS p FROM issues_issue i WHERE {issues_i}) i
 """
 
@@ -99,14 +106,16 @@ intervals AS (
 INSERT INTO dashboard_assignmentperiod (
     issue_id, period_no, district_id, executor_code, started_at, answered_at, fixed_at,
     response_missed, fix_missed, running_seconds, tail_at, tail_status, tail_response_due, tail_resolve_due,
-    answer_hours, fix_hours
+    answer_hours, fix_hours, answer_bucket, fix_bucket
 )
+SELECT h.*, {answer_bucket}, {fix_bucket}
+FROM (
 SELECT p.issue_id, p.period_no, i.district_id, p.executor_code, p.started_at, p.answered_at, p.fixed_at,
        p.response_missed, p.fix_missed, p.running_seconds, p.tail_at, p.tail_status, p.tail_response_due,
        p.tail_resolve_due,
-       (extract(epoch FROM p.answered_at - p.started_at) / 3600.0)::float8,
+       (extract(epoch FROM p.answered_at - p.started_at) / 3600.0)::float8 AS answer_hours,
        CASE WHEN p.fixed_at IS NOT NULL AND NOT coalesce(p.tail_status IN {resolve_clock}, false)
-            THEN (p.running_seconds / 3600.0)::float8 END
+            THEN (p.running_seconds / 3600.0)::float8 END AS fix_hours
 FROM (
     SELECT issue_id, period_no,
            min(executor_code) AS executor_code,
@@ -127,6 +136,7 @@ FROM (
     GROUP BY issue_id, period_no
 ) p
 JOIN issues_issue i ON i.id = p.issue_id
+) h
 """
 
 # The same order of status events as dashboard.sql.BACKLOG_SQL (at, then id): an event followed by
@@ -153,6 +163,76 @@ SELECT (x.at AT TIME ZONE %(tz)s)::date, f.district_id, f.category_id, 0, 1,
        (x.outcome IS NOT DISTINCT FROM 'confirm')::int, (x.outcome IS NOT DISTINCT FROM 'dispute')::int,
        (x.outcome IS NOT DISTINCT FROM 'close')::int, (x.outcome IS NULL)::int
 FROM dashboard_fix x JOIN dashboard_issuefact f ON f.issue_id = x.issue_id WHERE {issues_x}
+"""
+
+# What each issue adds to the heat counts, at both grains: its report in its cell (the cell as
+# dashboard.sql.AGGREGATED_HEAT_GRID_SQL computes it, from the same doubles).
+HEAT_CONTRIBUTIONS_SQL = """
+SELECT g.grain, g.day, f.district_id, floor(f.x / %(cell)s) * %(cell)s AS x, floor(f.y / %(cell)s) * %(cell)s AS y,
+       1 AS issues
+FROM dashboard_issuefact f
+CROSS JOIN LATERAL (SELECT (f.created_at AT TIME ZONE %(tz)s)::date AS day) d
+CROSS JOIN LATERAL (VALUES ('d', d.day), ('m', date_trunc('month', d.day)::date)) g(grain, day)
+WHERE {issues_f}
+"""
+
+HEAT_UPSERT_SQL = """
+INSERT INTO dashboard_heatcount (grain, day, district_id, x, y, issues)
+SELECT grain, day, district_id, x, y, {sign} sum(issues)
+FROM ({contributions}) c
+GROUP BY 1, 2, 3, 4, 5
+ORDER BY 1, 2, 3, 4, 5  -- the same lock order in every transaction
+ON CONFLICT (grain, day, district_id, x, y) DO UPDATE SET issues = dashboard_heatcount.issues + EXCLUDED.issues
+"""
+
+# What each issue's assignment periods add to the SLA tables, at both grains (dashboard.models.Grain):
+# the counts of those no longer judged against "now", and the buckets of their stored hours.
+SLA_COUNT_CONTRIBUTIONS_SQL = """
+SELECT g.grain, g.day, p.district_id, p.executor_code, 1 AS periods,
+       (p.answered_at IS NOT NULL OR p.response_missed)::int AS answer_judged,
+       (p.answered_at IS NOT NULL AND NOT p.response_missed)::int AS answered_on_time,
+       (p.fixed_at IS NOT NULL OR p.fix_missed)::int AS fix_judged,
+       (p.fixed_at IS NOT NULL AND NOT p.fix_missed)::int AS fixed_on_time
+FROM dashboard_assignmentperiod p
+CROSS JOIN LATERAL (SELECT (p.started_at AT TIME ZONE %(tz)s)::date AS day) d
+CROSS JOIN LATERAL (VALUES ('d', d.day), ('m', date_trunc('month', d.day)::date)) g(grain, day)
+WHERE NOT coalesce(p.tail_status IN {clock}, false) AND {issues_p}
+"""
+
+SLA_HISTOGRAM_CONTRIBUTIONS_SQL = """
+SELECT g.grain, g.day, p.executor_code, v.measure, v.bucket, 1 AS periods
+FROM dashboard_assignmentperiod p
+CROSS JOIN LATERAL (SELECT (p.started_at AT TIME ZONE %(tz)s)::date AS day) d
+CROSS JOIN LATERAL (VALUES ('d', d.day), ('m', date_trunc('month', d.day)::date)) g(grain, day)
+CROSS JOIN LATERAL (VALUES ('answer', p.answer_bucket), ('fix', p.fix_bucket)) v(measure, bucket)
+WHERE v.bucket IS NOT NULL AND {issues_p}
+"""
+
+SLA_COUNTS_UPSERT_SQL = """
+INSERT INTO dashboard_slacount (
+    grain, day, district_id, executor_code, periods, answer_judged, answered_on_time, fix_judged, fixed_on_time
+)
+SELECT grain, day, district_id, executor_code, {sign} sum(periods), {sign} sum(answer_judged),
+       {sign} sum(answered_on_time), {sign} sum(fix_judged), {sign} sum(fixed_on_time)
+FROM ({contributions}) c
+GROUP BY 1, 2, 3, 4
+ORDER BY 1, 2, 3, 4  -- the same lock order in every transaction
+ON CONFLICT (grain, day, district_id, executor_code) DO UPDATE SET
+    periods = dashboard_slacount.periods + EXCLUDED.periods,
+    answer_judged = dashboard_slacount.answer_judged + EXCLUDED.answer_judged,
+    answered_on_time = dashboard_slacount.answered_on_time + EXCLUDED.answered_on_time,
+    fix_judged = dashboard_slacount.fix_judged + EXCLUDED.fix_judged,
+    fixed_on_time = dashboard_slacount.fixed_on_time + EXCLUDED.fixed_on_time
+"""
+
+SLA_HISTOGRAM_UPSERT_SQL = """
+INSERT INTO dashboard_slahistogram (grain, day, executor_code, measure, bucket, periods)
+SELECT grain, day, executor_code, measure, bucket, {sign} sum(periods)
+FROM ({contributions}) c
+GROUP BY 1, 2, 3, 4, 5
+ORDER BY 1, 2, 3, 4, 5  -- the same lock order in every transaction
+ON CONFLICT (grain, day, executor_code, measure, bucket) DO UPDATE SET
+    periods = dashboard_slahistogram.periods + EXCLUDED.periods
 """
 
 COUNTS_UPSERT_SQL = """
@@ -182,8 +262,11 @@ def _statements(condition: str) -> dict[str, str]:
         return condition.format(alias=alias, column=column)
 
     contributions = CONTRIBUTIONS_SQL.format(issues_f=on("f"), issues_x=on("x"))
+    sla_counts = SLA_COUNT_CONTRIBUTIONS_SQL.format(clock=CLOCK_SQL, issues_p=on("p"))
+    sla_histogram = SLA_HISTOGRAM_CONTRIBUTIONS_SQL.format(issues_p=on("p"))
+    heat = HEAT_CONTRIBUTIONS_SQL.format(issues_f=on("f"))
     return {
-        "facts": FACTS_SQL.format(issues_i=on("i", "id")),
+        "facts": FACTS_SQL.format(issues_i=on("i", "id"), open_statuses=OPEN_STATUSES_SQL),
         "fixes": FIXES_SQL.format(issues_f=on("f"), status_change_kinds=STATUS_CHANGE_KINDS_SQL),
         "periods": PERIODS_SQL.format(
             issues_e=on("e"),
@@ -193,10 +276,18 @@ def _statements(condition: str) -> dict[str, str]:
             answer_actions=ANSWER_ACTIONS_SQL,
             response_clock=RESPONSE_CLOCK_SQL,
             resolve_clock=RESOLVE_CLOCK_SQL,
+            answer_bucket=median_bucket_sql("h.answer_hours"),
+            fix_bucket=median_bucket_sql("h.fix_hours"),
         ),
         "spans": SPANS_SQL.format(issues_e=on("e"), status_kinds=STATUS_KINDS_SQL),
         "subtract": COUNTS_UPSERT_SQL.format(sign="-", contributions=contributions),
         "add": COUNTS_UPSERT_SQL.format(sign="", contributions=contributions),
+        "heat_subtract": HEAT_UPSERT_SQL.format(sign="-", contributions=heat),
+        "heat_add": HEAT_UPSERT_SQL.format(sign="", contributions=heat),
+        "sla_counts_subtract": SLA_COUNTS_UPSERT_SQL.format(sign="-", contributions=sla_counts),
+        "sla_histogram_subtract": SLA_HISTOGRAM_UPSERT_SQL.format(sign="-", contributions=sla_histogram),
+        "sla_counts_add": SLA_COUNTS_UPSERT_SQL.format(sign="", contributions=sla_counts),
+        "sla_histogram_add": SLA_HISTOGRAM_UPSERT_SQL.format(sign="", contributions=sla_histogram),
     }
 
 
@@ -206,21 +297,27 @@ _EVERYTHING = _statements("true")
 REFRESH_SQL = ";\n".join(
     [
         _ONE_SET["subtract"],
+        _ONE_SET["sla_counts_subtract"],
+        _ONE_SET["sla_histogram_subtract"],
+        _ONE_SET["heat_subtract"],
         "DELETE FROM dashboard_fix WHERE issue_id = ANY(%(ids)s)",
         "DELETE FROM dashboard_assignmentperiod WHERE issue_id = ANY(%(ids)s)",
         "DELETE FROM dashboard_issuefact WHERE issue_id = ANY(%(ids)s)",
         "DELETE FROM dashboard_statusspan WHERE issue_id = ANY(%(ids)s)",
+        _ONE_SET["spans"],  # before the facts, which read the issue's open state from them
         _ONE_SET["facts"],
-        _ONE_SET["spans"],
         _ONE_SET["fixes"],
         _ONE_SET["periods"],
         _ONE_SET["add"],
+        _ONE_SET["sla_counts_add"],
+        _ONE_SET["sla_histogram_add"],
+        _ONE_SET["heat_add"],
     ]
 )
 
 
 def _params(**extra) -> dict:
-    return {"srid": metric_srid(), "tz": settings.TIME_ZONE, **extra}
+    return {"srid": metric_srid(), "tz": settings.TIME_ZONE, "cell": HEAT_CELL_M, **extra}
 
 
 def dashboard_issues_refresh(*, issue_ids: list[int]) -> None:
@@ -234,6 +331,34 @@ def dashboard_issues_refresh(*, issue_ids: list[int]) -> None:
         cursor.execute(REFRESH_SQL, _params(ids=sorted(set(issue_ids))))
 
 
+def _sla_fill(cursor, params: dict) -> None:
+    cursor.execute(_EVERYTHING["sla_counts_add"], params)
+    cursor.execute(_EVERYTHING["sla_histogram_add"], params)
+
+
+def dashboard_sla_tables_fill() -> None:
+    """Fill the empty SLA tables (dashboard_slacount, dashboard_slahistogram) from the assignment
+    periods already stored (migration 0004; the full rebuild does this too)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        _sla_fill(cursor, _params())
+    for table in ("dashboard_slacount", "dashboard_slahistogram"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")  # noqa: S608 — fixed names
+
+
+def dashboard_heat_counts_fill() -> None:
+    """Fill the empty dashboard_heatcount from the issue facts already stored (migration 0005; the
+    full rebuild does this too)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(_EVERYTHING["heat_add"], _params())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dashboard_heatcount")
+
+
 def dashboard_aggregates_rebuild() -> dict[str, int]:
     """Recompute every pre-aggregated row from the issues and their events; returns rows per table."""
     tables = [
@@ -242,6 +367,9 @@ def dashboard_aggregates_rebuild() -> dict[str, int]:
         "dashboard_assignmentperiod",
         "dashboard_issuefact",
         "dashboard_statusspan",
+        "dashboard_slacount",
+        "dashboard_slahistogram",
+        "dashboard_heatcount",
     ]
     # TRUNCATE is refused inside a caller's transaction that has written rows with deferred foreign
     # key checks pending (a test, the generator's caller): there, the rows are deleted instead.
@@ -256,8 +384,10 @@ def dashboard_aggregates_rebuild() -> dict[str, int]:
         else:
             cursor.execute(f"TRUNCATE {', '.join(tables)}")
         params = _params()
-        for name in ("facts", "fixes", "periods", "spans", "add"):
+        for name in ("spans", "facts", "fixes", "periods", "add"):
             cursor.execute(_EVERYTHING[name], params)
+        _sla_fill(cursor, params)
+        cursor.execute(_EVERYTHING["heat_add"], params)
         written = {}
         for table in tables:
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 — fixed names

@@ -62,7 +62,7 @@ from issues.rules.transitions import OPEN_STATUSES, statuses_in_order
 from opencity.db import longer_statement_timeout
 
 AGE_BUCKETS = [_("0–2 days"), _("3–7 days"), _("8–30 days"), _("31–90 days"), _("over 90 days")]
-HEAT_CELL_M = 250
+HEAT_CELL_M = sql.HEAT_CELL_M
 SPOT_EPS_M = 150
 SPOT_MIN_ISSUES = 3
 SPOT_LIMIT = 10

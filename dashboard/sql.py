@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db import connections, transaction
 
@@ -87,7 +88,9 @@ def _rows(sql: str, params: dict) -> list[dict]:
     # On the replica when the request may read there (a SET LOCAL is allowed on a hot standby).
     alias = reading_alias()
     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-        cursor.execute(f"SET LOCAL work_mem = '{DASHBOARD_WORK_MEM}'")
+        # One statement for both (as SET LOCAL): compiling these statements (JIT) takes seconds
+        # where running them takes milliseconds.
+        cursor.execute(f"SELECT set_config('work_mem', '{DASHBOARD_WORK_MEM}', true), set_config('jit', 'off', true)")
         cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -344,6 +347,8 @@ def satisfaction_rows_live(*, window: Window) -> list[dict]:
 
 
 # --- The map: heat grid and problem spots ----------------------------------------------------------
+HEAT_CELL_M = 250  # the heat grid's cell (dashboard.models.HeatCount counts in these)
+
 # Reports received in the period counted in square cells of `cell` metres of a metric projection
 # (the UTM zone of the community), returned with the cell's corner in that projection and its
 # outline in WGS84 for the map.
@@ -374,12 +379,16 @@ def heat_grid_rows_live(*, window: Window, cell_m: int, srid: int) -> list[dict]
 # with no index) to the tens of thousands of rows at most; see README "Measured".
 HOT_SPOTS_SQL = """
 WITH open_issues AS (
-    SELECT i.id, i.created_at, i.category_id, i.district_id, ST_Transform(i.point, %(srid)s) AS p
-    FROM issues_issue i
-    WHERE i.status IN {open_statuses} AND i.created_at >= %(start)s AND i.created_at < %(end)s {district}
+    -- dashboard_issuefact: the issue's current district, category and open state, and its point
+    -- already in the metric projection (the same doubles as ST_Transform gives); a few pages of a
+    -- narrow table instead of the open issues' rows scattered over the issues table.
+    SELECT f.issue_id, f.created_at, f.category_id, f.district_id, ST_SetSRID(ST_MakePoint(f.x, f.y), f.srid) AS p
+    FROM dashboard_issuefact f
+    WHERE f.open AND f.created_at >= %(start)s AND f.created_at < %(end)s {district}
 ),
 clustered AS (
-    SELECT o.*, ST_ClusterDBSCAN(p, eps => %(eps)s, minpoints => %(min_points)s) OVER () AS cluster
+    -- in a fixed order (DBSCAN gives a border point to the first cluster that reaches it)
+    SELECT o.*, ST_ClusterDBSCAN(p, eps => %(eps)s, minpoints => %(min_points)s) OVER (ORDER BY o.issue_id) AS cluster
     FROM open_issues o
 ),
 spots AS (
@@ -403,7 +412,7 @@ ORDER BY s.issues DESC, s.oldest_at
 
 
 def hot_spot_rows(*, window: Window, srid: int, eps_m: float, min_points: int, limit: int) -> list[dict]:
-    sql = HOT_SPOTS_SQL.format(district=window.district_condition(), open_statuses=OPEN_STATUSES_SQL)
+    sql = HOT_SPOTS_SQL.format(district=window.district_condition("f"))
     return _rows(sql, window.params(srid=srid, eps=eps_m, min_points=min_points, limit=limit))
 
 
@@ -458,20 +467,32 @@ def _day_range(alias: str) -> str:
 
 # The period's tail (its last interval, still running) is judged against now here, as the live
 # query judges the last interval of every issue's history.
+PERIOD_FIGURES_SQL = """
+    p.executor_code{collate} AS executor_code, p.answered_at, p.fixed_at, p.answer_hours,
+    p.response_missed OR coalesce(p.tail_status IN {response_clock}
+                                  AND p.tail_response_due < greatest(%(now)s, p.tail_at), false)
+        AS response_missed,
+    p.fix_missed OR coalesce(p.tail_status IN {resolve_clock}
+                             AND p.tail_resolve_due < greatest(%(now)s, p.tail_at), false) AS fix_missed,
+    CASE WHEN p.fixed_at IS NULL THEN NULL
+         WHEN p.fix_hours IS NOT NULL THEN p.fix_hours
+         WHEN coalesce(p.tail_status IN {resolve_clock}, false)
+         THEN ((coalesce(p.running_seconds, 0)
+                + extract(epoch FROM greatest(%(now)s, p.tail_at) - p.tail_at)) / 3600.0)::float8
+         ELSE (p.running_seconds / 3600.0)::float8 END AS fix_hours
+"""
+
+
+def _period_figures(collate: str = "") -> str:
+    """The figures of each stored period as of now (`collate`: a COLLATE clause for its executor)."""
+    return PERIOD_FIGURES_SQL.format(
+        response_clock=RESPONSE_CLOCK_SQL, resolve_clock=RESOLVE_CLOCK_SQL, collate=collate
+    )
+
+
 AGGREGATED_SLA_SQL = """
 WITH periods AS (
-    SELECT p.executor_code COLLATE "C" AS executor_code, p.answered_at, p.fixed_at, p.answer_hours,
-           p.response_missed OR coalesce(p.tail_status IN {response_clock}
-                                         AND p.tail_response_due < greatest(%(now)s, p.tail_at), false)
-               AS response_missed,
-           p.fix_missed OR coalesce(p.tail_status IN {resolve_clock}
-                                    AND p.tail_resolve_due < greatest(%(now)s, p.tail_at), false) AS fix_missed,
-           CASE WHEN p.fixed_at IS NULL THEN NULL
-                WHEN p.fix_hours IS NOT NULL THEN p.fix_hours
-                WHEN coalesce(p.tail_status IN {resolve_clock}, false)
-                THEN ((coalesce(p.running_seconds, 0)
-                       + extract(epoch FROM greatest(%(now)s, p.tail_at) - p.tail_at)) / 3600.0)::float8
-                ELSE (p.running_seconds / 3600.0)::float8 END AS fix_hours
+    SELECT {figures}
     FROM dashboard_assignmentperiod p
     WHERE p.started_at >= %(start)s AND p.started_at < %(end)s {district}
 )
@@ -488,13 +509,174 @@ FROM periods p
 GROUP BY GROUPING SETS ((p.executor_code), ())
 """
 
+# The value buckets of the medians' histograms (dashboard.models.SlaHistogram): hours at steps of
+# an eighth of a doubling (2^(i/8) - 1, up to 2^15 hours). width_bucket compares the value with
+# these bounds, so the buckets are ordered exactly as the values (bucket 0 below the first bound).
+MEDIAN_BUCKET_BOUNDS = [2 ** (i / 8) - 1 for i in range(1, 121)]
+_BOUNDS_SQL = "'{" + ",".join(repr(bound) for bound in MEDIAN_BUCKET_BOUNDS) + "}'::float8[]"
+
+
+def median_bucket_sql(value: str) -> str:
+    """The bucket of an hours value (an SQL expression) in the medians' histograms."""
+    return f"width_bucket({value}, {_BOUNDS_SQL})"
+
+
+# Periods whose last interval runs on a clock: judged against now when read, so kept out of
+# dashboard_slacount and read here (dashboard_period_running).
+CLOCK_SQL = status_sql(RESPONSE_CLOCK_STATUSES | RESOLVE_CLOCK_STATUSES)
+
+# The same rows as AGGREGATED_SLA_SQL without a district, without sorting the periods: the counts are
+# sums of dashboard_slacount (its month rows for the whole months of the range, its day rows for
+# the days at either end) plus the periods judged against now, read whole. An exact median is the
+# value at the middle rank (or the two middle ranks, interpolated by percentile_cont as the
+# reference does): the summed histogram (dashboard_slahistogram) tells in which value bucket each
+# middle rank lies and its rank there, and only that bucket's values in the range are read (an
+# index-only range scan) and sorted. The stored hours of a period never depend on now; the fix
+# hours of a period fixed but on a clock again do, and come from the live rows.
+FAST_SLA_SQL = """
+WITH live AS (
+    SELECT {figures}, p.fix_hours IS NULL AS fix_unstored  -- (stored hours are in the histogram)
+    FROM dashboard_assignmentperiod p
+    WHERE p.tail_status IN {clock} AND p.started_at >= %(start)s AND p.started_at < %(end)s
+),
+counts AS (
+    SELECT c.executor_code, c.periods, c.answer_judged, c.answered_on_time,
+           c.fix_judged, c.fixed_on_time
+    FROM dashboard_slacount c
+    WHERE {grains_c}
+    UNION ALL
+    SELECT l.executor_code, 1,
+           (l.answered_at IS NOT NULL OR l.response_missed)::int,
+           (l.answered_at IS NOT NULL AND NOT l.response_missed)::int,
+           (l.fixed_at IS NOT NULL OR l.fix_missed)::int,
+           (l.fixed_at IS NOT NULL AND NOT l.fix_missed)::int
+    FROM live l
+),
+histogram AS (
+    SELECT h.executor_code, h.measure, h.bucket, h.periods
+    FROM dashboard_slahistogram h
+    WHERE {grains_h}
+    UNION ALL
+    SELECT l.executor_code, 'fix', {live_bucket}, 1
+    FROM live l
+    WHERE l.fix_hours IS NOT NULL AND l.fix_unstored
+),
+buckets AS (
+    SELECT executor_code, GROUPING(executor_code) = 1 AS is_total, measure, bucket, sum(periods)::bigint AS n
+    FROM histogram
+    GROUP BY GROUPING SETS ((executor_code, measure, bucket), (measure, bucket))
+    HAVING sum(periods) > 0
+),
+ranked AS (
+    SELECT b.*, (sum(n) OVER (w ORDER BY bucket))::bigint - n AS before, (sum(n) OVER w)::bigint AS total
+    FROM buckets b
+    WINDOW w AS (PARTITION BY is_total, executor_code, measure)
+),
+targets AS (
+    -- the bucket of each middle rank (0-based: (n - 1) / 2 and n / 2), and the ranks within it
+    SELECT r.is_total, r.executor_code, r.measure, r.bucket,
+           min(m.middle) - r.before AS first, max(m.middle) - r.before AS last
+    FROM ranked r CROSS JOIN LATERAL (VALUES ((r.total - 1) / 2), (r.total / 2)) m(middle)
+    WHERE m.middle >= r.before AND m.middle < r.before + r.n
+    GROUP BY r.is_total, r.executor_code, r.measure, r.bucket, r.before
+),
+medians AS (
+    SELECT t.is_total, t.executor_code, t.measure,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY v.value) AS median
+    FROM targets t CROSS JOIN LATERAL (
+        SELECT s.value
+        FROM (
+            {bucket_values}
+            UNION ALL
+            SELECT l.fix_hours FROM live l
+            WHERE t.measure = 'fix' AND l.fix_hours IS NOT NULL AND l.fix_unstored AND {live_bucket} = t.bucket
+              AND (t.is_total OR l.executor_code IS NOT DISTINCT FROM t.executor_code)
+        ) s(value)
+        ORDER BY s.value
+        OFFSET t.first LIMIT t.last - t.first + 1
+    ) v
+    GROUP BY t.is_total, t.executor_code, t.measure
+)
+SELECT c.executor_code, c.is_total, c.periods, c.answer_judged, c.answered_on_time,
+       a.median AS median_answer_hours, c.fix_judged, c.fixed_on_time, f.median AS median_fix_hours
+FROM (
+    SELECT executor_code, GROUPING(executor_code) = 1 AS is_total,
+           coalesce(sum(periods), 0)::bigint AS periods,
+           coalesce(sum(answer_judged), 0)::bigint AS answer_judged,
+           coalesce(sum(answered_on_time), 0)::bigint AS answered_on_time,
+           coalesce(sum(fix_judged), 0)::bigint AS fix_judged,
+           coalesce(sum(fixed_on_time), 0)::bigint AS fixed_on_time
+    FROM counts
+    GROUP BY GROUPING SETS ((executor_code), ())
+    HAVING sum(periods) > 0 OR GROUPING(executor_code) = 1
+) c
+LEFT JOIN medians a ON a.measure = 'answer' AND a.is_total = c.is_total
+                    AND a.executor_code IS NOT DISTINCT FROM c.executor_code
+LEFT JOIN medians f ON f.measure = 'fix' AND f.is_total = c.is_total
+                    AND f.executor_code IS NOT DISTINCT FROM c.executor_code
+"""
+
+# A middle bucket's stored values in the range: per executor (a NULL executor apart, for the index)
+# and in total; the gates on t are evaluated once per target.
+_BUCKET_VALUES_SQL = """
+            SELECT p.{measure}_hours FROM dashboard_assignmentperiod p
+            WHERE t.measure = '{measure}' AND NOT t.is_total AND p.executor_code = t.executor_code
+              AND p.{measure}_bucket = t.bucket AND p.started_at >= %(start)s AND p.started_at < %(end)s
+            UNION ALL
+            SELECT p.{measure}_hours FROM dashboard_assignmentperiod p
+            WHERE t.measure = '{measure}' AND NOT t.is_total AND t.executor_code IS NULL AND p.executor_code IS NULL
+              AND p.{measure}_bucket = t.bucket AND p.started_at >= %(start)s AND p.started_at < %(end)s
+            UNION ALL
+            SELECT p.{measure}_hours FROM dashboard_assignmentperiod p
+            WHERE t.measure = '{measure}' AND t.is_total
+              AND p.{measure}_bucket = t.bucket AND p.started_at >= %(start)s AND p.started_at < %(end)s"""
+
+
+def _grains(alias: str) -> str:
+    """The rows of a grain-keyed table (dashboard.models.Grain) covering the range of days exactly:
+    month rows for its whole months, day rows for the days before and after them."""
+    return (
+        f"(({alias}.grain = 'm' AND {alias}.day >= %(months_from)s AND {alias}.day < %(months_to)s)"
+        f" OR ({alias}.grain = 'd' AND {alias}.day >= %(first_day)s AND {alias}.day < %(months_from)s)"
+        f" OR ({alias}.grain = 'd' AND {alias}.day >= %(months_to)s AND {alias}.day < %(after_day)s))"
+    )
+
+
+def grain_params(window: Window) -> dict:
+    """The local days of the window (first, and the one after the last) and its whole months."""
+    zone = ZoneInfo(window.time_zone)
+    first_day = window.start.astimezone(zone).date()
+    after_day = window.end.astimezone(zone).date()
+    months_from = first_day if first_day.day == 1 else _next_month(first_day)
+    months_to = after_day.replace(day=1)
+    if months_from >= months_to:  # no whole month: days only
+        months_from = months_to = after_day
+    return {"first_day": first_day, "after_day": after_day, "months_from": months_from, "months_to": months_to}
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
 
 def executor_sla_rows(*, window: Window) -> list[dict]:
-    """As executor_sla_rows_live, from dashboard_assignmentperiod."""
-    sql = AGGREGATED_SLA_SQL.format(
-        district=window.district_condition("p"), response_clock=RESPONSE_CLOCK_SQL, resolve_clock=RESOLVE_CLOCK_SQL
+    """As executor_sla_rows_live: from dashboard_slacount and dashboard_slahistogram for the whole
+    community, from dashboard_assignmentperiod (a sort of the district's periods) for a district."""
+    if window.district_id is not None:
+        sql = AGGREGATED_SLA_SQL.format(
+            figures=_period_figures(' COLLATE "C"'), district=window.district_condition("p")
+        )
+        return _rows(sql, window.params())
+    sql = FAST_SLA_SQL.format(
+        figures=_period_figures(),
+        clock=CLOCK_SQL,
+        grains_c=_grains("c"),
+        grains_h=_grains("h"),
+        live_bucket=median_bucket_sql("l.fix_hours"),
+        bucket_values="\n            UNION ALL".join(
+            _BUCKET_VALUES_SQL.format(measure=measure) for measure in ("answer", "fix")
+        ),
     )
-    return _rows(sql, window.params())
+    return _rows(sql, window.params(**grain_params(window)))
 
 
 AGGREGATED_TRENDS_SQL = """
@@ -556,7 +738,28 @@ ORDER BY issues DESC, x, y
 """
 
 
+# The same for cells of HEAT_CELL_M: sums of dashboard_heatcount (month rows for the whole months of
+# the range, day rows for the days at its ends).
+COUNTED_HEAT_GRID_SQL = """
+WITH cells AS (
+    SELECT h.x, h.y, sum(h.issues)::bigint AS issues
+    FROM dashboard_heatcount h
+    WHERE {grains} {district}
+    GROUP BY 1, 2
+    HAVING sum(h.issues) > 0
+)
+SELECT x, y, issues,
+       ST_AsGeoJSON(ST_Transform(ST_MakeEnvelope(x, y, x + %(cell)s, y + %(cell)s, %(srid)s), 4326), 6) AS outline
+FROM cells
+ORDER BY issues DESC, x, y
+"""
+
+
 def heat_grid_rows(*, window: Window, cell_m: int, srid: int) -> list[dict]:
-    """As heat_grid_rows_live, from dashboard_issuefact (points stored in the metric projection)."""
+    """As heat_grid_rows_live: from dashboard_heatcount for cells of HEAT_CELL_M, else from
+    dashboard_issuefact (points stored in the metric projection)."""
+    if cell_m == HEAT_CELL_M:
+        sql = COUNTED_HEAT_GRID_SQL.format(grains=_grains("h"), district=window.district_condition("h"))
+        return _rows(sql, window.params(cell=cell_m, srid=srid, **grain_params(window)))
     sql = AGGREGATED_HEAT_GRID_SQL.format(district=window.district_condition("f"))
     return _rows(sql, window.params(cell=cell_m, srid=srid))

@@ -1,16 +1,10 @@
-"""Fill the pre-aggregated tables from the issues already there (what `opencity_rebuild_dashboard`
-does; after 0002, which creates the last of them and the constraints the daily upsert needs)."""
+"""Formerly the fill of the pre-aggregated tables; it moved to 0004, after the tables that the
+current dashboard.aggregates also writes exist (a rebuild here would fail on a new database)."""
 
 from django.db import migrations
-
-
-def fill(apps, schema_editor):
-    from dashboard.aggregates import dashboard_aggregates_rebuild
-
-    dashboard_aggregates_rebuild()
 
 
 class Migration(migrations.Migration):
     dependencies = [("dashboard", "0002_status_spans")]
 
-    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
+    operations = []

@@ -8,7 +8,16 @@ import pytest
 from django.core.management import call_command
 
 from dashboard import selectors, sql
-from dashboard.models import AssignmentPeriod, DailyCount, Fix, IssueFact, StatusSpan
+from dashboard.models import (
+    AssignmentPeriod,
+    DailyCount,
+    Fix,
+    HeatCount,
+    IssueFact,
+    SlaCount,
+    SlaHistogram,
+    StatusSpan,
+)
 from issues.models import Issue
 from issues.services.corrections import issue_correct
 from issues.services.moderation import issue_change_category
@@ -68,7 +77,7 @@ def assert_equal_to_live(monkeypatch, districts):
 
 def table_contents():
     return (
-        sorted(IssueFact.objects.values_list("issue_id", "created_at", "district_id", "category_id", "x", "y")),
+        sorted(IssueFact.objects.values_list("issue_id", "created_at", "district_id", "category_id", "x", "y", "open")),
         sorted(Fix.objects.values_list("issue_id", "at", "outcome")),
         sorted(
             (s.issue_id, s.district_id, s.created_at, s.status, s.span.lower, s.span.upper)
@@ -90,6 +99,10 @@ def table_contents():
                 "tail_status",
                 "tail_response_due",
                 "tail_resolve_due",
+                "answer_hours",
+                "fix_hours",
+                "answer_bucket",
+                "fix_bucket",
             )
         ),
         # Rows emptied by a refresh (all zero) count for nothing: compare what is counted.
@@ -107,6 +120,38 @@ def table_contents():
                 "awaiting",
             )
             if any(row[3:])
+        ),
+        sorted(
+            (
+                row
+                for row in SlaCount.objects.values_list(
+                    "grain",
+                    "day",
+                    "district_id",
+                    "executor_code",
+                    "periods",
+                    "answer_judged",
+                    "answered_on_time",
+                    "fix_judged",
+                    "fixed_on_time",
+                )
+                if any(row[4:])
+            ),
+            key=str,  # a period with no executor has None among the codes
+        ),
+        sorted(
+            (
+                row
+                for row in SlaHistogram.objects.values_list(
+                    "grain", "day", "executor_code", "measure", "bucket", "periods"
+                )
+                if row[5]
+            ),
+            key=str,
+        ),
+        sorted(
+            (row for row in HeatCount.objects.values_list("grain", "day", "district_id", "x", "y", "issues") if row[5]),
+            key=str,
         ),
     )
 
@@ -185,3 +230,73 @@ def test_a_generated_city_leaves_aggregates_equal_to_the_live_figures(world, mon
                 reference = (figures(filters, now), raw_rows(filters, now))
             assert aggregated == reference, (days, ago, district)
             assert sum(row.periods for row in aggregated[0][1].rows) == aggregated[0][1].total.periods
+
+
+def test_the_medians_read_from_the_histogram_equal_a_sort_of_every_period(city, monkeypatch):
+    # Periods made up to stress the selection: hours on, just below and just above the bucket
+    # bounds, repeated values, an executor of its own and none, even and odd counts, month and day
+    # grains, and periods fixed but on a clock again (their fix hours grow with now, read live).
+    import math
+    import random
+
+    from dashboard.aggregates import dashboard_sla_tables_fill
+    from dashboard.models import SlaCount, SlaHistogram
+
+    rng = random.Random(7)
+    bounds = sql.MEDIAN_BUCKET_BOUNDS
+
+    def hours():
+        bound = rng.choice(bounds[:40])
+        return rng.choice([bound, math.nextafter(bound, 0), math.nextafter(bound, math.inf), 2.0, rng.uniform(0, 300)])
+
+    issues = list(city.issues.values())
+    periods = []
+    for k in range(600):
+        started = kyiv(2026, 1, 1, 0, 0) + datetime.timedelta(hours=rng.uniform(0, 24 * 350))
+        answer = hours() if rng.random() < 0.8 else None
+        fix = hours() if rng.random() < 0.7 else None
+        on_clock = fix is None and rng.random() < 0.1
+        periods.append(
+            AssignmentPeriod(
+                issue=issues[k % len(issues)],
+                period_no=100 + k,
+                executor_code=rng.choice(["roads", "water", "solo", None]),
+                started_at=started,
+                answered_at=started if answer is not None else None,
+                fixed_at=started if fix is not None or on_clock else None,
+                response_missed=rng.random() < 0.3,
+                fix_missed=rng.random() < 0.3,
+                running_seconds=rng.randint(0, 10**6) if on_clock else None,
+                answer_hours=answer,
+                fix_hours=fix,
+                tail_at=started + datetime.timedelta(days=2) if on_clock else None,
+                tail_status="in_progress" if on_clock else None,
+                tail_resolve_due=started + datetime.timedelta(days=3) if on_clock else None,
+            )
+        )
+    AssignmentPeriod.objects.bulk_create(periods)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE dashboard_assignmentperiod SET answer_bucket = {sql.median_bucket_sql('answer_hours')},"
+            f" fix_bucket = {sql.median_bucket_sql('fix_hours')}"
+        )
+    SlaCount.objects.all().delete()
+    SlaHistogram.objects.all().delete()
+    dashboard_sla_tables_fill()
+
+    sorted_sql = sql.AGGREGATED_SLA_SQL.format(figures=sql._period_figures(' COLLATE "C"'), district="")
+    key = lambda row: (row["is_total"], row["executor_code"] or "")  # noqa: E731
+    ranges = [
+        (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)),  # whole months only
+        (datetime.date(2026, 1, 17), datetime.date(2026, 11, 3)),  # days at both ends
+        (datetime.date(2026, 3, 2), datetime.date(2026, 3, 30)),  # days only
+        (datetime.date(2026, 6, 1), datetime.date(2026, 6, 1)),
+    ]
+    for start, end in ranges:
+        for now in (kyiv(2026, 6, 15, 12, 0), kyiv(2027, 1, 10, 12, 0)):
+            window = selectors.DashboardFilter(start=start, end=end).window(now=now)
+            fast = sorted(sql.executor_sla_rows(window=window), key=key)
+            assert fast == sorted(sql._rows(sorted_sql, window.params()), key=key), (start, end, now)
+            assert fast[-1]["is_total"] and fast[-1]["median_answer_hours"] is not None
