@@ -535,6 +535,44 @@ class Issue(models.Model):
         return self.status in OPEN_STATUS_VALUES
 
 
+class IssueCellCount(models.Model):
+    """The public issues counted per cell of the map's base grid, per category, district and status:
+    a read model of issues_issue that the map's counts per cell (issues.sql.issue_cells_geojson)
+    read instead of the issues at every zoom up to issues.sql.CELL_BASE_ZOOM.
+
+    The base grid is the 64-pixel grid of zoom CELL_BASE_ZOOM (the last zoom that shows cells; 65,536
+    cells around the world), numbered by the database functions issues_cell_column/issues_cell_row;
+    a coarser zoom's cell is (cx >> k, cy >> k), exactly. Only public issues (not hidden, not waiting
+    for their reporter's confirmation) are counted. Nothing here is written by Python: statement-level
+    triggers on issues_issue keep the rows exact on every insert, update, delete and truncate, whoever
+    writes (services, admin, the demo generator, raw SQL); a row whose count reaches 0 is deleted.
+    `manage.py opencity_rebuild_cell_counts` recomputes the table (after writes made with the
+    triggers disabled). The functions and triggers are created by migration 0012."""
+
+    cx = models.IntegerField()  # the column in the base grid, west to east
+    cy = models.IntegerField()  # the row in the base grid, north to south
+    category_id = models.BigIntegerField()
+    district_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=16)
+    count = models.IntegerField()
+    # For the cell's mean position (sum / count), in degrees.
+    sum_lon = models.FloatField()
+    sum_lat = models.FloatField()
+
+    class Meta:
+        constraints = [
+            # The triggers' upsert key; also the range scan of a view (cx first).
+            models.UniqueConstraint(
+                fields=["cx", "cy", "category_id", "district_id", "status"],
+                name="issue_cell_count_key",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cx}/{self.cy} {self.status}: {self.count}"
+
+
 class IssueEventKind(models.TextChoices):
     CREATED = "created", _("reported")
     ROUTED = "routed", _("routed")

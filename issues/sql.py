@@ -11,7 +11,7 @@ import datetime
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 
@@ -301,41 +301,32 @@ def issue_pins_geojson(*, filters: IssueLayerFilter, language: str) -> str:
         return cursor.fetchone()[0]
 
 
-# The map below OPENCITY_MAP_PINS_ZOOM (`GET /api/v1/issues/cells/`): every visible issue matching
-# the filters, counted into square cells of CELL_PX screen pixels. The grid is Leaflet's own pixel
-# grid at the zoom (Web Mercator, 256-pixel tiles), so a cell keeps its place while the map pans and
-# its counts do not change with the view's edges; the column and row are plain arithmetic on the
-# stored WGS84 point (no ST_Transform per row). The counts add up to COUNT(*) of the same filter
-# over the bbox (tests/issues/test_issue_cells.py); a cell is drawn at the mean of its issues.
+# The map below MAP_PINS_ZOOM (`GET /api/v1/issues/cells/`): every visible issue matching the
+# filters, counted into square cells of CELL_PX screen pixels. The grid is Leaflet's own pixel grid at
+# the zoom (Web Mercator, 256-pixel tiles), so a cell keeps its place while the map pans; the column
+# and row are plain arithmetic on the stored WGS84 point (no ST_Transform per row), computed by the
+# database functions issues_cell_column/issues_cell_row (migration 0012), which the pre-aggregated
+# table's triggers use too. A view counts the cells its bbox touches, whole: the bbox is snapped
+# outward to the zoom's cells, so a cell's counts never depend on the view's edges, and the counts add
+# up to COUNT(*) of the same filter over the snapped bbox (tests/issues/test_issue_cells.py). A cell
+# is drawn at the mean of its issues.
 CELL_PX = 64
 # The most cells a view may span per side (a 4K screen is 60 of them): a larger bbox for the zoom is
 # refused rather than grouped into a coarser grid than the one asked for.
 MAX_CELLS_ACROSS = 256
 MAX_CELL_ZOOM = 22
+# About a neighbourhood on a phone: from this zoom on the map shows pins (below it, cells).
+MAP_PINS_ZOOM = 15
+# The grid of the pre-aggregated counts (issues.models.IssueCellCount): the last zoom the map shows
+# as cells. Every zoom up to it is read from the table, its cells being whole base cells; above it
+# (a crowded view of pins) the issues are counted live. Frozen in migration 0012 as BASE_ACROSS
+# (cells_across(CELL_BASE_ZOOM)): changing it takes a migration that rebuilds the table.
+CELL_BASE_ZOOM = MAP_PINS_ZOOM - 1
+# Web Mercator's square world, as the database functions clamp it.
+_MAX_LAT = 85.0511287798
 
-CELLS_SQL = """
-WITH hits AS (
-    SELECT i.status, ST_X(i.point) AS lon, ST_Y(i.point) AS lat, {overdue} AS overdue
-    FROM issues_issue i
-    {joins}
-    WHERE {public} {where}
-),
-placed AS (
-    SELECT h.*,
-           floor((h.lon + 180) / 360 * %(across)s)::bigint AS column_number,
-           floor((1 - ln(tan(radians(h.lat)) + 1 / cos(radians(h.lat))) / pi()) / 2 * %(across)s)::bigint
-               AS row_number
-    FROM hits h
-),
-cells AS (
-    SELECT p.column_number, p.row_number,
-           count(*)::int AS count,
-           (count(*) FILTER (WHERE p.status IN {open_statuses}))::int AS open,
-           (count(*) FILTER (WHERE p.overdue))::int AS overdue,
-           round(avg(p.lon)::numeric, 6) AS lon, round(avg(p.lat)::numeric, 6) AS lat
-    FROM placed p
-    GROUP BY p.column_number, p.row_number
-)
+# The answer (`{output}` below), from a CTE `cells` (column_number, row_number, count, open, overdue, lon, lat).
+CELLS_OUTPUT_SQL = """
 SELECT json_build_object(
     'type', 'FeatureCollection',
     'features', COALESCE((
@@ -355,10 +346,124 @@ SELECT json_build_object(
 )::text
 """
 
+# The issues' side: the view's cells counted from the issues themselves (any filter, any zoom). The
+# envelope is the snapped bbox with a cell to spare (it only lets the spatial index prefilter); the
+# cell range, computed by the same functions as each issue's cell, decides.
+CELLS_SQL = """
+WITH hits AS (
+    SELECT i.status, ST_X(i.point) AS lon, ST_Y(i.point) AS lat, {overdue} AS overdue
+    FROM issues_issue i
+    {joins}
+    WHERE {public} AND i.point && ST_MakeEnvelope(%(env_w)s, %(env_s)s, %(env_e)s, %(env_n)s, 4326) {where}
+),
+placed AS (
+    SELECT h.*,
+           issues_cell_column(h.lon, %(across)s) AS column_number,
+           issues_cell_row(h.lat, %(across)s) AS row_number
+    FROM hits h
+),
+cells AS (
+    SELECT p.column_number, p.row_number,
+           count(*)::int AS count,
+           (count(*) FILTER (WHERE p.status IN {open_statuses}))::int AS open,
+           (count(*) FILTER (WHERE p.overdue))::int AS overdue,
+           round(avg(p.lon)::numeric, 6) AS lon, round(avg(p.lat)::numeric, 6) AS lat
+    FROM placed p
+    WHERE {span}
+    GROUP BY p.column_number, p.row_number
+)
+{output}"""
+
+# The table's side (zoom <= CELL_BASE_ZOOM, filters the table has keys for): the view's base cells
+# summed into the zoom's cells. Overdue depends on "now", so it is counted from the issues, in the
+# same statement: overdue issues are open ones, found through the partial indexes of the open issues.
+CELLS_AGGREGATED_SQL = """
+WITH counted AS (
+    SELECT a.cx >> %(shift)s AS column_number, a.cy >> %(shift)s AS row_number,
+           sum(a.count)::int AS count,
+           COALESCE(sum(a.count) FILTER (WHERE a.status IN {open_statuses}), 0)::int AS open,
+           sum(a.sum_lon) AS sum_lon, sum(a.sum_lat) AS sum_lat
+    FROM issues_issuecellcount a
+    WHERE a.cx BETWEEN issues_cell_column(%(min_lon)s, %(across)s) * %(scale)s
+                   AND (issues_cell_column(%(max_lon)s, %(across)s) + 1) * %(scale)s - 1
+      AND a.cy BETWEEN issues_cell_row(%(max_lat)s, %(across)s) * %(scale)s
+                   AND (issues_cell_row(%(min_lat)s, %(across)s) + 1) * %(scale)s - 1
+      {where}
+    GROUP BY 1, 2
+),
+late AS (
+    SELECT p.column_number, p.row_number, count(*)::int AS overdue
+    FROM (
+        SELECT issues_cell_column(ST_X(i.point), %(across)s) AS column_number,
+               issues_cell_row(ST_Y(i.point), %(across)s) AS row_number
+        FROM issues_issue i
+        {joins}
+        WHERE {public} AND i.status IN {open_statuses} AND {overdue}
+          AND i.point && ST_MakeEnvelope(%(env_w)s, %(env_s)s, %(env_e)s, %(env_n)s, 4326) {live_where}
+    ) p
+    WHERE {span}
+    GROUP BY 1, 2
+),
+cells AS (
+    SELECT c.column_number, c.row_number, c.count, c.open, COALESCE(l.overdue, 0) AS overdue,
+           round((c.sum_lon / c.count)::numeric, 6) AS lon, round((c.sum_lat / c.count)::numeric, 6) AS lat
+    FROM counted c LEFT JOIN late l USING (column_number, row_number)
+)
+{output}"""
+
+# The exact cell range of the view: the cells of the bbox's corners, by the same functions as the issues'.
+_SPAN_SQL = (
+    "p.column_number BETWEEN issues_cell_column(%(min_lon)s, %(across)s)"
+    " AND issues_cell_column(%(max_lon)s, %(across)s)"
+    " AND p.row_number BETWEEN issues_cell_row(%(max_lat)s, %(across)s) AND issues_cell_row(%(min_lat)s, %(across)s)"
+)
+
 
 def cells_across(zoom: int) -> int:
     """How many CELL_PX cells span the world's width at a zoom (256-pixel tiles)."""
     return (256 << zoom) // CELL_PX
+
+
+def _cell_column(lon: float, across: int) -> int:
+    return math.floor((lon + 180) / 360 * across)
+
+
+def _cell_row(lat: float, across: int) -> int:
+    lat = max(-_MAX_LAT, min(_MAX_LAT, lat))
+    return math.floor((1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2 * across)
+
+
+def _row_lat(row: int, across: int) -> float:
+    """The latitude of a row's northern edge."""
+    return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / across))))
+
+
+def cells_snapped(bbox: tuple[float, float, float, float], zoom: int) -> tuple[float, float, float, float]:
+    """The bbox snapped outward to the cells of the zoom's grid that it touches (Python's view of
+    the grid: the query decides with the database's own functions)."""
+    across = cells_across(zoom)
+    min_lon, min_lat, max_lon, max_lat = bbox
+    first, last = _cell_column(min_lon, across), _cell_column(max_lon, across)
+    top, bottom = _cell_row(max_lat, across), _cell_row(min_lat, across)
+    return (
+        first / across * 360 - 180,
+        _row_lat(bottom + 1, across),
+        (last + 1) / across * 360 - 180,
+        _row_lat(top, across),
+    )
+
+
+def _cells_envelope(bbox: tuple[float, float, float, float], across: int) -> dict[str, float]:
+    """The snapped bbox with one cell to spare on each side (the edge rows to the poles, where the
+    grid clamps the latitude): a prefilter for the spatial index, never the decision."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    top, bottom = _cell_row(max_lat, across), _cell_row(min_lat, across)
+    return {
+        "env_w": (_cell_column(min_lon, across) - 1) / across * 360 - 180,
+        "env_e": (_cell_column(max_lon, across) + 2) / across * 360 - 180,
+        "env_n": 90.0 if top <= 1 else _row_lat(top - 1, across),
+        "env_s": -90.0 if bottom >= across - 2 else _row_lat(bottom + 2, across),
+    }
 
 
 def cells_spanned(bbox: tuple[float, float, float, float], zoom: int) -> tuple[float, float]:
@@ -366,27 +471,93 @@ def cells_spanned(bbox: tuple[float, float, float, float], zoom: int) -> tuple[f
     min_lon, min_lat, max_lon, max_lat = bbox
 
     def mercator_y(lat: float) -> float:
-        lat = max(-85.05112878, min(85.05112878, lat))
-        return math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / (2 * math.pi)
+        lat = max(-_MAX_LAT, min(_MAX_LAT, lat))
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi)
 
     across = cells_across(zoom)
     return (max_lon - min_lon) / 360 * across, (mercator_y(max_lat) - mercator_y(min_lat)) * across
 
 
-def issue_cells_geojson(*, filters: IssueLayerFilter, zoom: int) -> str:
-    """The visible issues matching the filters counted per cell of the zoom's grid: a
-    FeatureCollection of points (count, open, overdue) with the view's `total`, `open`, `overdue`."""
-    where, params = _layer_where(filters, now=timezone.now())
-    params.update(zoom=zoom, cell_px=CELL_PX, across=cells_across(zoom))
+def cells_aggregated(filters: IssueLayerFilter, zoom: int) -> bool:
+    """Whether the pre-aggregated table answers: a zoom whose cells are whole base cells, and only
+    filters that are the table's keys (status, category, group through the category, district)."""
+    return (
+        zoom <= CELL_BASE_ZOOM
+        and not filters.executor_codes
+        and filters.reporter_id is None
+        and not filters.overdue
+        and not filters.refs
+        and filters.budget_project_id is None
+        and filters.near_budget_project_id is None
+        and filters.after_ref is None
+    )
+
+
+def _aggregated_where(filters: IssueLayerFilter) -> tuple[list[str], dict]:
+    """The filters as conditions on the table's rows `a` (codes looked up once, as ids)."""
+    where: list[str] = []
+    params: dict = {}
+    if filters.statuses:
+        where.append("a.status = ANY(%(statuses)s)")
+        params["statuses"] = list(filters.statuses)
+    if filters.category_codes:
+        where.append("a.category_id IN (SELECT c.id FROM issues_category c WHERE c.code = ANY(%(categories)s))")
+        params["categories"] = list(filters.category_codes)
+    if filters.group_codes:
+        where.append(
+            "a.category_id IN (SELECT c.id FROM issues_category c JOIN issues_categorygroup g ON g.id = c.group_id"
+            " WHERE g.code = ANY(%(groups)s))"
+        )
+        params["groups"] = list(filters.group_codes)
+    if filters.district_codes:
+        where.append("a.district_id IN (SELECT d.id FROM geo_district d WHERE d.code = ANY(%(districts)s))")
+        params["districts"] = list(filters.district_codes)
+    return where, params
+
+
+def issue_cells_geojson(*, filters: IssueLayerFilter, zoom: int, aggregated: bool | None = None) -> str:
+    """The visible issues matching the filters counted per cell of the zoom's grid, over the cells
+    the bbox touches (whole): a FeatureCollection of points (count, open, overdue) with the view's
+    `total`, `open`, `overdue`. One statement; read from the pre-aggregated table when
+    cells_aggregated() says it can (`aggregated` forces a path, for the tests and the benchmark)."""
+    if filters.bbox is None:
+        raise ValueError("the cells need a bbox")
+    if aggregated is None:
+        aggregated = cells_aggregated(filters, zoom)
+    elif aggregated and not cells_aggregated(filters, zoom):
+        raise ValueError("these filters or this zoom are not in the pre-aggregated table")
+    across = cells_across(zoom)
+    # The bbox is applied as the cells it touches, not as the layer's envelope.
+    where, params = _layer_where(replace(filters, bbox=None), now=timezone.now())
+    params.update(zip(("min_lon", "min_lat", "max_lon", "max_lat"), filters.bbox, strict=True))
+    params.update(_cells_envelope(filters.bbox, across), zoom=zoom, cell_px=CELL_PX, across=across)
     # Every issue has a category: the join is there only for a category or group filter.
     category_join = _CATEGORY_JOIN if filters.category_codes or filters.group_codes else ""
-    sql = CELLS_SQL.format(
-        where="".join(f" AND {clause}" for clause in where),
-        joins="\n    ".join(join for join in (category_join, _joins(filters)) if join),
-        public=public_sql("i"),
-        overdue=overdue_sql(alias="i", at="%(now)s"),
-        open_statuses=OPEN_STATUSES_SQL,
-    )
+    joins = "\n    ".join(join for join in (category_join, _joins(filters)) if join)
+    live_where = "".join(f" AND {clause}" for clause in where)
+    if aggregated:
+        table_where, table_params = _aggregated_where(filters)
+        params.update(table_params, shift=CELL_BASE_ZOOM - zoom, scale=1 << (CELL_BASE_ZOOM - zoom))
+        sql = CELLS_AGGREGATED_SQL.format(
+            where="".join(f" AND {clause}" for clause in table_where),
+            live_where=live_where,
+            joins=joins,
+            public=public_sql("i"),
+            overdue=overdue_sql(alias="i", at="%(now)s"),
+            open_statuses=OPEN_STATUSES_SQL,
+            span=_SPAN_SQL,
+            output=CELLS_OUTPUT_SQL,
+        )
+    else:
+        sql = CELLS_SQL.format(
+            where=live_where,
+            joins=joins,
+            public=public_sql("i"),
+            overdue=overdue_sql(alias="i", at="%(now)s"),
+            open_statuses=OPEN_STATUSES_SQL,
+            span=_SPAN_SQL,
+            output=CELLS_OUTPUT_SQL,
+        )
     with reading_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]

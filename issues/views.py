@@ -54,6 +54,7 @@ from issues.services.media import media_intake_for_request
 from issues.services.moderation import issue_change_category, issue_comment, issue_set_hidden
 from issues.services.reporting import issues_release_after_confirmation
 from issues.services.support import issue_set_notifications, issue_support
+from issues.sql import MAP_PINS_ZOOM
 from media_store.api.views import media_upload_allowed
 from media_store.serving import local_file_response
 from opencity.errors import DomainError, RateLimited
@@ -418,10 +419,6 @@ def offline_shell(request: HttpRequest) -> HttpResponse:
     response = _map_render(request, offline_copy=True)
     response["Cache-Control"] = "no-cache"
     return response
-
-
-# About a neighbourhood on a phone: pins below it would hide one another.
-MAP_PINS_ZOOM = 15
 
 
 def _map_render(request: HttpRequest, *, offline_copy: bool) -> HttpResponse:

@@ -176,12 +176,16 @@ ISSUE_CELLS = feature_collection(
     extra={
         "zoom": {"type": "integer"},
         "cell_px": {"type": "integer", "description": "The side of a cell in screen pixels at that zoom."},
-        "total": {"type": "integer", "description": "Every matching issue in the bbox (the sum of the counts)."},
+        "total": {
+            "type": "integer",
+            "description": "Every matching issue in the cells the bbox touches, whole (the sum of the counts).",
+        },
         "open": {"type": "integer"},
         "overdue": {"type": "integer"},
     },
     description=f"The matching public issues counted in square cells of {CELL_PX} screen pixels of the zoom's "
-    "Web Mercator grid; each cell is a point at the mean of its issues, id `zoom/column/row`.",
+    "Web Mercator grid, in the cells the bbox touches, whole; each cell is a point at the mean of its issues, "
+    "id `zoom/column/row`.",
 )
 
 
@@ -458,9 +462,10 @@ class IssueCellsApi(APIView):
         tags=["issues"],
         summary="Public issues counted per map cell (GeoJSON)",
         operation_id="issues_cells",
-        description="Every public issue matching the filters in the bbox, counted into the cells of the zoom's grid "
-        "(what the map shows where pins would hide one another). The counts add up to the number of matching "
-        "issues; nothing is left out.",
+        description="Every public issue matching the filters, counted into the cells of the zoom's grid (what the "
+        "map shows where pins would hide one another): the counts of the cells the bbox touches, whole. The bbox "
+        "is widened to those cells, so a cell's counts never depend on the view's edges; `total`, `open` and "
+        "`overdue` are the sums over them, nothing left out. `overdue` is judged at the moment of the request.",
         parameters=[
             *[parameter for parameter in ISSUE_LIST_PARAMETERS if parameter.name != "bbox"],
             OpenApiParameter("bbox", str, required=True, pattern=BBOX_PATTERN, description=BBOX_DESCRIPTION),
@@ -483,7 +488,8 @@ class IssueCellsApi(APIView):
         auth=OPTIONAL_AUTH,
     )
     def get(self, request: Request) -> HttpResponse:
-        """The public issues in a bbox counted per cell of the zoom's grid, built by PostGIS."""
+        """The public issues in the cells a bbox touches (whole) counted per cell of the zoom's grid,
+        built by PostGIS (from the pre-aggregated counts where they answer; issues.sql)."""
         filters = IssueCellsInput(data=request.query_params, context={"request": request})
         filters.is_valid(raise_exception=True)
         body = issue_cells_geojson(filters=filters.to_filter(), zoom=filters.validated_data["zoom"])
