@@ -4,7 +4,6 @@ up to the base zoom with the same answer as counting the issues themselves."""
 
 import datetime
 import json
-import math
 import random
 from dataclasses import replace
 
@@ -21,8 +20,9 @@ from issues.services.moderation import issue_change_category, issue_set_hidden
 from issues.services.reporting import issues_release_after_confirmation
 from issues.services.support import issue_support
 from issues.sql import CELL_BASE_ZOOM, MAP_PINS_ZOOM, IssueLayerFilter, cells_across, issue_cells_geojson
+from tests.cells import base_cell, cell_bounds, snapped
 from tests.factories import CENTRE_LAT, CENTRE_LON, UserFactory, point
-from tests.issues.test_issue_cells import bbox_text, cells, client_for, snapped
+from tests.issues.test_issue_cells import bbox_text, cells, client_for
 from tests.world import TUESDAY_10
 
 pytestmark = pytest.mark.django_db
@@ -33,20 +33,13 @@ SMALL = (CENTRE_LON + 0.0031, CENTRE_LAT + 0.0012, CENTRE_LON + 0.0157, CENTRE_L
 BASE_ACROSS = 256 * 2**CELL_BASE_ZOOM // 64
 
 
-def base_cell(lon: float, lat: float) -> tuple[int, int]:
-    """An issue's cell in the base grid, by Leaflet's formula (not the database's functions)."""
-    s = math.sin(math.radians(lat))
-    y = 0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)
-    return math.floor((lon + 180) / 360 * BASE_ACROSS), math.floor(y * BASE_ACROSS)
-
-
 def recomputed() -> dict:
     """The table as it should be, from the public issues, in Python."""
     rows: dict = {}
     for lon_lat, category, district, status in Issue.objects.public().values_list(
         "point", "category_id", "district_id", "status"
     ):
-        key = (*base_cell(lon_lat.x, lon_lat.y), category, district, status)
+        key = (*base_cell(lon_lat.x, lon_lat.y, CELL_BASE_ZOOM), category, district, status)
         count, lon, lat = rows.get(key, (0, 0.0, 0.0))
         rows[key] = (count + 1, lon + lon_lat.x, lat + lon_lat.y)
     return rows
@@ -76,6 +69,40 @@ def test_the_base_grid_is_the_one_below_the_pins():
     from importlib import import_module
 
     assert import_module("issues.migrations.0012_issue_cell_counts").BASE_ACROSS == cells_across(CELL_BASE_ZOOM)
+
+
+def test_a_zooms_cell_is_the_base_cell_shifted_exactly(db):
+    """The database's grid: a point's cell at any zoom up to the base is its base cell >> (base − zoom),
+    also for points on the edges of cells, at the poles and at the antimeridian; and it is Leaflet's."""
+    rng = random.Random(7)
+    points = [(rng.uniform(-180, 180), rng.uniform(-89.9, 89.9)) for _ in range(300)]
+    points += [(rng.uniform(23, 24), rng.uniform(49, 50)) for _ in range(300)]
+    # On the edges of base cells and of coarser ones, and the extremes.
+    points += [(column / BASE_ACROSS * 360 - 180, 49.35) for column in range(37000, 37100, 7)]
+    points += [(-180.0, -90.0), (180.0, 90.0), (0.0, 0.0), (23.5, 85.06), (23.5, -85.06)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.lon, p.lat, z, issues_cell_column(p.lon, (256 << z) / 64),"
+            " issues_cell_row(p.lat, (256 << z) / 64),"
+            " issues_cell_column(p.lon, %s) >> (%s - z), issues_cell_row(p.lat, %s) >> (%s - z)"
+            " FROM unnest(%s::float8[], %s::float8[]) AS p(lon, lat), generate_series(0, %s) AS z",
+            [
+                BASE_ACROSS,
+                CELL_BASE_ZOOM,
+                BASE_ACROSS,
+                CELL_BASE_ZOOM,
+                [lon for lon, _lat in points],
+                [lat for _lon, lat in points],
+                CELL_BASE_ZOOM,
+            ],
+        )
+        rows = cursor.fetchall()
+    assert len(rows) == len(points) * (CELL_BASE_ZOOM + 1)
+    for lon, lat, zoom, column, row, shifted_column, shifted_row in rows:
+        assert (column, row) == (shifted_column, shifted_row), (lon, lat, zoom)
+        assert 0 <= row < cells_across(zoom)
+        if abs(lat) < 85:  # inside Web Mercator's square: Leaflet's cell too
+            assert (column, row) == base_cell(lon, lat, zoom), (lon, lat, zoom)
 
 
 def test_the_table_follows_every_write_through_the_services(world, report):
@@ -303,17 +330,6 @@ def test_the_table_answers_every_zoom_up_to_the_base_as_the_orm_counts(world, sc
                         assert feature["properties"]["count"] == inside.count(), (feature["id"], query)
                         assert feature["properties"]["open"] == inside.open().count()
                         assert feature["properties"]["overdue"] == inside.filter(pk__in=overdue_ids).count()
-
-
-def cell_bounds(cell_id: str) -> tuple[float, float, float, float]:
-    """A cell's bounds from its id `zoom/column/row` (Leaflet's Web Mercator pixels)."""
-    zoom, column, row = (int(part) for part in cell_id.split("/"))
-    across = 256 * 2**zoom / 64
-
-    def lat(y):
-        return math.degrees(2 * math.atan(math.exp(math.pi * (1 - 2 * y / across))) - math.pi / 2)
-
-    return (column / across * 360 - 180, lat(row + 1), (column + 1) / across * 360 - 180, lat(row))
 
 
 def test_the_table_and_the_issues_give_the_same_cells(world, scattered):

@@ -3,7 +3,6 @@ visible issue counted at every zoom, with the layer's own filters, in the cells 
 
 import datetime
 import json
-import math
 
 import pytest
 from django.utils import timezone
@@ -12,6 +11,7 @@ from rest_framework.test import APIClient
 from issues.models import Issue
 from issues.services.moderation import issue_set_hidden
 from issues.sql import MAX_CELLS_ACROSS
+from tests.cells import snapped
 from tests.factories import CENTRE_LAT, CENTRE_LON, point
 
 pytestmark = pytest.mark.django_db
@@ -71,30 +71,6 @@ def spread(world, report):
     waiting = report(where=world.inside_east)
     Issue.objects.filter(pk=waiting.pk).update(awaiting_confirmation=True)
     return made, hidden, waiting
-
-
-def snapped(bbox, zoom: int):
-    """The bbox widened to the cells of the zoom's 64-pixel grid that it touches (Leaflet's Web
-    Mercator pixels, computed here on their own, not by the code under test)."""
-    scale = 256 * 2**zoom / 64
-
-    def x(lon):
-        return (lon + 180) / 360 * scale
-
-    def y(lat):
-        s = math.sin(math.radians(lat))
-        return (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * scale
-
-    def lat(row):
-        return math.degrees(2 * math.atan(math.exp(math.pi * (1 - 2 * row / scale))) - math.pi / 2)
-
-    min_lon, min_lat, max_lon, max_lat = bbox
-    return (
-        math.floor(x(min_lon)) / scale * 360 - 180,
-        lat(math.floor(y(min_lat)) + 1),
-        (math.floor(x(max_lon)) + 1) / scale * 360 - 180,
-        lat(math.floor(y(max_lat))),
-    )
 
 
 def expected(bbox, zoom=None, *, statuses=None, category=None, district=None, overdue=False, reporter=None):
