@@ -1,13 +1,19 @@
 """The map's counts per cell timed on a generated city: through Django (the test client: URL routing,
-middleware, validation) against the query function alone and against the bare SQL that gives the
-same counts (no filters beyond visibility and status, no JSON beyond the cells).
+middleware, validation), the query function on each of its paths (the pre-aggregated table,
+issues_issuecellcount, and the issues counted live) and the bare SQL that counts the same cells live
+(no filters beyond visibility and status, no JSON beyond the cells). The ratio live/table is what the
+table saves.
+
+`--write-cost` times instead what the table's triggers add to single-row writes of issues_issue
+(1,000 statements of each kind, with the triggers and without them, in a transaction rolled back),
+and the first such write of a new session (the trigger's plans are made then).
 
 Uses a database of its own: OPENCITY_BENCH_DATABASE_URL, or a cluster under var/bench-cells-pg that
 this script starts (and leaves running; `--stop` stops it). The first run migrates, loads the
 Drohobych reference data and generates the issues; later runs reuse them while the count matches.
 Each measurement runs once to warm the cache and then `--repeat` times; the median is printed.
 
-    .venv/bin/python scripts/bench_cells.py [--count 100000] [--repeat 20] [--stop]
+    .venv/bin/python scripts/bench_cells.py [--count 100000] [--repeat 20] [--write-cost] [--stop]
 """
 
 from __future__ import annotations
@@ -24,12 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # The same counts as issues.sql.CELLS_SQL for a status filter, with nothing else: no category join,
-# no localized names, the smallest JSON (one array per cell).
+# no localized names, the smallest JSON (one array per cell). The cells the bbox touches, whole.
 BARE_SQL = """
 SELECT json_agg(json_build_array(cx, cy, n, o, late, lon, lat))::text FROM (
-    SELECT floor((ST_X(point) + 180) / 360 * %(across)s)::bigint AS cx,
-           floor((1 - ln(tan(radians(ST_Y(point))) + 1 / cos(radians(ST_Y(point)))) / pi()) / 2 * %(across)s)::bigint
-               AS cy,
+    SELECT issues_cell_column(ST_X(point), %(across)s) AS cx, issues_cell_row(ST_Y(point), %(across)s) AS cy,
            count(*) AS n,
            count(*) FILTER (WHERE status IN ('new', 'assigned', 'in_progress', 'planned')) AS o,
            count(*) FILTER (WHERE (status = 'assigned' AND response_due_at < now())
@@ -40,6 +44,8 @@ SELECT json_agg(json_build_array(cx, cy, n, o, late, lon, lat))::text FROM (
       AND point && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326) {status}
     GROUP BY 1, 2
 ) cells
+WHERE cx BETWEEN issues_cell_column(%(min_lon)s, %(across)s) AND issues_cell_column(%(max_lon)s, %(across)s)
+  AND cy BETWEEN issues_cell_row(%(max_lat)s, %(across)s) AND issues_cell_row(%(min_lat)s, %(across)s)
 """
 
 OPEN = ["new", "assigned", "in_progress", "planned"]
@@ -66,6 +72,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--stop", action="store_true", help="stop the benchmark cluster and exit")
+    parser.add_argument("--write-cost", action="store_true", help="time single-row writes with and without triggers")
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = database_url(args.stop)
@@ -83,8 +90,8 @@ def main() -> None:
 
     from demo.generator import issues_generate
     from demo.issues import demo_load
-    from issues.models import Issue
-    from issues.sql import IssueLayerFilter, cells_across, issue_cells_geojson
+    from issues.models import Issue, IssueCellCount
+    from issues.sql import IssueLayerFilter, cells_across, cells_snapped, issue_cells_geojson
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
@@ -101,9 +108,12 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE issues_issue")
     print(
-        f"Database: {Issue.objects.count():,} issues ({Issue.objects.open().count():,} open); "
-        f"median of {args.repeat}.\n"
+        f"Database: {Issue.objects.count():,} issues ({Issue.objects.open().count():,} open), "
+        f"{IssueCellCount.objects.count():,} rows of cell counts; median of {args.repeat}.\n"
     )
+    if args.write_cost:
+        write_cost(connection, repeat=1000)
+        return
 
     def measure(function) -> float:
         function()
@@ -128,8 +138,8 @@ def main() -> None:
     ]
     client = Client()
     print(
-        f"{'view':<15} {'filter':<7} {'cells':>6} {'issues':>8} {'HTTP ms':>8} {'fn ms':>7} {'bare ms':>8}"
-        f" {'HTTP/bare':>9}"
+        f"{'view':<15} {'filter':<7} {'cells':>6} {'issues':>8} {'HTTP ms':>8} {'table ms':>9} {'live ms':>8}"
+        f" {'bare ms':>8} {'live/table':>10}"
     )
     for name, zoom, bbox in views:
         for label, statuses in (("open", OPEN), ("all", [])):
@@ -142,9 +152,18 @@ def main() -> None:
             data = json.loads(response.content)
             filters = IssueLayerFilter(bbox=bbox, statuses=statuses)
             http = measure(lambda url=url: client.get(url, headers={"accept": "application/geo+json"}))
-            function = measure(lambda filters=filters, zoom=zoom: issue_cells_geojson(filters=filters, zoom=zoom))
+            paths = {}
+            for path in (True, False):
+                answer = json.loads(issue_cells_geojson(filters=filters, zoom=zoom, aggregated=path))
+                assert (answer["total"], answer["open"]) == (data["total"], data["open"]), (name, label, path)
+                paths[path] = measure(
+                    lambda filters=filters, zoom=zoom, path=path: issue_cells_geojson(
+                        filters=filters, zoom=zoom, aggregated=path
+                    )
+                )
             status = "AND status IN ('new', 'assigned', 'in_progress', 'planned')" if statuses else ""
-            params = dict(zip(("w", "s", "e", "n"), bbox, strict=True), across=cells_across(zoom))
+            params = dict(zip(("min_lon", "min_lat", "max_lon", "max_lat"), bbox, strict=True))
+            params.update(zip(("w", "s", "e", "n"), cells_snapped(bbox, zoom), strict=True), across=cells_across(zoom))
 
             def bare(status=status, params=params):
                 with connection.cursor() as cursor:
@@ -155,8 +174,8 @@ def main() -> None:
             assert sum(cell[2] for cell in answer) == data["total"], (name, label)
             bare_ms = measure(bare)
             print(
-                f"{name:<15} {label:<7} {len(data['features']):>6} {data['total']:>8,} {http:8.1f} {function:7.1f} "
-                f"{bare_ms:8.1f} {http / bare_ms:8.2f}×"
+                f"{name:<15} {label:<7} {len(data['features']):>6} {data['total']:>8,} {http:8.1f} {paths[True]:9.1f}"
+                f" {paths[False]:8.1f} {bare_ms:8.1f} {paths[False] / paths[True]:9.1f}×"
             )
 
     # The side list: the first page and a page deep in the view (keyset), through HTTP.
@@ -167,6 +186,85 @@ def main() -> None:
         print(
             f"{label:<40} {measure(lambda url=url: client.get(url, headers={'accept': 'application/geo+json'})):8.1f}"
         )
+
+
+def write_cost(connection, *, repeat: int) -> None:
+    """Single-row writes of issues_issue, each its own statement, with the cell counts' triggers and
+    without them (disabled in the same transaction, which is rolled back: the data stay as they were)."""
+    import statistics
+    import time
+
+    from django.db import connections, transaction
+
+    from issues.models import Issue
+
+    triggers = ("issues_cell_counts_insert", "issues_cell_counts_update", "issues_cell_counts_delete")
+    columns = [f.column for f in Issue._meta.concrete_fields if f.column not in ("id", "ref")]
+    public = Issue.objects.public()
+    closed = list(public.filter(status__in=["closed", "resolved"]).order_by("?").values_list("pk", flat=True)[:repeat])
+    some = list(public.order_by("?").values_list("pk", flat=True)[:repeat])
+    column_list = ", ".join(columns)
+    kinds = {
+        # what most writes are: a comment, a supporter, a deadline (the trigger finds nothing to do)
+        "update, other columns": ("UPDATE issues_issue SET support_count = support_count + 1 WHERE id = %s", some),
+        "update, status": (
+            "UPDATE issues_issue SET status = CASE status WHEN 'closed' THEN 'resolved' ELSE 'closed' END"
+            " WHERE id = %s",
+            closed,
+        ),
+        "update, point moved": ("UPDATE issues_issue SET point = ST_Translate(point, 0.01, 0.002) WHERE id = %s", some),
+        "insert": (
+            f"INSERT INTO issues_issue (ref, {column_list}) SELECT 'BENCH-' || id, {column_list}"  # noqa: S608
+            " FROM issues_issue WHERE id = %s",
+            some,
+        ),
+        "delete (of those inserted)": ("DELETE FROM issues_issue WHERE ref = 'BENCH-' || %s", some),
+    }
+
+    def run(with_triggers: bool) -> dict[str, float]:
+        timings = {}
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                if not with_triggers:
+                    for trigger in triggers:
+                        cursor.execute(f"ALTER TABLE issues_issue DISABLE TRIGGER {trigger}")
+                for kind, (sql, ids) in kinds.items():
+                    began = time.perf_counter()
+                    for pk in ids:
+                        cursor.execute(sql, [pk])
+                    timings[kind] = (time.perf_counter() - began) / len(ids) * 1e6
+            transaction.set_rollback(True)
+        return timings
+
+    run(True)  # warm the cache and the trigger's plans
+    rounds = {True: [], False: []}
+    for _ in range(3):
+        for with_triggers in (False, True):
+            rounds[with_triggers].append(run(with_triggers))
+    print(f"Single-row writes, {repeat:,} statements each, µs per statement (median of 3 rounds):")
+    print(f"{'write':<28} {'no triggers':>12} {'triggers':>9} {'added':>7}")
+    for kind in kinds:
+        without = statistics.median(r[kind] for r in rounds[False])
+        with_ = statistics.median(r[kind] for r in rounds[True])
+        print(f"{kind:<28} {without:12.0f} {with_:9.0f} {with_ - without:7.0f}")
+
+    # The first write of a new session: the trigger's statements are planned then (persistent
+    # connections, DATABASE_CONN_MAX_AGE, keep them for the next requests).
+    firsts = {True: [], False: []}
+    sql, ids = kinds["update, status"]
+    for n in range(20):
+        for with_triggers in (False, True):
+            connections["default"].close()
+            with transaction.atomic(), connection.cursor() as cursor:
+                if not with_triggers:
+                    for trigger in triggers:
+                        cursor.execute(f"ALTER TABLE issues_issue DISABLE TRIGGER {trigger}")
+                began = time.perf_counter()
+                cursor.execute(sql, [ids[n]])
+                firsts[with_triggers].append((time.perf_counter() - began) * 1e6)
+                transaction.set_rollback(True)
+    without, with_ = statistics.median(firsts[False]), statistics.median(firsts[True])
+    print(f"{'first status change of a session':<28} {without:12.0f} {with_:9.0f} {with_ - without:7.0f}")
 
 
 if __name__ == "__main__":
