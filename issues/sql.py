@@ -361,6 +361,7 @@ placed AS (
            issues_cell_column(h.lon, %(across)s) AS column_number,
            issues_cell_row(h.lat, %(across)s) AS row_number
     FROM hits h
+    OFFSET 0  -- keeps the cell range below from being pushed into the scan: each cell computed once
 ),
 cells AS (
     SELECT p.column_number, p.row_number,
@@ -398,6 +399,7 @@ WITH parts AS (
         {joins}
         WHERE {public} AND i.status IN {open_statuses} AND {overdue}
           AND i.point && ST_MakeEnvelope(%(env_w)s, %(env_s)s, %(env_e)s, %(env_n)s, 4326) {live_where}
+        OFFSET 0
     ) p
     WHERE {span}
 ),

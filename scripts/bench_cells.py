@@ -33,19 +33,23 @@ sys.path.insert(0, str(ROOT))
 # no localized names, the smallest JSON (one array per cell). The cells the bbox touches, whole.
 BARE_SQL = """
 SELECT json_agg(json_build_array(cx, cy, n, o, late, lon, lat))::text FROM (
-    SELECT issues_cell_column(ST_X(point), %(across)s) AS cx, issues_cell_row(ST_Y(point), %(across)s) AS cy,
-           count(*) AS n,
+    SELECT cx, cy, count(*) AS n,
            count(*) FILTER (WHERE status IN ('new', 'assigned', 'in_progress', 'planned')) AS o,
            count(*) FILTER (WHERE (status = 'assigned' AND response_due_at < now())
                              OR (status IN ('assigned', 'in_progress') AND resolve_due_at < now())) AS late,
-           round(avg(ST_X(point))::numeric, 6) AS lon, round(avg(ST_Y(point))::numeric, 6) AS lat
-    FROM issues_issue
-    WHERE NOT is_hidden AND NOT awaiting_confirmation
-      AND point && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326) {status}
+           round(avg(lon)::numeric, 6) AS lon, round(avg(lat)::numeric, 6) AS lat
+    FROM (
+        SELECT status, response_due_at, resolve_due_at, ST_X(point) AS lon, ST_Y(point) AS lat,
+               issues_cell_column(ST_X(point), %(across)s) AS cx, issues_cell_row(ST_Y(point), %(across)s) AS cy
+        FROM issues_issue
+        WHERE NOT is_hidden AND NOT awaiting_confirmation
+          AND point && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326) {status}
+        OFFSET 0
+    ) placed
+    WHERE cx BETWEEN issues_cell_column(%(min_lon)s, %(across)s) AND issues_cell_column(%(max_lon)s, %(across)s)
+      AND cy BETWEEN issues_cell_row(%(max_lat)s, %(across)s) AND issues_cell_row(%(min_lat)s, %(across)s)
     GROUP BY 1, 2
 ) cells
-WHERE cx BETWEEN issues_cell_column(%(min_lon)s, %(across)s) AND issues_cell_column(%(max_lon)s, %(across)s)
-  AND cy BETWEEN issues_cell_row(%(max_lat)s, %(across)s) AND issues_cell_row(%(min_lat)s, %(across)s)
 """
 
 OPEN = ["new", "assigned", "in_progress", "planned"]
@@ -242,11 +246,34 @@ def write_cost(connection, *, repeat: int) -> None:
         for with_triggers in (False, True):
             rounds[with_triggers].append(run(with_triggers))
     print(f"Single-row writes, {repeat:,} statements each, µs per statement (median of 3 rounds):")
-    print(f"{'write':<28} {'no triggers':>12} {'triggers':>9} {'added':>7}")
+    print(f"{'write':<44} {'no triggers':>12} {'triggers':>9} {'added':>7}")
     for kind in kinds:
         without = statistics.median(r[kind] for r in rounds[False])
         with_ = statistics.median(r[kind] for r in rounds[True])
-        print(f"{kind:<28} {without:12.0f} {with_:9.0f} {with_ - without:7.0f}")
+        print(f"{kind:<44} {without:12.0f} {with_:9.0f} {with_ - without:7.0f}")
+
+    # One statement writing every issue: a bulk insert (as the generator's) and a bulk status change.
+    bulk = {
+        "bulk insert of every issue": f"INSERT INTO issues_issue (ref, {column_list})"  # noqa: S608
+        f" SELECT 'BULK-' || id, {column_list} FROM issues_issue",
+        "bulk status change (all)": "UPDATE issues_issue SET status = CASE status WHEN 'closed' THEN 'resolved'"
+        " WHEN 'resolved' THEN 'closed' ELSE status END",
+    }
+    for kind, sql in bulk.items():
+        took = {}
+        for with_triggers in (False, True):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = 0")
+                if not with_triggers:
+                    for trigger in triggers:
+                        cursor.execute(f"ALTER TABLE issues_issue DISABLE TRIGGER {trigger}")
+                began = time.perf_counter()
+                cursor.execute(sql)
+                took[with_triggers] = (time.perf_counter() - began) * 1000
+                rows = cursor.rowcount
+                transaction.set_rollback(True)
+        label = f"{kind} ({rows:,} rows), ms"
+        print(f"{label:<44} {took[False]:12.0f} {took[True]:9.0f} {took[True] - took[False]:7.0f}")
 
     # The first write of a new session: the trigger's statements are planned then (persistent
     # connections, DATABASE_CONN_MAX_AGE, keep them for the next requests).
@@ -264,7 +291,7 @@ def write_cost(connection, *, repeat: int) -> None:
                 firsts[with_triggers].append((time.perf_counter() - began) * 1e6)
                 transaction.set_rollback(True)
     without, with_ = statistics.median(firsts[False]), statistics.median(firsts[True])
-    print(f"{'first status change of a session':<28} {without:12.0f} {with_:9.0f} {with_ - without:7.0f}")
+    print(f"{'first status change of a session, µs':<44} {without:12.0f} {with_:9.0f} {with_ - without:7.0f}")
 
 
 if __name__ == "__main__":

@@ -193,6 +193,11 @@ def test_the_table_follows_raw_and_bulk_writes(world, report):
             [a.pk, b.pk, a.pk, a.pk, b.pk],
         )
     assert_exact()
+    # An update that renumbers a row is still matched old to new (by what it was and what it is).
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE issues_issue SET id = id + 1000 WHERE id = %s", [made[4].pk])
+    made[4] = Issue.objects.get(ref=made[4].ref)
+    assert_exact()
     # A bulk update of visibility and status, then deletes one by one and in bulk.
     Issue.objects.filter(pk__in=[m.pk for m in made[:2]]).update(is_hidden=True)
     assert_exact()
