@@ -378,20 +378,21 @@ cells AS (
 # The table's side (zoom <= CELL_BASE_ZOOM, filters the table has keys for): the view's base cells
 # summed into the zoom's cells. Overdue depends on "now", so it is counted from the issues, in the
 # same statement: overdue issues are open ones, found through the partial index of the open issues'
-# points. The two are stacked and grouped once (no join to plan wrong).
+# points. The two are grouped per cell, stacked and grouped again (no join to plan wrong).
 CELLS_AGGREGATED_SQL = """
 WITH parts AS (
-    SELECT a.cx >> %(shift)s AS column_number, a.cy >> %(shift)s AS row_number, a.count,
-           CASE WHEN a.status IN {open_statuses} THEN a.count ELSE 0 END AS open, 0 AS overdue,
-           a.sum_lon, a.sum_lat
+    SELECT a.cx >> %(shift)s AS column_number, a.cy >> %(shift)s AS row_number, sum(a.count) AS count,
+           COALESCE(sum(a.count) FILTER (WHERE a.status IN {open_statuses}), 0) AS open, 0 AS overdue,
+           sum(a.sum_lon) AS sum_lon, sum(a.sum_lat) AS sum_lat
     FROM issues_issuecellcount a
     WHERE a.cx BETWEEN issues_cell_column(%(min_lon)s, %(across)s) * %(scale)s
                    AND (issues_cell_column(%(max_lon)s, %(across)s) + 1) * %(scale)s - 1
       AND a.cy BETWEEN issues_cell_row(%(max_lat)s, %(across)s) * %(scale)s
                    AND (issues_cell_row(%(min_lat)s, %(across)s) + 1) * %(scale)s - 1
       {where}
+    GROUP BY 1, 2
     UNION ALL
-    SELECT p.column_number, p.row_number, 0, 0, 1, 0, 0
+    SELECT p.column_number, p.row_number, 0, 0, count(*), 0, 0
     FROM (
         SELECT issues_cell_column(ST_X(i.point), %(across)s) AS column_number,
                issues_cell_row(ST_Y(i.point), %(across)s) AS row_number
@@ -402,6 +403,7 @@ WITH parts AS (
         OFFSET 0
     ) p
     WHERE {span}
+    GROUP BY 1, 2
 ),
 cells AS (
     SELECT column_number, row_number,
