@@ -442,21 +442,6 @@ def _row_lat(row: int, across: int) -> float:
     return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / across))))
 
 
-def cells_snapped(bbox: tuple[float, float, float, float], zoom: int) -> tuple[float, float, float, float]:
-    """The bbox snapped outward to the cells of the zoom's grid that it touches (Python's view of
-    the grid: the query decides with the database's own functions)."""
-    across = cells_across(zoom)
-    min_lon, min_lat, max_lon, max_lat = bbox
-    first, last = _cell_column(min_lon, across), _cell_column(max_lon, across)
-    top, bottom = _cell_row(max_lat, across), _cell_row(min_lat, across)
-    return (
-        first / across * 360 - 180,
-        _row_lat(bottom + 1, across),
-        (last + 1) / across * 360 - 180,
-        _row_lat(top, across),
-    )
-
-
 def _cells_envelope(bbox: tuple[float, float, float, float], across: int) -> dict[str, float]:
     """The snapped bbox with one cell to spare on each side (the edge rows to the poles, where the
     grid clamps the latitude): a prefilter for the spatial index, never the decision."""

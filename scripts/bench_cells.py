@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # The same counts as issues.sql.CELLS_SQL for a status filter, with nothing else: no category join,
-# no localized names, the smallest JSON (one array per cell). The cells the bbox touches, whole.
+# no localized names, the smallest JSON (one array per cell). The cells the bbox (w, s, e, n) touches,
+# whole: the envelope is those cells' bounds (constants once planned), a hair wider.
 BARE_SQL = """
 SELECT json_agg(json_build_array(cx, cy, n, o, late, lon, lat))::text FROM (
     SELECT cx, cy, count(*) AS n,
@@ -42,12 +43,17 @@ SELECT json_agg(json_build_array(cx, cy, n, o, late, lon, lat))::text FROM (
         SELECT status, response_due_at, resolve_due_at, ST_X(point) AS lon, ST_Y(point) AS lat,
                issues_cell_column(ST_X(point), %(across)s) AS cx, issues_cell_row(ST_Y(point), %(across)s) AS cy
         FROM issues_issue
-        WHERE NOT is_hidden AND NOT awaiting_confirmation
-          AND point && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326) {status}
+        WHERE NOT is_hidden AND NOT awaiting_confirmation {status}
+          AND point && ST_MakeEnvelope(
+            issues_cell_column(%(w)s, %(across)s)::float8 / %(across)s * 360 - 180 - 1e-9,
+            degrees(atan(sinh(pi() * (1 - 2 * (issues_cell_row(%(s)s, %(across)s) + 1)::float8 / %(across)s)))) - 1e-9,
+            (issues_cell_column(%(e)s, %(across)s) + 1)::float8 / %(across)s * 360 - 180 + 1e-9,
+            degrees(atan(sinh(pi() * (1 - 2 * issues_cell_row(%(n)s, %(across)s)::float8 / %(across)s)))) + 1e-9,
+            4326)
         OFFSET 0
     ) placed
-    WHERE cx BETWEEN issues_cell_column(%(min_lon)s, %(across)s) AND issues_cell_column(%(max_lon)s, %(across)s)
-      AND cy BETWEEN issues_cell_row(%(max_lat)s, %(across)s) AND issues_cell_row(%(min_lat)s, %(across)s)
+    WHERE cx BETWEEN issues_cell_column(%(w)s, %(across)s) AND issues_cell_column(%(e)s, %(across)s)
+      AND cy BETWEEN issues_cell_row(%(n)s, %(across)s) AND issues_cell_row(%(s)s, %(across)s)
     GROUP BY 1, 2
 ) cells
 """
@@ -95,7 +101,7 @@ def main() -> None:
     from demo.generator import issues_generate
     from demo.issues import demo_load
     from issues.models import Issue, IssueCellCount
-    from issues.sql import IssueLayerFilter, cells_across, cells_snapped, issue_cells_geojson
+    from issues.sql import IssueLayerFilter, cells_across, issue_cells_geojson
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
@@ -166,8 +172,7 @@ def main() -> None:
                     )
                 )
             status = "AND status IN ('new', 'assigned', 'in_progress', 'planned')" if statuses else ""
-            params = dict(zip(("min_lon", "min_lat", "max_lon", "max_lat"), bbox, strict=True))
-            params.update(zip(("w", "s", "e", "n"), cells_snapped(bbox, zoom), strict=True), across=cells_across(zoom))
+            params = dict(zip(("w", "s", "e", "n"), bbox, strict=True), across=cells_across(zoom))
 
             def bare(status=status, params=params):
                 with connection.cursor() as cursor:
