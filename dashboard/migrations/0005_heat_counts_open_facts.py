@@ -16,6 +16,10 @@ def fill(apps, schema_editor):
         cursor.execute("SELECT EXISTS (SELECT 1 FROM dashboard_issuefact)")
         if not cursor.fetchone()[0]:
             dashboard_aggregates_rebuild()
+            # The rows' deferred foreign-key checks now, not at the commit: the index below cannot
+            # be built on a table with pending trigger events (a database that has issues but no
+            # aggregates yet, e.g. a bulk load whose rebuild was interrupted).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             return
         cursor.execute("SET LOCAL statement_timeout = 0")
         cursor.execute(
