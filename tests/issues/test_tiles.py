@@ -4,6 +4,8 @@ dense tiles aggregated into cells whose counts add up to COUNT(*) of the same fi
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.gis.geos import Point, Polygon
 from django.utils import timezone
@@ -15,6 +17,7 @@ from tests.tiles import decode, position_in_tile, tile_lonlat_bounds, tile_of, t
 
 pytestmark = pytest.mark.django_db
 WEST = (CENTRE_LON - 0.01, CENTRE_LAT)
+HOUR = datetime.timedelta(hours=1)
 EAST = (CENTRE_LON + 0.01, CENTRE_LAT)
 Z = 12  # one z12 tile holds both points
 
@@ -241,3 +244,63 @@ def test_tilejson_fields_are_the_tile_properties(client, city, settings):
     settings.OPENCITY_TILE_MAX_FEATURES = 1
     cells = features(client.get(tile_url("issues", *WEST, Z)), layer="issue_cells")
     assert all(set(c["properties"]) == fields["issue_cells"] for c in cells)
+
+
+def _cells(z: int, filters, *, aggregated: bool, cells: int = 32) -> list[tuple]:
+    from geo.tiles import TileAddress
+    from issues.tiles import issue_tile
+
+    x, y = tile_of(*WEST, z)
+    answer = issue_tile(
+        tile=TileAddress(z=z, x=x, y=y),
+        filters=filters,
+        now=timezone.now(),
+        max_features=0,
+        cells=cells,
+        aggregated=aggregated,
+    )
+    found = decode(answer.content)["issue_cells"]["features"]  # max_features=0: every match is "dense"
+    return sorted(
+        (c["properties"]["count"], c["properties"]["open"], c["properties"]["overdue"], *c["geometry"]["coordinates"])
+        for c in found
+    )
+
+
+@pytest.mark.parametrize("z", [4, 8, 10, 11])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"statuses": ["new", "assigned", "in_progress", "planned"]},
+        {"category_codes": ["pothole"]},
+        {"group_codes": ["roads"]},
+        {"district_codes": ["west"], "statuses": ["closed"]},
+    ],
+)
+def test_a_dense_low_zoom_tile_from_the_counts_table_equals_the_one_from_the_issues(dense, world, z, filters):
+    """Up to the table's grid the dense tile is summed from the pre-aggregated counts: the same cells
+    with the same counts (overdue counted live) as grouping the issues themselves, each drawn within
+    a pixel of the same place."""
+    from issues.sql import IssueLayerFilter
+
+    layer_filter = IssueLayerFilter(**filters)
+    Issue.objects.filter(pk=dense[1].pk).update(  # one overdue issue: counted from the issues, at this moment
+        status="assigned", response_due_at=timezone.now() - HOUR
+    )
+    live, table = _cells(z, layer_filter, aggregated=False), _cells(z, layer_filter, aggregated=True)
+    assert [cell[:3] for cell in table] == [cell[:3] for cell in live]
+    assert all(abs(a[3] - b[3]) <= 16 and abs(a[4] - b[4]) <= 16 for a, b in zip(table, live, strict=True))
+    if not filters:
+        assert sum(cell[2] for cell in table) == _expected(z, *WEST)["overdue"] >= 1
+
+
+def test_which_tiles_the_counts_table_answers(world):
+    from geo.tiles import TileAddress
+    from issues.sql import IssueLayerFilter
+    from issues.tiles import tile_aggregated
+
+    tile = TileAddress(z=11, x=1, y=1)
+    assert tile_aggregated(tile, IssueLayerFilter(district_codes=["west"]), 32)
+    assert not tile_aggregated(TileAddress(z=12, x=1, y=1), IssueLayerFilter(), 32)  # finer than the table's grid
+    assert not tile_aggregated(tile, IssueLayerFilter(executor_codes=["roads"]), 32)  # not one of its keys
+    assert not tile_aggregated(tile, IssueLayerFilter(), 24)  # not a power-of-two grid
