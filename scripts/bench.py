@@ -72,6 +72,24 @@ FROM (
 ) s
 """
 
+# The same cells from the pre-aggregated counts (issues_issuecellcount), with nothing else: the base
+# cells of the cells the bbox touches, summed per cell of the zoom; no overdue (the app counts it live
+# from the open issues on top), the smallest JSON.
+CELLS_TABLE_BARE_SQL = """
+SELECT json_agg(json_build_array(cx, cy, n, o, lon, lat))::text FROM (
+    SELECT a.cx >> %(shift)s AS cx, a.cy >> %(shift)s AS cy, sum(a.count) AS n,
+           sum(a.count) FILTER (WHERE a.status IN ('new', 'assigned', 'in_progress', 'planned')) AS o,
+           round((sum(a.sum_lon) / sum(a.count))::numeric, 6) AS lon,
+           round((sum(a.sum_lat) / sum(a.count))::numeric, 6) AS lat
+    FROM issues_issuecellcount a
+    WHERE a.cx BETWEEN issues_cell_column(%(w)s, %(across)s) * %(scale)s
+                   AND (issues_cell_column(%(e)s, %(across)s) + 1) * %(scale)s - 1
+      AND a.cy BETWEEN issues_cell_row(%(n)s, %(across)s) * %(scale)s
+                   AND (issues_cell_row(%(s)s, %(across)s) + 1) * %(scale)s - 1 {status}
+    GROUP BY 1, 2
+) cells
+"""
+
 # tipg's filter for the same issues (CQL2 text): visible and open.
 TIPG_OPEN = "is_hidden=false AND awaiting_confirmation=false AND status IN ('new','assigned','in_progress','planned')"
 TIPG_VISIBLE = "is_hidden=false AND awaiting_confirmation=false"
@@ -215,7 +233,7 @@ def map_operations() -> list[dict]:
     from django.conf import settings
     from django.db import connection
 
-    from issues.sql import cells_across
+    from issues.sql import CELL_BASE_ZOOM, cells_across
 
     with connection.cursor() as cursor:
         cursor.execute(DENSEST_Z16)
@@ -262,14 +280,19 @@ def map_operations() -> list[dict]:
     for place, bbox, zoom, status in cell_views:
         w, s, e, n_ = bbox
         status_sql = f"AND status IN {OPEN!r}" if status else ""
+        across = cells_across(zoom)
+        table = {"w": w, "s": s, "e": e, "n": n_, "across": across, "shift": CELL_BASE_ZOOM - zoom}
+        table["scale"] = 1 << table["shift"]
         operations.append(
             {
                 "name": f"cells, {place} (z{zoom}, {'open' if status else 'all statuses'})",
                 "path": f"/api/v1/issues/cells/?bbox={bbox_text(bbox)}&zoom={zoom}"
                 + (f"&status={status}" if status else ""),
+                # the same cells from the counts table where the app reads it, else from the issues
                 "sql": (
-                    CELLS_BARE_SQL.format(status=status_sql),
-                    {"w": w, "s": s, "e": e, "n": n_, "across": cells_across(zoom)},
+                    (CELLS_TABLE_BARE_SQL.format(status=status_sql.replace("status", "a.status")), table)
+                    if zoom <= CELL_BASE_ZOOM
+                    else (CELLS_BARE_SQL.format(status=status_sql), {"w": w, "s": s, "e": e, "n": n_, "across": across})
                 ),
                 "tipg": None,
                 "weight": 1.0,
