@@ -1,0 +1,62 @@
+"""The service transaction (opencity.db.service_transaction): work other apps do after each write
+(the dashboard's refresh of an issue's rows) is gathered and done once, at the end of the outermost
+block, still inside its transaction; dropped with the writes when the block fails."""
+
+import pytest
+from django.db import connection
+
+from opencity.db import at_service_end, service_transaction, service_work_now
+
+
+class Work:
+    """A stand-in for the dashboard's refresh: records what it was given, and whether a transaction
+    was open then."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[list, bool]] = []
+
+    def __call__(self, items: list) -> None:
+        self.calls.append((items, connection.in_atomic_block))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_work_asked_for_is_done_once_at_the_end_of_the_outermost_block_inside_its_transaction():
+    work = Work()
+    with service_transaction():
+        at_service_end("refresh", work, [1])
+        at_service_end("refresh", work, [2, 1])
+        with service_transaction():  # a service called by a service joins its transaction
+            at_service_end("refresh", work, [3])
+        assert work.calls == []
+        at_service_end("refresh", work, [1])
+    assert work.calls == [([1, 2, 3], True)]  # each item once, in the order first asked for
+    assert not connection.in_atomic_block
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_service_transaction_work_is_done_at_once():
+    work = Work()
+    at_service_end("refresh", work, [7])
+    assert work.calls == [([7], False)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_work_of_a_failed_block_is_dropped_with_its_writes():
+    work = Work()
+    with pytest.raises(ValueError), service_transaction():
+        at_service_end("refresh", work, [1])
+        raise ValueError
+    with service_transaction():
+        at_service_end("refresh", work, [2])
+    assert work.calls == [([2], True)]  # nothing of the failed block, and the next one starts clean
+
+
+@pytest.mark.django_db(transaction=True)
+def test_work_can_be_done_before_the_end_and_what_is_asked_later_is_gathered_again():
+    work = Work()
+    with service_transaction():
+        at_service_end("refresh", work, [1])
+        service_work_now()  # e.g. before taking a lock held to the commit
+        assert work.calls == [([1], True)]
+        at_service_end("refresh", work, [1])
+    assert work.calls == [([1], True), ([1], True)]
