@@ -12,7 +12,7 @@ from django.contrib.gis.db.models import PointField
 from django.contrib.gis.geos import Point
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import transaction
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -50,6 +50,22 @@ def districts_for_filters() -> list[District]:
 def district_at(*, point: Point) -> District | None:
     """The district containing the point; on a shared border, the one with the smallest code."""
     return District.objects.covering(point).first()
+
+
+@dataclass(frozen=True)
+class Place:
+    in_community: bool  # point_in_community
+    district: District | None  # district_at, without its area (geom is deferred)
+
+
+def place_at(*, point: Point) -> Place:
+    """point_in_community and district_at together: one query where a district covers the point
+    (every place inside the community, in a community divided into districts), two elsewhere."""
+    inside = Exists(CommunityBoundary.objects.current().covering(point))
+    district = District.objects.covering(point).defer("geom").annotate(in_community=inside).first()
+    if district is None:
+        return Place(in_community=point_in_community(point=point), district=None)
+    return Place(in_community=district.in_community, district=district)
 
 
 # --- Outages ------------------------------------------------------------------------------------

@@ -4,7 +4,10 @@ block, still inside its transaction; dropped with the writes when the block fail
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from dashboard.models import DailyCount, IssueFact, StatusSpan
+from issues.models import Issue
 from opencity.db import at_service_end, service_transaction, service_work_now
 
 
@@ -60,3 +63,19 @@ def test_work_can_be_done_before_the_end_and_what_is_asked_later_is_gathered_aga
         assert work.calls == [([1], True)]
         at_service_end("refresh", work, [1])
     assert work.calls == [([1], True), ([1], True)]
+
+
+def test_a_report_refreshes_the_dashboard_once_with_both_events_before_the_reference(world, report):
+    report()
+    with CaptureQueriesContext(connection) as captured:
+        issue = report(where=world.inside_east)
+    statements = [q["sql"] for q in captured.captured_queries]
+    refreshes = [n for n, sql in enumerate(statements) if "dashboard_dailycount" in sql]
+    routed = next(n for n, sql in enumerate(statements) if "'routed'" in sql)
+    counter = next(n for n, sql in enumerate(statements) if "issues_issuerefcounter" in sql)
+    assert len(refreshes) == 1 and routed < refreshes[0] < counter
+    # The rows are the issue as routed: its report counted once, its assigned span open (the `new`
+    # one lasted no time).
+    assert IssueFact.objects.filter(issue_id=issue.pk).count() == 1
+    assert list(StatusSpan.objects.filter(issue_id=issue.pk).values_list("status", flat=True)) == ["assigned"]
+    assert sum(DailyCount.objects.values_list("received", flat=True)) == Issue.objects.count() == 2

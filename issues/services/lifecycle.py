@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,7 @@ from issues.rules.transitions import (
 from issues.selectors import calendar_spec, issue_actor_roles
 from issues.services.media import issue_attach_media
 from issues.services.support import issue_move_followers
+from opencity.db import service_transaction
 from opencity.errors import Conflict, Forbidden, InvalidInput
 
 EVENT_KIND_FOR_ACTION = {
@@ -47,6 +49,22 @@ INTERNAL_ACTIONS = {Action.HAND_BACK}
 # the deadlines in force at the time, even after a later one overwrote the stored fields.
 DEADLINE_SETTING_ACTIONS = {Action.ROUTE, Action.REASSIGN, Action.DISPUTE, Action.PLAN, Action.RESUME}
 MAX_NOTE_LENGTH = 4000
+# The columns a transition may change (_apply, the status and the clock, issue_recompute_deadlines).
+TRANSITION_FIELDS = (
+    "status",
+    "updated_at",
+    "executor",
+    "routing_rule",
+    "clock_started_at",
+    "response_due_at",
+    "resolve_due_at",
+    "responded_at",
+    "resolved_at",
+    "closed_at",
+    "promised_date",
+    "duplicate_of",
+    "budget_project",
+)
 
 
 @dataclass(frozen=True)
@@ -270,11 +288,17 @@ def issue_transition(
     action: Action | str,
     data: TransitionInput | None = None,
     now: datetime.datetime | None = None,
+    just_inserted: bool = False,
 ) -> Issue:
     """Take `action` on the issue as `actor` (None: the platform). The only code that sets status.
 
     Raises Forbidden (the actor may not take this action), Conflict (not from the current status)
     or InvalidInput (a required field is missing or wrong). A refused action changes nothing.
+
+    `just_inserted`: the caller's open transaction inserted the issue's row and `issue` is that row
+    as it stands (a report routed as it is stored). No other transaction can see the row yet, so it
+    is neither locked nor read again, and no savepoint is taken: an error ends the caller's
+    transaction, as it would end the report. `issue` itself is changed and returned.
     """
     try:
         action = Action(action)
@@ -284,44 +308,57 @@ def issue_transition(
         ) from None
     data = data or TransitionInput()
     now = now or timezone.now()
-    with transaction.atomic():
+    if just_inserted:
+        if not connection.in_atomic_block:
+            raise TransactionManagementError("A just-inserted issue is routed inside the transaction that inserted it.")
+        return _transition_locked(locked=issue, actor=actor, action=action, data=data, now=now)
+    with service_transaction():
         locked = (
             Issue.objects.select_for_update(of=("self",))
             .select_related("category__sla_policy__calendar", "executor")
             .get(pk=issue.pk)
         )
-        transition = _permitted_transition(issue=locked, actor=actor, action=action)
-        _validate_input(
-            issue=locked,
-            action=action,
-            requires=transition.requires,
-            data=data,
-            today=timezone.localdate(now),
-            system=actor is None,
-        )
-        if action == Action.RESOLVE and actor is not None:
-            _check_after_photos(issue=locked, data=data)
-        from_status = locked.status
-        recorded = _apply(issue=locked, action=action, data=data, now=now)
-        locked.status = transition.target
-        locked.updated_at = now
-        issue_recompute_deadlines(issue=locked, pending=(now, from_status, transition.target))
-        if action in DEADLINE_SETTING_ACTIONS:
-            recorded["deadlines"] = issue_deadlines_record(locked)
-        event = IssueEvent.objects.create(
-            issue=locked,
-            kind=EVENT_KIND_FOR_ACTION.get(action, IssueEventKind.STATUS_CHANGED),
-            at=now,
-            actor=actor,
-            from_status=from_status,
-            to_status=transition.target,
-            is_public=action not in INTERNAL_ACTIONS,
-            note=data.note.strip(),
-            data=StatusChanged(**recorded).as_json(),
-        )
-        locked.save()
-        if data.media:
-            role = MediaRole.AFTER if action == Action.RESOLVE else MediaRole.REPORT
-            issue_attach_media(issue=locked, assets=list(data.media), role=role, actor=actor, now=now)
-        queue_event_notifications(event)
+        return _transition_locked(locked=locked, actor=actor, action=action, data=data, now=now)
+
+
+def _transition_locked(
+    *, locked: Issue, actor: User | None, action: Action, data: TransitionInput, now: datetime.datetime
+) -> Issue:
+    """issue_transition on the issue's row, locked (or not visible to anyone else) in the caller's
+    transaction."""
+    transition = _permitted_transition(issue=locked, actor=actor, action=action)
+    _validate_input(
+        issue=locked,
+        action=action,
+        requires=transition.requires,
+        data=data,
+        today=timezone.localdate(now),
+        system=actor is None,
+    )
+    if action == Action.RESOLVE and actor is not None:
+        _check_after_photos(issue=locked, data=data)
+    from_status = locked.status
+    recorded = _apply(issue=locked, action=action, data=data, now=now)
+    locked.status = transition.target
+    locked.updated_at = now
+    issue_recompute_deadlines(issue=locked, pending=(now, from_status, transition.target))
+    if action in DEADLINE_SETTING_ACTIONS:
+        recorded["deadlines"] = issue_deadlines_record(locked)
+    event = IssueEvent.objects.create(
+        issue=locked,
+        kind=EVENT_KIND_FOR_ACTION.get(action, IssueEventKind.STATUS_CHANGED),
+        at=now,
+        actor=actor,
+        from_status=from_status,
+        to_status=transition.target,
+        is_public=action not in INTERNAL_ACTIONS,
+        note=data.note.strip(),
+        data=StatusChanged(**recorded).as_json(),
+    )
+    # Only what a transition changes (_apply, the status, the clock): the rest of the row is as read.
+    locked.save(update_fields=TRANSITION_FIELDS)
+    if data.media:
+        role = MediaRole.AFTER if action == Action.RESOLVE else MediaRole.REPORT
+        issue_attach_media(issue=locked, assets=list(data.media), role=role, actor=actor, now=now)
+    queue_event_notifications(event)
     return locked

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import datetime
+import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.db import IntegrityError, connection, transaction
-from django.db.models import FloatField, Func
+from django.db import IntegrityError, connection
+from django.db.models import BooleanField, ExpressionWrapper, FloatField, Func, Q
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from geo.selectors import address_at, addresses_at, district_at, point_in_community
+from geo.models import District
+from geo.selectors import Place, address_at, addresses_at, place_at, point_in_community
 from issues.events import Created, DuplicateFlagged
 from issues.models import (
     Category,
@@ -26,6 +31,7 @@ from issues.models import (
     IssueEvent,
     IssueEventKind,
     IssueFollower,
+    IssueMedia,
     IssueSource,
     IssueStatus,
     MediaRole,
@@ -43,6 +49,7 @@ from issues.services.outages import issue_link_outage
 from issues.services.support import issues_recount_support
 from issues.sql import issues_nearby
 from media_store.models import MediaAsset, MediaKind
+from opencity.db import service_transaction, service_work_now
 from opencity.errors import InvalidInput, RateLimited
 
 MAX_DESCRIPTION_LENGTH = 4000
@@ -63,6 +70,22 @@ RETURNING last_number
 """
 
 
+# NEXT_NUMBER_SQL and the issue's reference in one round trip, formatted as issue_next_ref formats
+# it: "{prefix}-{year}-{number:06d}" (six digits at least, more once a year needs them).
+TAKE_REF_SQL = """
+WITH counter AS (
+    INSERT INTO issues_issuerefcounter (prefix, year, last_number) VALUES (%s, %s, 1)
+    ON CONFLICT (prefix, year) DO UPDATE SET last_number = issues_issuerefcounter.last_number + 1
+    RETURNING last_number
+)
+UPDATE issues_issue
+SET ref = %s || '-' || %s || '-' || lpad(n.number, greatest(6, length(n.number)), '0')
+FROM (SELECT last_number::text AS number FROM counter) n
+WHERE issues_issue.id = %s
+RETURNING issues_issue.ref
+"""
+
+
 def issue_next_ref(*, at: datetime.datetime) -> str:
     """The next public reference, e.g. DRH-2026-000123 (per community and local year, no gaps:
     the counter row is locked until the report's transaction ends, and rolled back with it)."""
@@ -74,17 +97,32 @@ def issue_next_ref(*, at: datetime.datetime) -> str:
     return f"{prefix}-{year}-{number:06d}"
 
 
+def _issue_take_ref(*, issue: Issue, at: datetime.datetime) -> str:
+    """Give a new issue the next public reference (issue_next_ref) in the same statement that takes it."""
+    prefix = settings.OPENCITY_COMMUNITY_CODE
+    year = timezone.localtime(at).year
+    with connection.cursor() as cursor:
+        cursor.execute(TAKE_REF_SQL, [prefix, year, prefix, str(year), issue.pk])
+        return cursor.fetchone()[0]
+
+
 def routing_candidates(*, category: Category, point: Point) -> list[RuleCandidate]:
     """The category's rules whose area covers the point (PostGIS answers the spatial part)."""
     return _rule_candidates(_routing_rules(category=category, point=point))
 
 
 def _routing_rules(*, category: Category, point: Point) -> list[RoutingRule]:
+    # The category comes along with its SLA policy and calendar: routing sets the deadlines from
+    # them. The areas stay in the database: only their size and whether a rule has one are needed.
     return list(
         RoutingRule.objects.for_category(category)
         .covering(point)
-        .select_related("executor", "district")
-        .annotate(area_m2=Coalesce(GeographyArea("area"), GeographyArea("district__geom")))
+        .select_related("executor", "district", "category__sla_policy__calendar")
+        .defer("area", "district__geom")
+        .annotate(
+            area_m2=Coalesce(GeographyArea("area"), GeographyArea("district__geom")),
+            has_area=ExpressionWrapper(Q(area__isnull=False), output_field=BooleanField()),
+        )
     )
 
 
@@ -94,7 +132,7 @@ def _rule_candidates(rules: list[RoutingRule]) -> list[RuleCandidate]:
         if rule.district_id:
             scope = f"district:{rule.district.code}"
         else:
-            scope = "area" if rule.area is not None else "community"
+            scope = "area" if rule.has_area else "community"
         candidates.append(
             RuleCandidate(
                 rule_id=rule.pk,
@@ -116,25 +154,31 @@ def issue_route_decision(*, category: Category, point: Point, on: datetime.date)
     return resolve_route(routing_candidates(category=category, point=point), on=on)
 
 
-def issue_route(*, issue: Issue, now: datetime.datetime | None = None) -> Issue:
-    """Route a new issue by the rules; with no rule it stays `new` for the dispatcher."""
+def issue_route(*, issue: Issue, now: datetime.datetime | None = None, just_inserted: bool = False) -> Issue:
+    """Route a new issue by the rules; with no rule it stays `new` for the dispatcher.
+    `just_inserted`: see issue_transition (a report routed in the transaction that stores it)."""
     now = now or timezone.now()
     rules = _routing_rules(category=issue.category, point=issue.point)
     decision = resolve_route(_rule_candidates(rules), on=timezone.localdate(now))
     if decision is None:
         return issue
     # The chosen rule's executor came with the rules: no second query for it.
-    executor = next(rule.executor for rule in rules if rule.executor_id == decision.executor_id)
+    rule = next(rule for rule in rules if rule.pk == decision.rule_id)
+    if just_inserted:
+        # The rule's category is the issue's, read with its SLA policy and calendar: the deadlines
+        # need no query of their own.
+        issue.category = rule.category
     return issue_transition(
         issue=issue,
         actor=None,
         action=Action.ROUTE,
         data=TransitionInput(
-            executor=executor,
+            executor=rule.executor,
             routing_rule_id=decision.rule_id,
             routing_reason=decision.reason,
         ),
         now=now,
+        just_inserted=just_inserted,
     )
 
 
@@ -142,6 +186,34 @@ def issue_route(*, issue: Issue, now: datetime.datetime | None = None) -> Issue:
 class ReportResult:
     issue: Issue
     created: bool  # False when an idempotency key matched an earlier submission
+    # A new issue's public timeline as written (oldest first) and its pictures, when known without
+    # reading them back (the answer to the report shows them); None: read them (a retry's issue).
+    timeline: list[IssueEvent] | None = None
+    media: list[IssueMedia] | None = None
+
+
+# The events written while a report is stored, in order (post_save of IssueEvent, whoever writes
+# them: the report, its pictures, its outage, its route): a new issue's whole log.
+_recording = threading.local()
+
+
+@receiver(post_save, sender=IssueEvent, dispatch_uid="issues.reporting.record_report_events")
+def _record_event(sender, instance: IssueEvent, created: bool, raw: bool = False, **kwargs) -> None:
+    events = getattr(_recording, "events", None)
+    if events is not None and created and not raw:
+        events.append(instance)
+
+
+@contextmanager
+def _events_recorded() -> Iterator[list[IssueEvent]]:
+    outer = getattr(_recording, "events", None)
+    _recording.events = events = []
+    try:
+        yield events
+    finally:
+        _recording.events = outer
+        if outer is not None:
+            outer.extend(events)
 
 
 def _clean_report(
@@ -151,6 +223,7 @@ def _clean_report(
     point: Point | None,
     address: str,
     attributes: Mapping[str, object] | None = None,
+    place: Place | None = None,
 ) -> dict:
     errors: dict[str, list] = {}
     description = (description or "").strip()
@@ -158,7 +231,8 @@ def _clean_report(
     if category is None or not category.is_active:
         errors["category"] = [_("Please choose a category from the list.")]
     errors.update(report_text_errors(description=description, address=address))
-    if location_errors := report_location_errors(point=point):
+    in_community = place.in_community if place is not None else None
+    if location_errors := report_location_errors(point=point, in_community=in_community):
         errors["location"] = location_errors
     answers: dict[str, object] = {}
     if category is not None:
@@ -211,12 +285,14 @@ def report_text_errors(*, description: str | None = None, address: str | None = 
     return errors
 
 
-def report_location_errors(*, point: Point | None) -> list:
-    """What is wrong with an issue's location: none given, or outside the community boundary.
-    Shared by reports and staff corrections."""
+def report_location_errors(*, point: Point | None, in_community: bool | None = None) -> list:
+    """What is wrong with an issue's location: none given, or outside the community boundary
+    (`in_community`: when the caller looked it up already). Shared by reports and staff corrections."""
     if point is None:
         return [_("Please put the pin on the map.")]
-    if not point_in_community(point=point):
+    if in_community is None:
+        in_community = point_in_community(point=point)
+    if not in_community:
         return [_("This place is outside the community. We can only take reports from inside its boundary.")]
     return []
 
@@ -268,6 +344,9 @@ def issue_create(
     they are checked against the category's definition, whatever the channel.
     """
     now = now or timezone.now()
+    if timezone.is_aware(now):
+        # In UTC, as the database gives times back: the issue returned is the one written, not read again.
+        now = now.astimezone(datetime.UTC)
     idempotency_key = (idempotency_key or "").strip()[:64]
     if reporter is not None and idempotency_key:
         earlier = Issue.objects.filter(reporter=reporter, idempotency_key=idempotency_key).first()
@@ -280,8 +359,10 @@ def issue_create(
                 _("You have sent many reports in the last hour. Please try again a little later."),
                 code="rate_limited",
             )
+    # The boundary and the district in one query; the district is stored with the issue.
+    place = place_at(point=point) if point is not None else None
     cleaned = _clean_report(
-        category=category, description=description, point=point, address=address, attributes=attributes
+        category=category, description=description, point=point, address=address, attributes=attributes, place=place
     )
     media_check_set(kinds=[asset.kind for asset in media])
     if category.photo_required and not any(asset.kind == MediaKind.PHOTO for asset in media):
@@ -293,16 +374,18 @@ def issue_create(
         # Every issue has a human-readable location: the gazetteer names the pin when nobody did.
         cleaned["address"] = issue_address_for(point=point)
     try:
-        issue = _issue_store(
-            reporter=reporter,
-            category=category,
-            cleaned=cleaned,
-            point=point,
-            source=source,
-            idempotency_key=idempotency_key,
-            media=media,
-            now=now,
-        )
+        with _events_recorded() as written:
+            issue, links = _issue_store(
+                reporter=reporter,
+                category=category,
+                cleaned=cleaned,
+                point=point,
+                district=place.district,
+                source=source,
+                idempotency_key=idempotency_key,
+                media=media,
+                now=now,
+            )
     except IntegrityError:
         # Two retries with one key raced past the lookup above; the unique index let one win.
         # The loser answers with the winner's issue, as a sequential retry would.
@@ -312,7 +395,11 @@ def issue_create(
         if earlier is None:
             raise
         return ReportResult(earlier, created=False)
-    return ReportResult(issue, created=True)
+    # The issue is new: every event it has was written just now.
+    timeline = sorted(
+        (event for event in written if event.issue_id == issue.pk and event.is_public), key=lambda e: (e.at, e.pk)
+    )
+    return ReportResult(issue, created=True, timeline=timeline, media=None if links else [])
 
 
 def _issue_store(
@@ -321,14 +408,16 @@ def _issue_store(
     category: Category,
     cleaned: dict,
     point: Point,
+    district: District | None,
     source: str,
     idempotency_key: str,
     media: Sequence[MediaAsset],
     now: datetime.datetime,
-) -> Issue:
-    """Store a checked report with its events, media, outage link and route, in one transaction."""
+) -> tuple[Issue, list[IssueMedia]]:
+    """Store a checked report with its events, media, outage link and route, in one transaction.
+    Returns the issue and its pictures' links."""
     confirmed = not report_held_for_confirmation(reporter=reporter)
-    with transaction.atomic():
+    with service_transaction():
         issue = Issue.objects.create(
             # Unique and never seen outside this transaction: the public reference is taken last.
             ref=f"~{uuid.uuid4().hex[:20]}",
@@ -338,7 +427,7 @@ def _issue_store(
             address=cleaned["address"],
             attributes=cleaned["attributes"],
             point=point,
-            district=district_at(point=point),
+            district=district,
             status=IssueStatus.NEW,
             reporter=reporter,
             source=source,
@@ -358,16 +447,18 @@ def _issue_store(
         )
         if confirmed:
             announce_event(created)  # a public report: the area alerts hear of it
-        issue_attach_media(issue=issue, assets=media, role=MediaRole.REPORT, actor=reporter, now=now)
+        links = issue_attach_media(issue=issue, assets=media, role=MediaRole.REPORT, actor=reporter, now=now)
         issue_link_outage(issue=issue, now=now)
         _flag_possible_duplicates(issue=issue, now=now)
         if confirmed:
-            issue = issue_route(issue=issue, now=now)
-        # The counter row stays locked until the commit (references without gaps): taken first,
-        # it made every concurrent report wait for this whole transaction; taken last, for its end.
-        issue.ref = issue_next_ref(at=now)
-        Issue.objects.filter(pk=issue.pk).update(ref=issue.ref)
-    return issue
+            issue = issue_route(issue=issue, now=now, just_inserted=True)
+        # The dashboard's refresh of the issue (once, for the `created` and `routed` events) before
+        # the counter: its row stays locked until the commit (references without gaps). Taken
+        # first, it made every concurrent report wait for this whole transaction; taken last, for
+        # its end.
+        service_work_now()
+        issue.ref = _issue_take_ref(issue=issue, at=now)
+    return issue, links
 
 
 def _flag_possible_duplicates(*, issue: Issue, now: datetime.datetime) -> None:

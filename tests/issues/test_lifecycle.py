@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db.transaction import TransactionManagementError
 
 from issues.models import CalendarDate, IssueEvent
 from issues.services import TransitionInput, issue_transition
@@ -182,3 +183,20 @@ def test_events_cannot_be_edited_or_deleted(world, report):
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         IssueEvent.objects.filter(pk=event.pk).delete()
     assert IssueEvent.objects.get(pk=event.pk).note == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_transaction_that_inserted_an_issue_may_skip_its_lock(world, report):
+    """issue_transition(just_inserted=True) routes a report in the transaction storing it, without
+    locking or re-reading the row; outside a transaction that promise cannot hold, and is refused."""
+    issue = report(category=world.playground)  # no rule: still new
+    with pytest.raises(TransactionManagementError):
+        issue_transition(
+            issue=issue,
+            actor=world.dispatcher,
+            action="reassign",
+            data=TransitionInput(executor=world.roads),
+            just_inserted=True,
+        )
+    issue.refresh_from_db()
+    assert (issue.status, list(issue.events.values_list("kind", flat=True))) == ("new", ["created"])
