@@ -38,14 +38,16 @@ class EventNames:
     budget_projects: dict[int, BudgetProject] = field(default_factory=dict)
 
     @classmethod
-    def for_events(cls, events: Iterable[IssueEvent]) -> EventNames:
-        """Load every name the events' summaries need (no query for a kind none of them needs)."""
+    def for_events(cls, events: Iterable[IssueEvent], *, executors: Iterable[Executor] = ()) -> EventNames:
+        """Load every name the events' summaries need (no query for a kind none of them needs).
+        `executors`: ones the caller read just now (the issue's own), not looked up again."""
         payloads = [payload_for(kind=event.kind, data=event.data) for event in events]
-        executor_codes = [code for payload in payloads for code in payload.executor_codes()]
+        known = {executor.code: executor for executor in executors}
+        executor_codes = [code for payload in payloads for code in payload.executor_codes() if code not in known]
         category_codes = [code for payload in payloads for code in payload.category_codes()]
         project_ids = [pk for payload in payloads for pk in payload.budget_project_ids()]
         return cls(
-            executors=_in_bulk(Executor.objects.only("code", "name_uk", "name_en"), "code", executor_codes),
+            executors=known | _in_bulk(Executor.objects.only("code", "name_uk", "name_en"), "code", executor_codes),
             categories=_in_bulk(Category.objects.only("code", "name_uk", "name_en"), "code", category_codes),
             budget_projects=_in_bulk(BudgetProject.objects.only("title_uk", "title_en"), "pk", project_ids),
         )

@@ -53,3 +53,40 @@ def test_a_signed_in_accounts_role_is_worked_out_for_the_log_once_a_minute(world
     looked_up = [q["sql"] for q in captured.captured_queries if "auth_group" in q["sql"] or "membership" in q["sql"]]
     assert looked_up == []
     assert len(captured.captured_queries) == 3
+
+
+def test_a_report_through_the_api_reads_nothing_it_wrote(world, database_cache, django_capture_on_commit_callbacks):
+    """POST /api/v1/issues/ (issue 13, item 4): the token, the throttle, the category, the service's
+    statements, and an answer built from what the service wrote; then the background tasks."""
+    from accounts.access_tokens import access_token_issue
+
+    token = access_token_issue(user=world.citizen)[1]
+    client = APIClient(headers={"authorization": f"Token {token}"})
+    body = {
+        "category": "pothole",
+        "description": "Яма біля зупинки",
+        "address": "вул. Стрийська, 3",
+        "location": {"type": "Point", "coordinates": [CENTRE_LON - 0.01, CENTRE_LAT]},
+    }
+    assert client.post("/api/v1/issues/", body, format="json").status_code == 201  # warms the process
+    with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=True):
+        answer = client.post("/api/v1/issues/", body, format="json")
+    assert answer.status_code == 201
+    statements = [query["sql"] for query in captured.captured_queries]
+    # The token, the throttle, the category; the hourly limit, the boundary and the district (one
+    # query), the category's questions; in the transaction: the issue, its follower, the `created`
+    # event, the duplicate search and its flag, the rules, the calendar, the `routed` event, the
+    # issue's new state, the dashboard's refresh (once), the reference; after the commit, three tasks
+    # (the `routed` event's e-mails, the area alerts of both events). 20, and the two that open and
+    # end the transaction (a savepoint here): 22 round trips, 42 before issue 13's cuts.
+    assert len(statements) == 22
+    reads = [sql for sql in statements if sql.lstrip().startswith("SELECT")]
+    # Nothing written is read back for the answer: not the issue, its events, pictures, district
+    # or executor (the rate limit's count of the reporter's issues is the only read of issues).
+    assert [sql for sql in reads if 'FROM "issues_issue" ' in sql] == [
+        sql for sql in reads if sql.startswith('SELECT COUNT(*) AS "__count" FROM "issues_issue"')
+    ]
+    read_tables = ("issues_issueevent", "issues_issuemedia", "accounts_executor", "issues_calendardate")
+    assert [table for table in read_tables if any(f'FROM "{table}"' in sql for sql in reads)] == ["issues_calendardate"]
+    assert len([sql for sql in reads if 'FROM "geo_district"' in sql]) == 1
+    assert answer.json()["district"] == "Західний"

@@ -278,7 +278,9 @@ class IssueDetailOutput(IssueOutput):
 
     @extend_schema_field(IssueMediaOutput(many=True))
     def get_media(self, issue: Issue) -> list:
-        links = issue.media.select_related("asset").order_by("role", "position", "pk")
+        links = self.context.get("media")
+        if links is None:
+            links = issue.media.select_related("asset").order_by("role", "position", "pk")
         return IssueMediaOutput(links, many=True).data
 
     @extend_schema_field(TimelineEventOutput(many=True))
@@ -287,7 +289,9 @@ class IssueDetailOutput(IssueOutput):
         if events is None:
             events = issue.events.filter(is_public=True).order_by("at", "pk")
         events = list(events)
-        context = {"event_names": EventNames.for_events(events)}  # one query per kind of name, not per event
+        # One query per kind of name, not per event; none for the issue's own executor, loaded with it.
+        known = [issue.executor] if issue.executor_id else []
+        context = {"event_names": EventNames.for_events(events, executors=known)}
         return TimelineEventOutput(events, many=True, context=context).data
 
 

@@ -237,8 +237,16 @@ def _files(request: Request) -> list:
     return files
 
 
-def detail_response(issue: Issue, *, status_code: int = status.HTTP_200_OK, viewer=None) -> Response:
-    context = {"timeline": issue_public_timeline(issue=issue), "viewer": viewer}
+def detail_response(
+    issue: Issue, *, status_code: int = status.HTTP_200_OK, viewer=None, timeline=None, media=None
+) -> Response:
+    """The issue's detail answer; `timeline` and `media` when the caller has them already (a new
+    report's, from the service that wrote them), else they are read."""
+    context = {
+        "timeline": issue_public_timeline(issue=issue) if timeline is None else timeline,
+        "media": media,
+        "viewer": viewer,
+    }
     data = IssueDetailOutput(issue, context=context).data
     return Response(data, status=status_code)
 
@@ -352,7 +360,9 @@ class IssueListCreateApi(APIView):
             if not result.created:
                 sent.discard()  # a retry: the first submission already has its files
         created = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return detail_response(result.issue, status_code=created, viewer=request.user)
+        return detail_response(
+            result.issue, status_code=created, viewer=request.user, timeline=result.timeline, media=result.media
+        )
 
 
 class IssueDetailApi(APIView):

@@ -105,6 +105,62 @@ def test_create_answers_201_with_the_routed_issue(world):
     assert data["attributes"] == {}
 
 
+@pytest.fixture
+def no_water_outage(world):
+    """A "no water" category routed to the water utility, and an active water outage around the town hall."""
+    from geo.models import OutageKindGrant
+    from issues.models import Category, RoutingRule
+    from tests.factories import OutageFactory, box
+
+    category = Category.objects.create(
+        code="no-water", group=world.pothole.group, name_uk="Немає води", name_en="No water",
+        sla_policy=world.emergency, outage_kind="water",
+    )  # fmt: skip
+    RoutingRule.objects.create(category=category, executor=world.water)
+    OutageKindGrant.objects.create(executor=world.water, kind="water")
+    OutageFactory(
+        provider=world.water, area=box(CENTRE_LON - 0.005, CENTRE_LAT - 0.005, CENTRE_LON + 0.005, CENTRE_LAT + 0.005)
+    )
+    return category
+
+
+@pytest.mark.parametrize(
+    "case", ["routed", "unrouted", "unconfirmed reporter", "in an outage", "near another", "with a photo", "english"]
+)
+def test_the_answer_to_a_report_is_the_issue_as_it_is_read_back(world, case, no_water_outage, report, settings):
+    """The 201 answer is built from what the service wrote (its timeline, no pictures) without
+    reading the issue back: it must be exactly what GET answers for the issue afterwards."""
+    from tests.factories import UserFactory
+    from tests.media_store.media import image_bytes, upload
+
+    settings.MEDIA_ROOT = str(settings.MEDIA_ROOT) + "/answer"
+    reporter, overrides, language = world.citizen, {}, "uk"
+    if case == "unrouted":
+        overrides = {"category": "playground"}
+    elif case == "unconfirmed reporter":
+        reporter = UserFactory(username="newcomer", email_confirmed_at=None)
+    elif case == "in an outage":
+        overrides = {"category": "no-water", "location": {"type": "Point", "coordinates": [CENTRE_LON, CENTRE_LAT]}}
+    elif case == "near another":
+        report(where=world.inside_west)  # flagged as a possible duplicate: an internal event
+    elif case == "english":
+        language = "en"
+    client = client_for(reporter, language)
+    if case == "with a photo":
+        photo = client.post("/api/v1/media/", {"file": upload(image_bytes())}, format="multipart").json()
+        overrides = {"media": [photo["id"]]}
+    created = post_issue(client, **overrides)
+    assert created.status_code == 201, created.content
+    answer = created.json()
+    read_back = client.get(f"/api/v1/issues/{answer['ref']}/")
+    assert read_back.status_code == 200
+    assert answer == read_back.json()
+    assert answer["timeline"]
+    assert bool(answer["media"]) == (case == "with a photo")
+    assert (answer["outage"] is not None) == (case == "in an outage")
+    assert answer["held_for_confirmation"] == (case == "unconfirmed reporter")
+
+
 def test_create_unrouted_has_null_executor_and_deadlines(world):
     data = post_issue(client_for(world.citizen), category="playground").json()
     assert (data["status"], data["executor"], data["response_due_at"], data["resolve_due_at"]) == (
