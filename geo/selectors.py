@@ -11,8 +11,8 @@ from django.conf import settings
 from django.contrib.gis.db.models import PointField
 from django.contrib.gis.geos import Point
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db import transaction
-from django.db.models import Count, Exists, F, Max, Q, QuerySet, Sum
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.roles import user_executor, user_is_dispatcher
 from geo.gazetteer import AddressQuery, address_label, house_sort_key, near_label, parse_address_query, street_label
 from geo.models import (
+    WGS84,
     AddressPoint,
     BudgetProject,
     BudgetSector,
@@ -31,6 +32,7 @@ from geo.models import (
     Street,
 )
 from geo.sql import reverse_geocode_rows, word_similarity_threshold_set
+from opencity.db import model_columns, model_from_row
 from opencity.dbrouter import reading_alias
 
 if TYPE_CHECKING:
@@ -58,14 +60,34 @@ class Place:
     district: District | None  # district_at, without its area (geom is deferred)
 
 
+_PLACE_DISTRICT = model_columns(District, "d", exclude=("geom",))
+# point_in_community and district_at in one statement (CommunityBoundary.objects.current() on
+# %(today)s, District.objects.covering(…).first()). Raw: a report asks it every time.
+PLACE_SQL = f"""
+SELECT EXISTS (
+           SELECT 1 FROM geo_communityboundary b
+           WHERE (b.valid_from <= %(today)s OR b.valid_from IS NULL)
+             AND (b.valid_until >= %(today)s OR b.valid_until IS NULL)
+             AND ST_Covers(b.geom, here.geom)
+       ),
+       {_PLACE_DISTRICT[1]}
+FROM (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS geom) here
+LEFT JOIN LATERAL (
+    SELECT * FROM geo_district WHERE ST_Covers(geo_district.geom, here.geom) ORDER BY code LIMIT 1
+) d ON true
+"""  # noqa: S608 — the column list comes from the model, not from input
+
+
 def place_at(*, point: Point) -> Place:
-    """point_in_community and district_at together: one query where a district covers the point
-    (every place inside the community, in a community divided into districts), two elsewhere."""
-    inside = Exists(CommunityBoundary.objects.current().covering(point))
-    district = District.objects.covering(point).defer("geom").annotate(in_community=inside).first()
-    if district is None:
-        return Place(in_community=point_in_community(point=point), district=None)
-    return Place(in_community=district.in_community, district=district)
+    """point_in_community and district_at together, in one query (a report needs both)."""
+    if point.srid != WGS84:
+        point = point.transform(WGS84, clone=True)
+    with connection.cursor() as cursor:
+        cursor.execute(PLACE_SQL, {"today": timezone.localdate(), "lon": point.x, "lat": point.y})
+        inside, *district = cursor.fetchone()
+    fields = _PLACE_DISTRICT[0]
+    found = district[0] is not None
+    return Place(in_community=inside, district=model_from_row(District, fields, district) if found else None)
 
 
 # --- Outages ------------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ def media_get_many(
     With `uploaded_by`, only that account's uploads count. Raises MediaUnavailable if any is
     missing (or someone else's)."""
     wanted = [UUID(str(public_id)) for public_id in public_ids]
+    if not wanted:
+        return []  # most reports: not even a query to build
     queryset = MediaAsset.objects.filter(public_id__in=wanted)
     if uploaded_by is not None:
         queryset = queryset.uploaded_by(uploaded_by)

@@ -9,11 +9,11 @@ opencity.settings.base.DATABASE_OPTIONS); a query it cancels answers 503 (openci
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 
 @contextmanager
@@ -86,3 +86,42 @@ def at_service_end(key: str, work: Callable[[list], object], items: Iterable) ->
         return
     _work, gathered = pending.setdefault(key, (work, {}))
     gathered.update(dict.fromkeys(items))
+
+
+# --- Model instances from raw rows --------------------------------------------------------------
+
+
+def model_columns(
+    model: type[models.Model], alias: str, *, exclude: Iterable[str] = ()
+) -> tuple[list[models.Field], str]:
+    """A model's concrete columns (but `exclude`, by attribute name) as a raw SELECT list on the
+    table alias `alias`, and the fields they are, for model_from_row. Built once, at import: a
+    raw statement that the ORM would otherwise build and compile again on every call."""
+    excluded = set(exclude)
+    fields = [field for field in model._meta.concrete_fields if field.attname not in excluded]
+    return fields, ", ".join(f'{alias}."{field.column}"' for field in fields)
+
+
+def model_from_row(model: type[models.Model], fields: Sequence[models.Field], values: Sequence) -> models.Model:
+    """The instance a row of model_columns(model, …) describes, each value converted as the ORM
+    converts it (from_db_value, the backend's converters); the excluded fields are deferred."""
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        column, converters = _converters(field)
+        for converter in converters:
+            value = converter(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+
+
+_field_converters: dict[models.Field, tuple] = {}
+
+
+def _converters(field: models.Field) -> tuple:
+    """The field's column expression and the converters the ORM applies to its values."""
+    found = _field_converters.get(field)
+    if found is None:
+        column = field.get_col(field.model._meta.db_table)
+        found = column, [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
+        _field_converters[field] = found
+    return found

@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, connection
-from django.db.models import BooleanField, ExpressionWrapper, FloatField, Func, Q
-from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Executor, User
 from geo.models import District
 from geo.selectors import Place, address_at, addresses_at, place_at, point_in_community
 from issues.events import Created, DuplicateFlagged
@@ -36,6 +34,8 @@ from issues.models import (
     IssueStatus,
     MediaRole,
     RoutingRule,
+    SlaPolicy,
+    WorkingCalendar,
 )
 from issues.notifications import announce_event
 from issues.rules.attributes import AttributeSpec, attributes_clean
@@ -49,18 +49,11 @@ from issues.services.outages import issue_link_outage
 from issues.services.support import issues_recount_support
 from issues.sql import issues_nearby
 from media_store.models import MediaAsset, MediaKind
-from opencity.db import service_transaction, service_work_now
+from opencity.db import model_columns, model_from_row, service_transaction, service_work_now
 from opencity.errors import InvalidInput, RateLimited
 
 MAX_DESCRIPTION_LENGTH = 4000
 MAX_ADDRESS_LENGTH = 300
-
-
-class GeographyArea(Func):
-    """Area in square metres on the spheroid (a geometry cast to geography)."""
-
-    template = "ST_Area(%(expressions)s::geography)"
-    output_field = FloatField()
 
 
 NEXT_NUMBER_SQL = """
@@ -111,19 +104,68 @@ def routing_candidates(*, category: Category, point: Point) -> list[RuleCandidat
     return _rule_candidates(_routing_rules(category=category, point=point))
 
 
+_RULE = model_columns(RoutingRule, "r", exclude=("area",))
+_EXECUTOR = model_columns(Executor, "e")
+_CATEGORY = model_columns(Category, "c")
+_POLICY = model_columns(SlaPolicy, "s")
+_CALENDAR = model_columns(WorkingCalendar, "w")
+_DISTRICT = model_columns(District, "d", exclude=("geom",))
+
+# The category's rules whose area (own polygon or district) covers the point, plus those with no
+# area (RoutingRule.objects.for_category(…).covering(…)), with what routing needs of each: its
+# executor, the category's SLA policy and calendar, the size of its area and whether it has one.
+# The areas themselves stay in the database. Raw: the ORM built and compiled this on every report.
+ROUTING_RULES_SQL = f"""
+SELECT {_RULE[1]}, {_EXECUTOR[1]}, {_CATEGORY[1]}, {_POLICY[1]}, {_CALENDAR[1]}, {_DISTRICT[1]},
+       r.area IS NOT NULL AS has_area,
+       COALESCE(ST_Area(r.area::geography), ST_Area(d.geom::geography)) AS area_m2
+FROM issues_routingrule r
+JOIN accounts_executor e ON e.id = r.executor_id
+JOIN issues_category c ON c.id = r.category_id
+JOIN issues_slapolicy s ON s.id = c.sla_policy_id
+JOIN issues_workingcalendar w ON w.id = s.calendar_id
+LEFT JOIN geo_district d ON d.id = r.district_id
+CROSS JOIN (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS geom) here
+WHERE r.category_id = %(category)s
+  AND (ST_Covers(r.area, here.geom) OR ST_Covers(d.geom, here.geom) OR (r.area IS NULL AND r.district_id IS NULL))
+ORDER BY r.priority DESC, r.id
+"""  # noqa: S608 — the column lists come from the models, not from input
+
+
 def _routing_rules(*, category: Category, point: Point) -> list[RoutingRule]:
-    # The category comes along with its SLA policy and calendar: routing sets the deadlines from
-    # them. The areas stay in the database: only their size and whether a rule has one are needed.
-    return list(
-        RoutingRule.objects.for_category(category)
-        .covering(point)
-        .select_related("executor", "district", "category__sla_policy__calendar")
-        .defer("area", "district__geom")
-        .annotate(
-            area_m2=Coalesce(GeographyArea("area"), GeographyArea("district__geom")),
-            has_area=ExpressionWrapper(Q(area__isnull=False), output_field=BooleanField()),
-        )
-    )
+    """The rules covering the point, each with its executor, district (without its polygon) and
+    category (with the SLA policy and calendar: routing sets the deadlines from them), annotated
+    with `has_area` and `area_m2`."""
+    if point.srid != 4326:
+        point = point.transform(4326, clone=True)
+    with connection.cursor() as cursor:
+        cursor.execute(ROUTING_RULES_SQL, {"lon": point.x, "lat": point.y, "category": category.pk})
+        rows = cursor.fetchall()
+    rules = []
+    for row in rows:
+        values = iter(row)
+        parts = {}
+        for name, (model, (fields, _columns)) in _ROW_PARTS.items():
+            parts[name] = model_from_row(model, fields, [next(values) for _ in fields])
+        rule = parts["rule"]
+        rule.has_area, rule.area_m2 = next(values), next(values)
+        rule.executor = parts["executor"]
+        parts["policy"].calendar = parts["calendar"]
+        parts["category"].sla_policy = parts["policy"]
+        rule.category = parts["category"]
+        rule.district = parts["district"] if rule.district_id else None
+        rules.append(rule)
+    return rules
+
+
+_ROW_PARTS = {
+    "rule": (RoutingRule, _RULE),
+    "executor": (Executor, _EXECUTOR),
+    "category": (Category, _CATEGORY),
+    "policy": (SlaPolicy, _POLICY),
+    "calendar": (WorkingCalendar, _CALENDAR),
+    "district": (District, _DISTRICT),
+}
 
 
 def _rule_candidates(rules: list[RoutingRule]) -> list[RuleCandidate]:

@@ -159,6 +159,53 @@ def test_priority_beats_area_and_rules_out_of_force_are_skipped(world, report):
     assert report(where=point(23.495, 49.345)).executor == world.housing
 
 
+def test_the_rules_read_for_a_route_are_what_the_orm_reads(world):
+    """_routing_rules reads raw SQL and builds the models itself: every value is the ORM's, the
+    polygons are left out, and each area's size is PostGIS's on the spheroid."""
+    from django.db import connection
+
+    from issues.services.reporting import _routing_rules
+
+    world.calendar.working_weekdays = [1, 2, 3, 4, 5, 6]
+    world.calendar.save()
+    area = MultiPolygon(box(23.49, 49.34, 23.50, 49.35)[0], srid=4326)
+    RoutingRule.objects.create(category=world.pothole, executor=world.water, area=area, priority=2)
+    RoutingRule.objects.create(category=world.pothole, executor=world.housing, district=world.west, note="Захід")
+    RoutingRule.objects.create(category=world.manhole, executor=world.housing)  # another category
+    RoutingRule.objects.create(category=world.pothole, executor=world.housing, district=world.east)  # elsewhere
+    here = point(23.495, 49.345)
+    rules = _routing_rules(category=world.pothole, point=here)
+    expected = (
+        RoutingRule.objects.for_category(world.pothole)
+        .covering(here)
+        .select_related("executor", "district", "category__sla_policy__calendar")
+        .order_by("-priority", "pk")
+    )
+
+    def values(instance, *skip):
+        fields = [f.attname for f in instance._meta.concrete_fields if f.attname not in skip]
+        return {name: getattr(instance, name) for name in fields}
+
+    assert [rule.pk for rule in rules] == [rule.pk for rule in expected] and len(rules) == 3
+    for rule, orm in zip(rules, expected, strict=True):
+        assert values(rule, "area") == values(orm, "area")
+        assert values(rule.executor) == values(orm.executor)
+        assert values(rule.category) == values(orm.category)
+        assert values(rule.category.sla_policy) == values(orm.category.sla_policy)
+        assert values(rule.category.sla_policy.calendar) == values(orm.category.sla_policy.calendar)
+        assert (rule.district.code if rule.district_id else None) == (orm.district.code if orm.district_id else None)
+        assert rule.has_area == (orm.area is not None)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT ST_Area(COALESCE(r.area, d.geom)::geography) FROM issues_routingrule r"
+                " LEFT JOIN geo_district d ON d.id = r.district_id WHERE r.id = %s",
+                [rule.pk],
+            )
+            assert rule.area_m2 == cursor.fetchone()[0]
+    assert rules[0].category.sla_policy.calendar.working_weekdays == [1, 2, 3, 4, 5, 6]
+    assert "area" in rules[0].get_deferred_fields()
+
+
 def test_reports_by_unconfirmed_people_wait_until_they_confirm(world):
     newcomer = UserFactory(username="newcomer", email_confirmed_at=None)
     issue = issue_create(
