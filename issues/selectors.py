@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -37,8 +38,11 @@ from media_store.models import MediaAsset
 
 
 def calendar_spec(calendar: WorkingCalendar) -> CalendarSpec:
-    """The working calendar as plain data for the deadline rules."""
-    dates = list(calendar.dates.values_list("date", "is_working"))
+    """The working calendar as plain data for the deadline rules (its dates read now, unless they
+    were read with it: calendar_with_dates)."""
+    dates = getattr(calendar, "_dates_read", None)
+    if dates is None:
+        dates = list(calendar.dates.values_list("date", "is_working"))
     return CalendarSpec(
         time_zone=calendar.time_zone,
         day_start=calendar.day_start,
@@ -47,6 +51,13 @@ def calendar_spec(calendar: WorkingCalendar) -> CalendarSpec:
         non_working_dates=frozenset(day for day, working in dates if not working),
         extra_working_dates=frozenset(day for day, working in dates if working),
     )
+
+
+def calendar_with_dates(calendar: WorkingCalendar, dates: Iterable[tuple[datetime.date, bool]]) -> WorkingCalendar:
+    """The calendar carrying its dates (date, is_working) as read in the same statement as it (the
+    routing rules of a report): calendar_spec reads them from here, not again."""
+    calendar._dates_read = list(dates)
+    return calendar
 
 
 def issue_actor_roles(*, issue: Issue, user: User | None) -> frozenset[ActorRole]:

@@ -43,6 +43,7 @@ from issues.rules.confirmation import report_waiting_for_confirmation
 from issues.rules.media import media_check_set
 from issues.rules.routing import RoutingDecision, RuleCandidate, resolve_route
 from issues.rules.transitions import Action
+from issues.selectors import calendar_with_dates
 from issues.services.lifecycle import TransitionInput, issue_transition
 from issues.services.media import issue_attach_media
 from issues.services.outages import issue_link_outage
@@ -113,12 +114,15 @@ _DISTRICT = model_columns(District, "d", exclude=("geom",))
 
 # The category's rules whose area (own polygon or district) covers the point, plus those with no
 # area (RoutingRule.objects.for_category(…).covering(…)), with what routing needs of each: its
-# executor, the category's SLA policy and calendar, the size of its area and whether it has one.
+# executor, the category's SLA policy and calendar (with its dates), the size of its area and
+# whether it has one.
 # The areas themselves stay in the database. Raw: the ORM built and compiled this on every report.
 ROUTING_RULES_SQL = f"""
 SELECT {_RULE[1]}, {_EXECUTOR[1]}, {_CATEGORY[1]}, {_POLICY[1]}, {_CALENDAR[1]}, {_DISTRICT[1]},
        r.area IS NOT NULL AS has_area,
-       COALESCE(ST_Area(r.area::geography), ST_Area(d.geom::geography)) AS area_m2
+       COALESCE(ST_Area(r.area::geography), ST_Area(d.geom::geography)) AS area_m2,
+       ARRAY(SELECT cd.date FROM issues_calendardate cd WHERE cd.calendar_id = w.id ORDER BY cd.date),
+       ARRAY(SELECT cd.is_working FROM issues_calendardate cd WHERE cd.calendar_id = w.id ORDER BY cd.date)
 FROM issues_routingrule r
 JOIN accounts_executor e ON e.id = r.executor_id
 JOIN issues_category c ON c.id = r.category_id
@@ -134,8 +138,8 @@ ORDER BY r.priority DESC, r.id
 
 def _routing_rules(*, category: Category, point: Point) -> list[RoutingRule]:
     """The rules covering the point, each with its executor, district (without its polygon) and
-    category (with the SLA policy and calendar: routing sets the deadlines from them), annotated
-    with `has_area` and `area_m2`."""
+    category (with the SLA policy and calendar and its dates: routing sets the deadlines from
+    them), annotated with `has_area` and `area_m2`."""
     if point.srid != 4326:
         point = point.transform(4326, clone=True)
     with connection.cursor() as cursor:
@@ -149,8 +153,9 @@ def _routing_rules(*, category: Category, point: Point) -> list[RoutingRule]:
             parts[name] = model_from_row(model, fields, [next(values) for _ in fields])
         rule = parts["rule"]
         rule.has_area, rule.area_m2 = next(values), next(values)
+        dates, working = next(values), next(values)
         rule.executor = parts["executor"]
-        parts["policy"].calendar = parts["calendar"]
+        parts["policy"].calendar = calendar_with_dates(parts["calendar"], zip(dates, working, strict=True))
         parts["category"].sla_policy = parts["policy"]
         rule.category = parts["category"]
         rule.district = parts["district"] if rule.district_id else None
@@ -266,6 +271,7 @@ def _clean_report(
     address: str,
     attributes: Mapping[str, object] | None = None,
     place: Place | None = None,
+    specs: list[AttributeSpec] | None = None,
 ) -> dict:
     errors: dict[str, list] = {}
     description = (description or "").strip()
@@ -278,9 +284,9 @@ def _clean_report(
         errors["location"] = location_errors
     answers: dict[str, object] = {}
     if category is not None:
-        answers, problems = attributes_clean(
-            specs=category_attribute_specs(category=category), answers=attributes, time_zone=settings.TIME_ZONE
-        )
+        if specs is None:
+            specs = category_attribute_specs(category=category)
+        answers, problems = attributes_clean(specs=specs, answers=attributes, time_zone=settings.TIME_ZONE)
         errors.update({f"attributes.{code}": messages for code, messages in problems.items()})
     if errors:
         code = "outside_community" if list(errors) == ["location"] and point is not None else "invalid"
@@ -351,16 +357,60 @@ def report_held_for_confirmation(*, reporter: User | None) -> bool:
 def category_attribute_specs(*, category: Category) -> list[AttributeSpec]:
     """The category's extra questions as plain data for the answer rules, in order."""
     return [
-        AttributeSpec(
-            code=attribute.code,
-            datatype=attribute.datatype,
-            question=attribute.description,
-            required=attribute.required,
-            variable=attribute.variable,
-            keys=tuple(item["key"] for item in attribute.values),
-        )
+        _attribute_spec(attribute)
         for attribute in CategoryAttribute.objects.filter(category=category).order_by("order", "pk")
     ]
+
+
+def _attribute_spec(attribute: CategoryAttribute) -> AttributeSpec:
+    return AttributeSpec(
+        code=attribute.code,
+        datatype=attribute.datatype,
+        question=attribute.description,
+        required=attribute.required,
+        variable=attribute.variable,
+        keys=tuple(item["key"] for item in attribute.values),
+    )
+
+
+_ATTRIBUTE = model_columns(CategoryAttribute, "a")
+# What a report asks before anything else, in one round trip: how many reports the reporter made
+# since a moment (counted up to a limit: enough to know whether the hourly limit is reached), and
+# the category's extra questions in order (category_attribute_specs).
+REPORT_LOOKUPS_SQL = f"""
+SELECT (
+           SELECT count(*) FROM (
+               SELECT 1 FROM issues_issue
+               WHERE reporter_id = %(reporter)s AND created_at > %(since)s
+               LIMIT %(limit)s
+           ) recent
+       ),
+       {_ATTRIBUTE[1]}
+FROM (SELECT 1) one
+LEFT JOIN issues_categoryattribute a ON a.category_id = %(category)s
+ORDER BY a."order", a.id
+"""  # noqa: S608 — the column list comes from the model, not from input
+
+
+def _reporter_recent_and_questions(
+    *, reporter: User | None, since: datetime.datetime, category: Category | None
+) -> tuple[int, list[AttributeSpec]]:
+    """The reporter's reports since `since` (up to the hourly limit; 0 for none) and the
+    category's extra questions (none for no category)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            REPORT_LOOKUPS_SQL,
+            {
+                "reporter": reporter.pk if reporter is not None else None,
+                "since": since,
+                "limit": settings.OPENCITY_REPORTS_PER_HOUR,
+                "category": category.pk if category is not None else None,
+            },
+        )
+        rows = cursor.fetchall()
+    fields = _ATTRIBUTE[0]
+    specs = [_attribute_spec(model_from_row(CategoryAttribute, fields, row[1:])) for row in rows if row[1] is not None]
+    return rows[0][0], specs
 
 
 def issue_create(
@@ -394,17 +444,25 @@ def issue_create(
         earlier = Issue.objects.filter(reporter=reporter, idempotency_key=idempotency_key).first()
         if earlier is not None:
             return ReportResult(earlier, created=False)
-    if reporter is not None and source != IssueSource.DEMO:
-        recent = Issue.objects.filter(reporter=reporter, created_at__gt=now - datetime.timedelta(hours=1)).count()
-        if recent >= settings.OPENCITY_REPORTS_PER_HOUR:
-            raise RateLimited(
-                _("You have sent many reports in the last hour. Please try again a little later."),
-                code="rate_limited",
-            )
+    limited = reporter is not None and source != IssueSource.DEMO
+    recent, specs = _reporter_recent_and_questions(
+        reporter=reporter if limited else None, since=now - datetime.timedelta(hours=1), category=category
+    )
+    if limited and recent >= settings.OPENCITY_REPORTS_PER_HOUR:
+        raise RateLimited(
+            _("You have sent many reports in the last hour. Please try again a little later."),
+            code="rate_limited",
+        )
     # The boundary and the district in one query; the district is stored with the issue.
     place = place_at(point=point) if point is not None else None
     cleaned = _clean_report(
-        category=category, description=description, point=point, address=address, attributes=attributes, place=place
+        category=category,
+        description=description,
+        point=point,
+        address=address,
+        attributes=attributes,
+        place=place,
+        specs=specs,
     )
     media_check_set(kinds=[asset.kind for asset in media])
     if category.photo_required and not any(asset.kind == MediaKind.PHOTO for asset in media):

@@ -5,10 +5,11 @@ import datetime
 import pytest
 from django.contrib.gis.geos import MultiPolygon
 
-from issues.models import Issue, IssueEvent, IssueRefCounter, RoutingRule
+from issues.models import CalendarDate, Issue, IssueEvent, IssueRefCounter, RoutingRule, WorkingCalendar
+from issues.selectors import calendar_spec
 from issues.services import issue_create, issue_next_ref
 from issues.services.reporting import issues_release_after_confirmation
-from opencity.errors import InvalidInput
+from opencity.errors import InvalidInput, RateLimited
 from tests.factories import UserFactory, box, point
 from tests.world import TUESDAY_10, kyiv
 
@@ -101,6 +102,19 @@ def test_a_bad_report_is_refused_and_nothing_is_written(world, changes, field, c
     assert not IssueRefCounter.objects.exists()
 
 
+def test_a_reporter_has_an_hourly_limit_of_reports(world, report, settings):
+    settings.OPENCITY_REPORTS_PER_HOUR = 2
+    report(now=TUESDAY_10)
+    report(now=TUESDAY_10 + datetime.timedelta(minutes=20))
+    with pytest.raises(RateLimited) as refused:
+        report(now=TUESDAY_10 + datetime.timedelta(minutes=40))
+    assert refused.value.code == "rate_limited"
+    assert report(reporter=world.other_citizen, now=TUESDAY_10 + datetime.timedelta(minutes=40)).ref
+    assert report(now=TUESDAY_10 + datetime.timedelta(minutes=61)).ref  # the first is an hour old
+    assert report(now=TUESDAY_10 + datetime.timedelta(minutes=62), source="demo").ref  # the demo loader's own
+    assert Issue.objects.filter(reporter=world.citizen).count() == 4
+
+
 def test_an_inactive_category_is_refused(world):
     world.pothole.is_active = False
     world.pothole.save()
@@ -159,7 +173,7 @@ def test_priority_beats_area_and_rules_out_of_force_are_skipped(world, report):
     assert report(where=point(23.495, 49.345)).executor == world.housing
 
 
-def test_the_rules_read_for_a_route_are_what_the_orm_reads(world):
+def test_the_rules_read_for_a_route_are_what_the_orm_reads(world, django_assert_num_queries):
     """_routing_rules reads raw SQL and builds the models itself: every value is the ORM's, the
     polygons are left out, and each area's size is PostGIS's on the spheroid."""
     from django.db import connection
@@ -168,6 +182,8 @@ def test_the_rules_read_for_a_route_are_what_the_orm_reads(world):
 
     world.calendar.working_weekdays = [1, 2, 3, 4, 5, 6]
     world.calendar.save()
+    CalendarDate.objects.create(calendar=world.calendar, date=datetime.date(2026, 12, 25), is_working=False)
+    CalendarDate.objects.create(calendar=world.calendar, date=datetime.date(2026, 12, 27), is_working=True)
     area = MultiPolygon(box(23.49, 49.34, 23.50, 49.35)[0], srid=4326)
     RoutingRule.objects.create(category=world.pothole, executor=world.water, area=area, priority=2)
     RoutingRule.objects.create(category=world.pothole, executor=world.housing, district=world.west, note="Захід")
@@ -204,6 +220,12 @@ def test_the_rules_read_for_a_route_are_what_the_orm_reads(world):
             assert rule.area_m2 == cursor.fetchone()[0]
     assert rules[0].category.sla_policy.calendar.working_weekdays == [1, 2, 3, 4, 5, 6]
     assert "area" in rules[0].get_deferred_fields()
+    # The calendar came with its dates: its spec for the deadlines needs no query, and is the same.
+    with django_assert_num_queries(0):
+        spec = calendar_spec(rules[0].category.sla_policy.calendar)
+    assert spec == calendar_spec(WorkingCalendar.objects.get(pk=world.calendar.pk))
+    assert spec.non_working_dates == {datetime.date(2026, 12, 25)}
+    assert spec.extra_working_dates == {datetime.date(2026, 12, 27)}
 
 
 def test_reports_by_unconfirmed_people_wait_until_they_confirm(world):
@@ -221,12 +243,13 @@ def test_reports_by_unconfirmed_people_wait_until_they_confirm(world):
 
 
 def test_a_routed_report_is_stored_in_a_bounded_number_of_queries(world, report, django_assert_max_num_queries):
-    """The create path's round trips (26, then 21, before issue 13's cuts): the hourly limit, the
-    boundary and district (one query), the category's questions, the issue, its follower and events,
-    the duplicate search, the rules (with the SLA policy), the calendar, the issue's new state, the
-    dashboard's refresh (once for both events), the reference; and the transaction's two."""
+    """The create path's round trips (26, then 21, before issue 13's cuts): the hourly limit and the
+    category's questions (one query), the boundary and district (one query), the issue, its
+    follower and events, the duplicate search, the rules (with the SLA policy and calendar), the
+    issue's new state, the dashboard's refresh (once for both events), the reference; and the
+    transaction's two."""
     report()  # the first report warms nothing that counts: every lookup below is per report
-    with django_assert_max_num_queries(15) as captured:
+    with django_assert_max_num_queries(13) as captured:
         issue = report(where=world.inside_east)
     assert issue.status == "assigned" and issue.executor == world.roads
     assert issue.ref == Issue.objects.get(pk=issue.pk).ref == "DRH-2026-000002"
