@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.db.models.signals import post_save, pre_save
 
 
 @contextmanager
@@ -125,3 +126,63 @@ def _converters(field: models.Field) -> tuple:
         found = column, [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
         _field_converters[field] = found
     return found
+
+
+# --- Rows that belong together, inserted together -----------------------------------------------
+
+
+def insert_together(first: models.Model, *others: models.Model) -> None:
+    """Insert new instances in one statement: `first`, and `others` that may refer to it by a
+    foreign key set to it (unsaved, e.g. a new issue's first event). Each is saved as save() would
+    save it (its fields' pre_save and database values, pre_save and post_save signals with
+    created=True, its key set afterwards), in one round trip instead of one for each."""
+    objs = [first, *others]
+    quote = connection.ops.quote_name
+    ctes, params = [], []
+    for n, obj in enumerate(objs):
+        meta = obj._meta
+        if meta.parents or not obj._state.adding:
+            raise ValueError(f"insert_together inserts new rows of one table each, not {obj!r}")
+        pre_save.send(sender=obj.__class__, instance=obj, raw=False, using=connection.alias, update_fields=None)
+        columns, placeholders = [], []
+        for field in meta.local_concrete_fields:
+            if field in meta.pk_fields or field.generated:
+                continue
+            columns.append(quote(field.column))
+            if n and _refers_to(obj, field, first):
+                placeholders.append(f"t0.{quote(first._meta.pk.column)}")
+                continue
+            value = field.pre_save(obj, add=True)
+            if hasattr(value, "resolve_expression"):  # an expression, or a database default
+                raise ValueError(f"insert_together takes values, not expressions ({field.name})")
+            value = field.get_db_prep_save(value, connection=connection)
+            placeholder = getattr(field, "get_placeholder_sql", None)
+            sql, field_params = placeholder(value, None, connection) if placeholder else ("%s", (value,))
+            placeholders.append(sql)
+            params.extend(field_params)
+        table, key = quote(meta.db_table), quote(meta.pk.column)
+        # Names come from the models and values are parameters: nothing from input is in the SQL.
+        rows = f"VALUES ({', '.join(placeholders)})" if not n else f"SELECT {', '.join(placeholders)} FROM t0"  # noqa: S608
+        ctes.append(f"t{n} AS (INSERT INTO {table} ({', '.join(columns)}) {rows} RETURNING {key})")
+    returned = ", ".join(f"t{n}.{quote(obj._meta.pk.column)}" for n, obj in enumerate(objs))
+    sql = f"WITH {', '.join(ctes)} SELECT {returned} FROM {', '.join(f't{n}' for n in range(len(objs)))}"  # noqa: S608
+    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchone()
+    for obj, key in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.db = connection.alias
+        obj._state.adding = False
+    for obj in others:
+        for field in obj._meta.local_concrete_fields:
+            if _refers_to(obj, field, first):
+                setattr(obj, field.attname, first.pk)
+    for obj in objs:
+        post_save.send(
+            sender=obj.__class__, instance=obj, created=True, update_fields=None, raw=False, using=connection.alias
+        )
+
+
+def _refers_to(obj: models.Model, field: models.Field, first: models.Model) -> bool:
+    """Whether `field` of `obj` is a foreign key set to the instance `first`."""
+    return bool(field.many_to_one and field.is_cached(obj) and field.get_cached_value(obj) is first)

@@ -50,7 +50,7 @@ from issues.services.outages import issue_link_outage
 from issues.services.support import issues_recount_support
 from issues.sql import issues_nearby
 from media_store.models import MediaAsset, MediaKind
-from opencity.db import model_columns, model_from_row, service_transaction, service_work_now
+from opencity.db import insert_together, model_columns, model_from_row, service_transaction, service_work_now
 from opencity.errors import InvalidInput, RateLimited
 
 MAX_DESCRIPTION_LENGTH = 4000
@@ -518,7 +518,7 @@ def _issue_store(
     Returns the issue and its pictures' links."""
     confirmed = not report_held_for_confirmation(reporter=reporter)
     with service_transaction():
-        issue = Issue.objects.create(
+        issue = Issue(
             # Unique and never seen outside this transaction: the public reference is taken last.
             ref=f"~{uuid.uuid4().hex[:20]}",
             awaiting_confirmation=not confirmed,
@@ -535,9 +535,7 @@ def _issue_store(
             created_at=now,
             updated_at=now,
         )
-        if reporter is not None:
-            IssueFollower.objects.create(issue=issue, user=reporter, reason=FollowReason.REPORTER, created_at=now)
-        created = IssueEvent.objects.create(
+        created = IssueEvent(
             issue=issue,
             kind=IssueEventKind.CREATED,
             at=now,
@@ -545,6 +543,9 @@ def _issue_store(
             to_status=IssueStatus.NEW,
             data=Created(source=source, held_for_email_confirmation=not confirmed).as_json(),
         )
+        follower = IssueFollower(issue=issue, user=reporter, reason=FollowReason.REPORTER, created_at=now)
+        # The issue, its reporter as follower and its `created` event: one statement.
+        insert_together(issue, *([follower] if reporter is not None else []), created)
         if confirmed:
             announce_event(created)  # a public report: the area alerts hear of it
         links = issue_attach_media(issue=issue, assets=media, role=MediaRole.REPORT, actor=reporter, now=now)

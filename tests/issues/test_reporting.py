@@ -244,12 +244,12 @@ def test_reports_by_unconfirmed_people_wait_until_they_confirm(world):
 
 def test_a_routed_report_is_stored_in_a_bounded_number_of_queries(world, report, django_assert_max_num_queries):
     """The create path's round trips (26, then 21, before issue 13's cuts): the hourly limit and the
-    category's questions (one query), the boundary and district (one query), the issue, its
-    follower and events, the duplicate search, the rules (with the SLA policy and calendar), the
-    issue's new state, the dashboard's refresh (once for both events), the reference; and the
-    transaction's two."""
+    category's questions (one query), the boundary and district (one query), the issue with its
+    follower and `created` event (one statement), the duplicate search, the rules (with the SLA
+    policy and calendar), the `routed` event, the issue's new state, the dashboard's refresh (once
+    for both events), the reference; and the transaction's two."""
     report()  # the first report warms nothing that counts: every lookup below is per report
-    with django_assert_max_num_queries(13) as captured:
+    with django_assert_max_num_queries(11) as captured:
         issue = report(where=world.inside_east)
     assert issue.status == "assigned" and issue.executor == world.roads
     assert issue.ref == Issue.objects.get(pk=issue.pk).ref == "DRH-2026-000002"
