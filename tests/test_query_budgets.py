@@ -87,7 +87,7 @@ BUDGETS = {
     "outage tile": 1,
     "tilejson": 1,
     "outage layer": 1 + ROOM,
-    "outages at a point": 2 + ROOM,
+    "outages at a point": 1 + ROOM,
     # The search's transaction sets pg_trgm's threshold (a savepoint in a test: three statements).
     "address search": 5 + ROOM,
     "address reverse": 2 + ROOM,

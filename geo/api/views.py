@@ -3,7 +3,6 @@ FeatureCollection that PostGIS assembled, and passes the text through untouched.
 
 from __future__ import annotations
 
-import json
 import math
 
 from django.contrib.gis.geos import Point
@@ -29,7 +28,7 @@ from geo.api.filters import (
 )
 from geo.models import OUTAGE_TITLES, PROZORRO_TENDER_URL, BudgetSector, BudgetStatus, OutageKind, OutageNature
 from geo.selectors import ADDRESS_MATCH_KINDS, AddressMatch, address_at, address_search, point_in_community
-from geo.sql import budget_feature_collection, outage_feature_collection
+from geo.sql import budget_feature_collection, outage_feature_collection, outages_at_point_geojson
 from opencity.api import NO_FORMAT_PARAMETER, AcceptHeaderNegotiation, GeoJSONRenderer
 from opencity.errors import InvalidInput
 from opencity.openapi import BAD_REQUEST, feature_collection
@@ -197,25 +196,23 @@ class OutagesAtPoint(PublicLayerView):
         }
         if not_numbers:
             raise InvalidInput(_("The request has invalid fields."), fields=not_numbers)
-        if not point_in_community(point=Point(lon, lat, srid=4326)):
+        # One statement: the community check, the outages, and the question's point and moment
+        # with them (geo.sql.outages_at_point_geojson); the text is passed through.
+        body = outages_at_point_geojson(
+            language=get_language() or "uk",
+            labels=_outage_labels(),
+            detail_url=_detail_url("geo:outage-detail"),
+            at=query.get("at") or timezone.now(),
+            lon=lon,
+            lat=lat,
+        )
+        if body is None:
             raise InvalidInput(
                 _("This point is outside the community's territory."),
                 code="outside_community",
                 fields={"lon": [_("Outside the community.")], "lat": [_("Outside the community.")]},
             )
-        at = query.get("at") or timezone.now()
-        body = outage_feature_collection(
-            language=get_language() or "uk",
-            labels=_outage_labels(),
-            detail_url=_detail_url("geo:outage-detail"),
-            at=at,
-            point=(lon, lat),
-        )
-        # The question's own point and moment travel with the answer (GeoJSON foreign members);
-        # the answer is a handful of features, so re-encoding it here costs nothing.
-        collection = json.loads(body)
-        answer = {"type": collection["type"], "point": [lon, lat], "at": at.isoformat(), **collection}
-        return _geojson(json.dumps(answer, ensure_ascii=False), cache=False)
+        return _geojson(body, cache=False)
 
 
 # --- The gazetteer -------------------------------------------------------------------------------
