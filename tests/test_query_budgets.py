@@ -75,7 +75,7 @@ BUDGETS = {
     "issue pins, a later page": 1 + ROOM,
     "issue cells": 1 + ROOM,
     "issue cells, filtered": 4 + ROOM,  # signed in (session, user), the district codes' check, the cells
-    "nearby api": 2 + ROOM,
+    "nearby api": 1 + ROOM,
     "categories api": 2 + ROOM,
     "map page": 7 + ROOM,
     "offline map page": 7 + ROOM,

@@ -19,7 +19,7 @@ from issues.models import Category, CategoryGroup, Issue, IssueEvent, IssueStatu
 from issues.presentation import EventNames, deadline_in_words, event_summary, outage_notice
 from issues.rules.transitions import CLOSED_STATUSES, OPEN_STATUSES, Action, statuses_in_order
 from issues.selectors import issue_held_for_confirmation
-from issues.sql import MAX_CELL_ZOOM, MAX_CELLS_ACROSS, IssueLayerFilter, cells_spanned
+from issues.sql import MAX_CELL_ZOOM, MAX_CELLS_ACROSS, NEARBY_TITLE_CHARS, IssueLayerFilter, cells_spanned
 
 
 def parse_point(value) -> Point:
@@ -547,6 +547,20 @@ class NearbyInput(serializers.Serializer):
     category = CategoryCodeField()
 
 
+class NearbyQuery(NearbyInput):
+    """NearbyInput without the category's lookup: the answer's own statement finds the category
+    (issues.sql.issues_nearby_json); the code is taken as sent, as the lookup would take it."""
+
+    category = serializers.CharField(trim_whitespace=False)
+
+
+def unknown_category(code: str) -> str:
+    """CategoryCodeField's message for a code that names no active category."""
+    return CategoryCodeField.default_error_messages["does_not_exist"].format(value=code)
+
+
+# One issue of the nearby answer: its schema, and the reference that issues.sql.NEARBY_JSON_SQL
+# writes the same as (tests/api/test_small_answers.py holds them equal).
 class NearbyIssueOutput(serializers.Serializer):
     ref = serializers.CharField()
     status = serializers.ChoiceField(choices=IssueStatus.choices)
@@ -559,7 +573,7 @@ class NearbyIssueOutput(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_title(self, row: dict) -> str:
-        return row["description"][:140]
+        return row["description"][:NEARBY_TITLE_CHARS]
 
     def get_distance_m(self, row: dict) -> float:
         return round(row["distance_m"], 1)

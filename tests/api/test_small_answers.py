@@ -12,13 +12,28 @@ import json
 import pytest
 from django.contrib.gis.geos import Point
 from django.utils import timezone, translation
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from geo.api.filters import OutagePointQuery
 from geo.api.views import _detail_url, _outage_labels
 from geo.selectors import point_in_community
 from geo.sql import outage_feature_collection
-from tests.factories import CENTRE_LAT, CENTRE_LON, CommunityBoundaryFactory, ExecutorFactory, OutageFactory, square
+from issues.api.serializers import NearbyInput, NearbyIssueOutput
+from issues.services import TransitionInput, issue_transition
+from issues.sql import issues_nearby
+from opencity.api import exception_handler
+from tests.factories import (
+    CENTRE_LAT,
+    CENTRE_LON,
+    CommunityBoundaryFactory,
+    ExecutorFactory,
+    OutageFactory,
+    point,
+    square,
+)
+from tests.world import kyiv
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime.timedelta(hours=1)
@@ -122,3 +137,135 @@ def test_outages_at_a_point_outside_the_community_is_refused_as_before(outages):
     response = get("/api/v1/outages/at/", "en", **query)
     assert response.status_code == 400
     assert response.json()["code"] == "outside_community"
+
+
+# --- GET /api/v1/issues/nearby/ ----------------------------------------------------------------------
+
+HERE = (CENTRE_LON - 0.01, CENTRE_LAT)
+
+
+def nearby_before(*, query: dict, language: str):
+    """The answer as the view made it before: the input with the category's lookup, the Python rows
+    of issues_nearby, and NearbyIssueOutput through DRF's JSON renderer."""
+    with translation.override(language):
+        payload = NearbyInput(data=query)
+        payload.is_valid(raise_exception=True)
+        category = payload.validated_data["category"]
+        rows = issues_nearby(
+            lon=payload.validated_data["lon"],
+            lat=payload.validated_data["lat"],
+            category_id=category.pk,
+            radius_m=category.duplicate_radius_m,
+        )
+        answer = {
+            "category": category.code,
+            "radius_m": category.duplicate_radius_m,
+            "results": NearbyIssueOutput(rows, many=True).data,
+        }
+        return ordered(JSONRenderer().render(answer))
+
+
+def errors_before(*, query: dict, language: str):
+    """The 400 answer the full input's validation gave."""
+    with translation.override(language):
+        payload = NearbyInput(data=query)
+        assert not payload.is_valid()
+        response = exception_handler(ValidationError(payload.errors), {})
+        return ordered(JSONRenderer().render(response.data))
+
+
+@pytest.fixture
+def around(world, report):
+    """Issues of every kind around HERE: open ones at several distances (one at a coordinate with
+    eight decimals ending in 5, a rounding tie's neighbour), summer and winter times, with and
+    without microseconds, a long text; and those never offered: closed, hidden, unconfirmed, of
+    another category, too far."""
+    from issues.models import Issue
+    from issues.services.moderation import issue_set_hidden
+
+    lon, lat = HERE
+    made = {
+        "near": report(where=point(lon + 0.0001, lat)),
+        "tie": report(where=point(23.49560015, 49.34890025), now=kyiv(2026, 7, 1, 9, 30, 0, 123400)),
+        "north": report(
+            where=point(lon, lat + 0.0002),
+            now=kyiv(2026, 3, 29, 4, 0, 0, 5),  # the hour after the clocks went forward
+            description="Дуже довгий опис ями, що займає більше ніж сто сорок символів 🚧 " * 4,
+        ),
+        # the second 03:30 of the night the clocks went back
+        "same-place": report(where=point(lon + 0.0001, lat), now=kyiv(2026, 10, 25, 3, 30).replace(fold=1)),
+    }
+    closed = report(where=point(lon, lat))
+    issue_transition(issue=closed, actor=world.dispatcher, action="reject", data=TransitionInput(note="Дубль"))
+    hidden = report(where=point(lon, lat))
+    issue_set_hidden(issue=hidden, actor=world.dispatcher, hidden=True)
+    waiting = report(where=point(lon, lat))
+    Issue.objects.filter(pk=waiting.pk).update(awaiting_confirmation=True)
+    report(category=world.manhole, where=point(lon, lat))
+    report(where=point(lon + 0.001, lat))  # ~72 m: outside the 30 m radius
+    return made
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"lon": HERE[0], "lat": HERE[1], "category": "pothole"},  # several found
+        {"lon": HERE[0] + 0.0001, "lat": HERE[1], "category": "pothole"},  # the nearest at 0 m
+        {"lon": HERE[0] - 0.01, "lat": HERE[1], "category": "pothole"},  # none found
+        {"lon": HERE[0], "lat": HERE[1], "category": "open-manhole"},  # another category's one
+        {"lon": str(HERE[0]), "lat": f"{HERE[1]:.9f}", "category": "playground"},  # none of that category
+    ],
+)
+def test_nearby_answers_as_before(around, language, query):
+    response = get("/api/v1/issues/nearby/", language, **query)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert ordered(response.content) == nearby_before(query=query, language=language)
+
+
+def test_nearby_found_the_cases_it_is_compared_on(around):
+    data = get("/api/v1/issues/nearby/", "uk", lon=HERE[0], lat=HERE[1], category="pothole").json()
+    assert sorted(item["ref"] for item in data["results"]) == sorted(issue.ref for issue in around.values())
+    created = {item["ref"]: item["created_at"] for item in data["results"]}
+    assert created[around["tie"].ref] == "2026-07-01T09:30:00.123400+03:00"
+    assert created[around["north"].ref] == "2026-03-29T04:00:00.000005+03:00"
+    assert created[around["same-place"].ref] == "2026-10-25T03:30:00+02:00"
+    location = {item["ref"]: item["location"] for item in data["results"]}
+    assert location[around["tie"].ref]["coordinates"] == [round(23.49560015, 7), round(49.34890025, 7)]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"lon": HERE[0], "lat": HERE[1], "category": "nope"},
+        {"lon": HERE[0], "lat": HERE[1], "category": " pothole"},
+        {"lon": HERE[0], "lat": HERE[1], "category": ""},
+        {"lon": HERE[0], "lat": HERE[1], "category": "pot\x00hole"},
+        {"lon": HERE[0], "lat": HERE[1]},
+        {"lon": "east", "lat": 91, "category": "nope"},
+        {"lon": 181, "lat": HERE[1], "category": "pothole"},
+        {"lat": HERE[1], "category": "retired"},
+    ],
+)
+def test_nearby_refuses_as_before(around, world, language, query):
+    world.playground.is_active = False
+    world.playground.code = "retired"
+    world.playground.save()
+    response = get("/api/v1/issues/nearby/", language, **query)
+    assert response.status_code == 400
+    assert ordered(response.content) == errors_before(query=query, language=language)
+
+
+def test_nearby_is_one_statement_and_an_inactive_category_is_unknown(around, world, django_assert_num_queries):
+    client = APIClient()
+    query = {"lon": HERE[0], "lat": HERE[1], "category": "pothole"}
+    client.get("/api/v1/issues/nearby/", query)
+    with django_assert_num_queries(1):
+        assert client.get("/api/v1/issues/nearby/", query).status_code == 200
+    world.pothole.is_active = False
+    world.pothole.save()
+    response = client.get("/api/v1/issues/nearby/", query, headers={"accept-language": "en"})
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"category": ["Unknown category “pothole”."]}
