@@ -7,6 +7,7 @@ FeatureCollection (PLATFORM.md), so map layers are produced here and passed thro
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 
 from django.db import connections
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from accounts.localized import localized_sql
 from opencity.dbrouter import reading_connection
+from opencity.prepared import PreparedStatement
 
 # The reader's language comes as the bound parameter `lang`; names are chosen by accounts.localized.
 ENGLISH = "%(lang)s = 'en'"
@@ -337,9 +339,15 @@ def outages_at_point_geojson(
     # The point and the moment as Python writes them, as the answer always gave them.
     params.update(point_json=json.dumps([lon, lat]), at_text=at.isoformat(), today=timezone.localdate())
     with reading_connection().cursor() as cursor:
-        cursor.execute(sql, params)
+        _prepared("outages_at", sql).execute(cursor, params)
         row = cursor.fetchone()
     return None if row is None else row[0]
+
+
+@functools.cache
+def _prepared(name: str, sql: str) -> PreparedStatement:
+    """One PreparedStatement per text (a text that never changes for a given answer)."""
+    return PreparedStatement(name, sql)
 
 
 # --- Reverse geocoding ----------------------------------------------------------------------------

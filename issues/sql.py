@@ -20,6 +20,7 @@ from accounts.localized import localized_sql
 from issues.rules.clocks import RESOLVE_CLOCK_STATUSES, RESPONSE_CLOCK_STATUSES
 from issues.rules.transitions import OPEN_STATUSES, Status, statuses_in_order
 from opencity.dbrouter import reading_connection
+from opencity.prepared import PreparedStatement
 from opencity.sqljson import drf_datetime_sql, round_sql
 
 _VALUE = re.compile(r"^[a-z_]+$")
@@ -634,18 +635,19 @@ WHERE c.code = %(category)s AND c.is_active
 
 
 @functools.cache
-def _nearby_json_sql() -> str:
-    """NEARBY_JSON_SQL with its fragments in place (the same text for every request)."""
+def _nearby_json_statement() -> PreparedStatement:
+    """NEARBY_JSON_SQL with its fragments in place (the same text for every request), prepared."""
     nearby = NEARBY_SQL.format(
         category_id="c.id", radius="c.duplicate_radius_m", exclude="", open_statuses=OPEN_STATUSES_SQL
     )
-    return NEARBY_JSON_SQL.format(
+    sql = NEARBY_JSON_SQL.format(
         nearby=nearby,
         created_at=drf_datetime_sql("n.created_at"),
         distance_m=round_sql("n.distance_m", 1),
         lon=round_sql("n.lon", 7),
         lat=round_sql("n.lat", 7),
     )
+    return PreparedStatement("issues_nearby", sql)
 
 
 def issues_nearby_json(*, lon: float, lat: float, category_code: str, time_zone: str) -> str | None:
@@ -660,6 +662,6 @@ def issues_nearby_json(*, lon: float, lat: float, category_code: str, time_zone:
         "time_zone": time_zone,
     }
     with reading_connection().cursor() as cursor:
-        cursor.execute(_nearby_json_sql(), params)
+        _nearby_json_statement().execute(cursor, params)
         row = cursor.fetchone()
     return None if row is None else row[0]

@@ -3,6 +3,7 @@ FeatureCollection that PostGIS assembled, and passes the text through untouched.
 
 from __future__ import annotations
 
+import functools
 import math
 
 from django.contrib.gis.geos import Point
@@ -98,6 +99,12 @@ def _labels(**choices) -> dict[str, dict[str, str]]:
 
 
 def _outage_labels() -> dict[str, dict[str, str]]:
+    return _outage_labels_in(get_language() or "uk")
+
+
+@functools.lru_cache(maxsize=8)
+def _outage_labels_in(language: str) -> dict[str, dict[str, str]]:
+    """The outages' labels in a language (the catalogues do not change while the process runs)."""
     titles = {f"{nature}:{kind}": str(title) for (nature, kind), title in OUTAGE_TITLES.items()}
     return {**_labels(kind=OutageKind, nature=OutageNature), "title": titles}
 
