@@ -12,6 +12,11 @@ Each helper gives an SQL expression over an SQL expression of ours (a column, ne
   ending in 5 came out a digit apart about half the time), trailing zeros dropped but one. The
   platform's printf (`to_char` of a float8) rounds as Python does.
 
+- `float_sql`: the JSON number `json.dumps(float(x))` writes for a float8 (DRF's FloatField): the
+  shortest text that reads back as the same double, as PostgreSQL writes it too, with Python's `.0`
+  on a whole number; for magnitudes from 1e-4 to 1e15 (a duration, a size), where both write no
+  exponent.
+
 tests/test_sqljson.py holds them to Python's output over many values and moments.
 """
 
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-_EXPRESSION = re.compile(r"^[a-z_][a-z0-9_.]*(\([a-z0-9_., ]*\))?$")
+_EXPRESSION = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*(\([a-z0-9_., ]*\))?$")
 _PARAMETER = re.compile(r"^%\([a-z_]+\)s$")
 # to_char caps a float8 at 15 significant digits: room for a coordinate or a distance in metres.
 MAX_DIGITS = 9
@@ -55,3 +60,9 @@ def round_sql(expression: str, digits: int) -> str:
         raise ValueError(f"digits out of range: {digits!r}")
     mask = "FM999999990." + "0" * digits
     return f"regexp_replace(rtrim(to_char({_checked(expression)}, '{mask}'), '0'), '\\.$', '.0')::json"
+
+
+def float_sql(expression: str) -> str:
+    """`json.dumps(float(x))` for the float8 `expression` (null stays null), as json."""
+    text = f"({_checked(expression)})::text"
+    return f"(CASE WHEN {text} ~ '^-?[0-9]+$' THEN {text} || '.0' ELSE {text} END)::json"

@@ -69,7 +69,7 @@ BUDGETS = {
     "me page": 5 + ROOM,
     "issue page, staff": 14 + ROOM,
     "issue page, public": 6 + ROOM,
-    "issue api": 6 + ROOM,
+    "issue api": 1 + ROOM,
     "issues api": 1 + ROOM,
     "issue pins": 1 + ROOM,
     "issue pins, a later page": 1 + ROOM,

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework import serializers
 
-from opencity.sqljson import drf_datetime_sql, round_sql
+from opencity.sqljson import drf_datetime_sql, float_sql, round_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,14 @@ def test_rounding_is_pythons_to_the_last_digit():
     distances += [k / 4 for k in range(400)] + [0.05, 0.15, 2.675, 1234567.25]
     assert _values(round_sql("v.x", 7), coordinates, "float8") == [json.dumps(round(x, 7)) for x in coordinates]
     assert _values(round_sql("v.x", 1), distances, "float8") == [json.dumps(round(x, 1)) for x in distances]
+
+
+def test_floats_are_pythons():
+    rng = random.Random(5)
+    values = [rng.uniform(0, 3600) for _ in range(2000)] + [rng.uniform(0.0001, 1) for _ in range(500)]
+    values += [0.0, 1.0, 12.0, 30.5, 1 / 3, 2 / 3, 0.1 + 0.2, 123456789012.0, 0.0001, 99999999999999.9]
+    assert _values(float_sql("v.x"), values, "float8") == [json.dumps(float(x)) for x in values]
+    assert _values(float_sql("v.x"), [None], "float8") == [None]
 
 
 @pytest.mark.parametrize("zone", ["Europe/Kyiv", "UTC", "America/St_Johns", "Asia/Kathmandu"])

@@ -269,3 +269,193 @@ def test_nearby_is_one_statement_and_an_inactive_category_is_unknown(around, wor
     response = client.get("/api/v1/issues/nearby/", query, headers={"accept-language": "en"})
     assert response.status_code == 400
     assert response.json()["fields"] == {"category": ["Unknown category “pothole”."]}
+
+
+# --- GET /api/v1/issues/<ref>/ -----------------------------------------------------------------------
+
+
+def detail_before(*, ref: str, language: str, viewer=None):
+    """The answer as the view made it before: the issue as the viewer may see it, through
+    IssueDetailOutput (detail_response) and DRF's JSON renderer; None for a 404."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    from issues.api.views import detail_response, issue_visible_to
+
+    user = viewer or AnonymousUser()
+    with translation.override(language):
+        try:
+            issue = issue_visible_to(ref=ref, user=user)
+        except Http404:
+            return None
+        return ordered(JSONRenderer().render(detail_response(issue, viewer=user).data))
+
+
+@pytest.fixture
+def details(world, report, settings, tmp_path):
+    """Issues of every shape: a long history (every kind of event, a budget project, photos); one in
+    an outage that goes on (with and without an expected end) and one in an outage that ended; a
+    merged duplicate; answers to extra questions; a video and a photo without derivatives; a hidden
+    one; one waiting for its reporter's confirmation; one an unconfirmed reporter may see held."""
+    from geo.models import OutageKindGrant
+    from issues.models import Category, CategoryAttribute, Issue, IssueMedia, RoutingRule
+    from media_store.models import MediaAsset
+    from tests.test_query_budgets import History, Town
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    history = History(world, Town(world))
+    history.grow(2)
+    world.roads.name_en = ""  # an English reader gets the Ukrainian name
+    world.roads.save()
+
+    no_water = Category.objects.create(
+        code="no-water",
+        group=world.pothole.group,
+        name_uk="Немає води",
+        name_en="No water",
+        sla_policy=world.emergency,
+        outage_kind="water",
+    )
+    RoutingRule.objects.create(category=no_water, executor=world.water)
+    OutageKindGrant.objects.create(executor=world.water, kind="water")
+    lon, lat = CENTRE_LON, CENTRE_LAT
+    now = timezone.now()
+    OutageFactory(provider=world.water, area=square(lon, lat, half=0.004), starts_at=now - HOUR)
+    in_outage = report(category=no_water, where=point(lon, lat), now=now)
+    OutageFactory(provider=world.water, area=square(lon + 0.02, lat, half=0.004), expected_end_at=None)
+    no_end = report(category=no_water, where=point(lon + 0.02, lat), now=now)
+    ended = OutageFactory(provider=world.water, area=square(lon - 0.02, lat, half=0.004))
+    after_outage = report(category=no_water, where=point(lon - 0.02, lat), now=now)
+    ended.ended_at = now + HOUR
+    ended.save()
+
+    original = report()
+    duplicate = report()
+    issue_transition(
+        issue=duplicate,
+        actor=world.dispatcher,
+        action="merge",
+        data=TransitionInput(duplicate_of=original, note="Та сама яма"),
+    )
+
+    asked = Category.objects.create(
+        code="asked", group=world.pothole.group, name_uk="З питаннями", name_en="", sla_policy=world.standard
+    )
+    CategoryAttribute.objects.create(category=asked, code="depth", datatype="number", order=1, description_uk="Глибина")
+    CategoryAttribute.objects.create(category=asked, code="lane", datatype="string", order=2, description_uk="Смуга")
+    attributes = report(category=asked, attributes={"lane": "ліва", "depth": "12.5"})
+
+    videos = report()
+    for position, (kind, duration, poster, thumbnail) in enumerate(
+        [("video", 12.0, "", ""), ("video", 3.25, "p.jpg", "t.jpg"), ("photo", None, "", "")]
+    ):
+        asset = MediaAsset.objects.create(
+            kind=kind,
+            status="ready",
+            file=f"uploads/{kind}-{position}",
+            thumbnail_file=thumbnail,
+            poster_file=poster,
+            content_type="video/mp4" if kind == "video" else "image/jpeg",
+            size_bytes=1000,
+            width=640 if kind == "photo" else None,
+            height=480 if kind == "photo" else None,
+            duration_seconds=duration,
+            sha256="0" * 64,
+            processed_at=now,
+        )
+        IssueMedia.objects.create(issue=videos, asset=asset, role="report", position=position)
+
+    hidden = report()
+    from issues.services.moderation import issue_set_hidden
+
+    issue_set_hidden(issue=hidden, actor=world.dispatcher, hidden=True)
+    waiting = report(reporter=world.other_citizen)
+    Issue.objects.filter(pk=waiting.pk).update(awaiting_confirmation=True)
+    held = report(category=asked, reporter=world.other_citizen)  # not routed: still new
+    type(world.other_citizen).objects.filter(pk=world.other_citizen.pk).update(email_confirmed_at=None)
+    world.other_citizen.refresh_from_db()
+    return {
+        "history": history.issue,
+        "in outage": in_outage,
+        "outage without an end": no_end,
+        "after the outage": after_outage,
+        "duplicate": duplicate,
+        "original": original,
+        "attributes": attributes,
+        "videos": videos,
+        "hidden": hidden,
+        "waiting": waiting,
+        "held": held,
+    }
+
+
+DETAIL_CASES = [
+    "history",
+    "in outage",
+    "outage without an end",
+    "after the outage",
+    "duplicate",
+    "attributes",
+    "videos",
+    "hidden",
+    "waiting",
+    "held",
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("who", [None, "citizen", "other_citizen", "dispatcher", "roads_staff"])
+def test_the_issue_detail_answers_as_before(world, details, language, who):
+    viewer = getattr(world, who) if who else None
+    client = APIClient(headers={"accept-language": language})
+    if viewer is not None:
+        client.force_authenticate(viewer)
+    for case in DETAIL_CASES:
+        ref = details[case].ref
+        expected = detail_before(ref=ref, language=language, viewer=viewer)
+        response = client.get(f"/api/v1/issues/{ref}/")
+        if expected is None:
+            assert response.status_code == 404, case
+            assert response.json()["code"] == "not_found"
+        else:
+            assert response.status_code == 200, case
+            assert ordered(response.content) == expected, case
+    assert client.get("/api/v1/issues/DRH-2026-999999/").status_code == 404
+    assert detail_before(ref="DRH-2026-999999", language=language, viewer=viewer) is None
+
+
+def test_the_issue_detail_cases_are_what_they_say(world, details):
+    """The answers compared above hold what the fixture meant them to."""
+    client = APIClient(headers={"accept-language": "en"})
+    history = client.get(f"/api/v1/issues/{details['history'].ref}/").json()
+    kinds = {item["kind"] for item in history["timeline"]}
+    assert kinds >= {"routed", "reassigned", "category_changed", "comment", "status_changed", "media_added"}
+    assert history["budget_project"] is not None and history["media"]
+    outage = client.get(f"/api/v1/issues/{details['in outage'].ref}/").json()
+    assert outage["outage"]["expected_end_at"] and outage["outage_notice"]
+    assert (
+        client.get(f"/api/v1/issues/{details['outage without an end'].ref}/").json()["outage"]["expected_end_at"]
+        is None
+    )
+    after = client.get(f"/api/v1/issues/{details['after the outage'].ref}/").json()
+    assert after["outage"]["ended_at"] and after["outage_notice"] is None
+    assert client.get(f"/api/v1/issues/{details['duplicate'].ref}/").json()["duplicate_of"] == details["original"].ref
+    assert client.get(f"/api/v1/issues/{details['attributes'].ref}/").json()["attributes"] == {
+        "lane": "ліва",
+        "depth": 12.5,
+    }
+    media = client.get(f"/api/v1/issues/{details['videos'].ref}/").json()["media"]
+    assert [(m["thumbnail_url"] is None, m["poster_url"] is None, m["duration_seconds"]) for m in media] == [
+        (True, True, 12.0),
+        (False, False, 3.25),
+        (False, True, None),
+    ]
+    held = APIClient()
+    held.force_authenticate(world.other_citizen)
+    assert held.get(f"/api/v1/issues/{details['held'].ref}/").json()["held_for_confirmation"] is True
+    assert client.get(f"/api/v1/issues/{details['hidden'].ref}/").status_code == 404
+
+
+def test_the_issue_detail_keeps_its_private_member_in(world, details):
+    body = APIClient().get(f"/api/v1/issues/{details['history'].ref}/").content.decode()
+    assert "_private" not in body and "reporter" not in body
