@@ -24,8 +24,8 @@ from accounts.localized import localized_sql
 from accounts.models import Executor
 from geo.models import BudgetProject, Outage
 from issues.api.serializers import budget_project_reference, outage_notice_for, outage_reference, picture_url
-from issues.models import Category, Issue, IssueEvent
-from issues.presentation import EventNames, deadline_in_words, event_summary
+from issues.models import Category, Issue
+from issues.presentation import EventNames, deadline_in_words, event_sentence
 from issues.selectors import issue_held_for_confirmation
 from media_store.models import MediaAsset
 from opencity.dbrouter import reading_connection
@@ -199,7 +199,7 @@ def _complete(body: dict, private: dict, viewer) -> None:
         },
     )
     for item, (kind, data) in zip(body["timeline"], private["events"] or [], strict=True):
-        item["summary"] = event_summary(IssueEvent(kind=kind, data=data), names=names)
+        item["summary"] = event_sentence(kind=kind, data=data, names=names)
     for item, (public_id, kind, file, web, thumbnail, poster) in zip(
         body["media"], private["media"] or [], strict=True
     ):
