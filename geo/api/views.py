@@ -8,7 +8,7 @@ import math
 
 from django.contrib.gis.geos import Point
 from django.http import HttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -123,6 +123,13 @@ def _validated(serializer_class, request: Request) -> dict:
 
 def _detail_url(name: str) -> str:
     """A URL pattern's path with "{id}" where the object's id goes."""
+    return _detail_url_under(name, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=16)
+def _detail_url_under(name: str, prefix: str) -> str:
+    # The URL patterns do not change while the process runs; reverse() took longer than the rest of
+    # the view's own work.
     return reverse(name, args=[0]).replace("/0/", "/{id}/")
 
 
