@@ -7,6 +7,7 @@ FeatureCollection (PLATFORM.md), so map layers are produced here and passed thro
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 
 from django.db import connections
@@ -14,9 +15,15 @@ from django.utils import timezone
 
 from accounts.localized import localized_sql
 from opencity.dbrouter import reading_connection
+from opencity.prepared import PreparedStatement
 
 # The reader's language comes as the bound parameter `lang`; names are chosen by accounts.localized.
 ENGLISH = "%(lang)s = 'en'"
+
+# BoundaryQuerySet.current() on the boundary row `b`: the versions in force on the bound `today`.
+CURRENT_BOUNDARY = (
+    "(b.valid_from IS NULL OR b.valid_from <= %(today)s) AND (b.valid_until IS NULL OR b.valid_until >= %(today)s)"
+)
 
 TERRITORY_SQL = """
 WITH features AS (
@@ -26,8 +33,7 @@ WITH features AS (
         'properties', json_build_object('layer', 'boundary', 'code', b.code, 'name', b.name)
     ) AS feature, 0 AS sort_key, b.code AS code
     FROM geo_communityboundary b
-    WHERE (b.valid_from IS NULL OR b.valid_from <= %(today)s)
-      AND (b.valid_until IS NULL OR b.valid_until >= %(today)s)
+    WHERE {current}
     UNION ALL
     SELECT json_build_object(
         'type', 'Feature',
@@ -51,7 +57,7 @@ def territory_feature_collection(*, language: str) -> str:
     """The current community boundary and every district as one GeoJSON FeatureCollection text."""
     with reading_connection().cursor() as cursor:
         cursor.execute(
-            TERRITORY_SQL.format(district_name=localized_sql("d", english=ENGLISH)),
+            TERRITORY_SQL.format(current=CURRENT_BOUNDARY, district_name=localized_sql("d", english=ENGLISH)),
             {"today": timezone.localdate(), "lang": language[:2]},
         )
         return cursor.fetchone()[0]
@@ -109,7 +115,7 @@ OUTAGE_STATE_SQL = """CASE
 
 OUTAGES_SQL = """
 SELECT json_build_object(
-    'type', 'FeatureCollection',
+    'type', 'FeatureCollection',{members}
     'features', COALESCE(json_agg(json_build_object(
         'type', 'Feature',
         'id', o.id,
@@ -146,6 +152,7 @@ FROM (
     SELECT * FROM geo_outage o WHERE {where} ORDER BY o.starts_at DESC, o.id DESC LIMIT %(limit)s
 ) o
 JOIN accounts_executor e ON e.id = o.provider_id
+{having}
 """
 # The most outages one layer answer carries (the newest first when there are more).
 OUTAGE_LAYER_LIMIT = 500
@@ -222,6 +229,46 @@ def outage_filters(
         params["natures"] = list(natures)
 
 
+def _outages_sql(
+    *,
+    language: str,
+    labels: dict[str, dict[str, str]],
+    detail_url: str,
+    at: datetime.datetime,
+    active: bool | None = None,
+    kinds: list[str] | None = None,
+    natures: list[str] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    point: tuple[float, float] | None = None,
+    members: str = "",
+    having: str = "",
+) -> tuple[str, dict]:
+    """OUTAGES_SQL for these filters and its parameters (see outage_feature_collection)."""
+    where = ["TRUE"]
+    params = {
+        "lang": language[:2],
+        "labels": json.dumps(labels),
+        "at": at,
+        "detail_url": detail_url,
+        "limit": OUTAGE_LAYER_LIMIT,
+    }
+    outage_filters(where, params, active=active, kinds=kinds, natures=natures)
+    if bbox is not None:
+        where.append(BBOX_CLAUSE.format(column="o.area"))
+        params.update(_bbox_params(bbox))
+    if point is not None:
+        where.append("ST_Covers(o.area, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))")
+        params.update(lon=point[0], lat=point[1])
+    sql = OUTAGES_SQL.format(
+        state=OUTAGE_STATE_SQL,
+        where=" AND ".join(where),
+        executor_name=localized_sql("e", english=ENGLISH),
+        members=members,
+        having=having,
+    )
+    return sql, params
+
+
 def outage_feature_collection(
     *,
     language: str,
@@ -240,25 +287,67 @@ def outage_feature_collection(
     False those not active (upcoming, ended and cancelled). `point` (lon, lat) keeps the outages
     whose area covers it, edge included. `labels` maps "kind" and "nature" to {code: label} and
     "title" to {"nature:kind": title}. At most OUTAGE_LAYER_LIMIT outages, the latest starts first."""
-    where = ["TRUE"]
-    params = {
-        "lang": language[:2],
-        "labels": json.dumps(labels),
-        "at": at,
-        "detail_url": detail_url,
-        "limit": OUTAGE_LAYER_LIMIT,
-    }
-    outage_filters(where, params, active=active, kinds=kinds, natures=natures)
-    if bbox is not None:
-        where.append(BBOX_CLAUSE.format(column="o.area"))
-        params.update(_bbox_params(bbox))
-    if point is not None:
-        where.append("ST_Covers(o.area, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))")
-        params.update(lon=point[0], lat=point[1])
-    sql = OUTAGES_SQL.format(
-        state=OUTAGE_STATE_SQL, where=" AND ".join(where), executor_name=localized_sql("e", english=ENGLISH)
+    sql, params = _outages_sql(
+        language=language,
+        labels=labels,
+        detail_url=detail_url,
+        at=at,
+        active=active,
+        kinds=kinds,
+        natures=natures,
+        bbox=bbox,
+        point=point,
     )
     return _fetch_text(sql, params)
+
+
+# "Is my address affected?": the question's own point and moment travel with the answer (GeoJSON
+# foreign members, before the features), and a point outside the community in force today gets no
+# row at all (the aggregate's HAVING asks what geo.selectors.point_in_community asks), so the whole
+# answer is one statement.
+OUTAGES_AT_MEMBERS = """
+    'point', %(point_json)s::json,
+    'at', %(at_text)s::text,"""
+IN_COMMUNITY_HAVING = """HAVING EXISTS (
+    SELECT 1 FROM geo_communityboundary b
+    WHERE {current}
+      AND ST_Covers(b.geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
+)"""
+
+
+def outages_at_point_geojson(
+    *,
+    language: str,
+    labels: dict[str, dict[str, str]],
+    detail_url: str,
+    at: datetime.datetime,
+    lon: float,
+    lat: float,
+) -> str | None:
+    """The outages whose area covers the point (edge included), in force at `at` and to come, as
+    outage_feature_collection builds them, with `point` ([lon, lat]) and `at` (`at.isoformat()`)
+    before the features; None when the point lies outside the community."""
+    sql, params = _outages_sql(
+        language=language,
+        labels=labels,
+        detail_url=detail_url,
+        at=at,
+        point=(lon, lat),
+        members=OUTAGES_AT_MEMBERS,
+        having=IN_COMMUNITY_HAVING.format(current=CURRENT_BOUNDARY),
+    )
+    # The point and the moment as Python writes them, as the answer always gave them.
+    params.update(point_json=json.dumps([lon, lat]), at_text=at.isoformat(), today=timezone.localdate())
+    with reading_connection().cursor() as cursor:
+        _prepared("outages_at", sql).execute(cursor, params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+@functools.cache
+def _prepared(name: str, sql: str) -> PreparedStatement:
+    """One PreparedStatement per text (a text that never changes for a given answer)."""
+    return PreparedStatement(name, sql)
 
 
 # --- Reverse geocoding ----------------------------------------------------------------------------

@@ -92,15 +92,21 @@ def event_summary(event: IssueEvent, *, names: EventNames | None = None) -> str:
     for a batch of events (EventNames.for_events); without them, this event's own are loaded."""
     if names is None:
         names = EventNames.for_events([event])
-    payload = payload_for(kind=event.kind, data=event.data)
+    return event_sentence(kind=event.kind, data=event.data, names=names)
+
+
+def event_sentence(*, kind: str, data: dict, names: EventNames) -> str:
+    """event_summary from an event's facts alone (its kind and data), for an answer that read them
+    without making IssueEvent objects (issues.api.detail)."""
+    payload = payload_for(kind=kind, data=data)
     match payload:
         case events.Created():
             return _("Reported")
-        case events.StatusChanged() if event.kind == IssueEventKind.ROUTED:
+        case events.StatusChanged() if kind == IssueEventKind.ROUTED:
             return _("Sent to %(executor)s") % {"executor": names.executor(payload.executor)}
-        case events.StatusChanged() if event.kind == IssueEventKind.REASSIGNED:
+        case events.StatusChanged() if kind == IssueEventKind.REASSIGNED:
             return _("Reassigned to %(executor)s") % {"executor": names.executor(payload.executor)}
-        case events.StatusChanged() if event.kind == IssueEventKind.MERGED:
+        case events.StatusChanged() if kind == IssueEventKind.MERGED:
             return _("Merged into %(ref)s, which is being dealt with") % {"ref": payload.duplicate_of or ""}
         case events.StatusChanged():
             return _status_change_summary(payload, names)
@@ -128,14 +134,14 @@ def event_summary(event: IssueEvent, *, names: EventNames | None = None) -> str:
         case events.DuplicateFlagged():
             return _("Possibly the same as %(refs)s") % {"refs": ", ".join(payload.refs)}
         case events.Corrected():
-            return _("Corrected by staff: %(fields)s") % {"fields": _corrected_fields(event.data)}
-    if event.kind == IssueEventKind.COMMENT:
+            return _("Corrected by staff: %(fields)s") % {"fields": _corrected_fields(data)}
+    if kind == IssueEventKind.COMMENT:
         return _("Comment")
-    if event.kind == IssueEventKind.HIDDEN:
+    if kind == IssueEventKind.HIDDEN:
         return _("Hidden from public pages by the dispatcher")
-    if event.kind == IssueEventKind.SHOWN:
+    if kind == IssueEventKind.SHOWN:
         return _("Shown on public pages again")
-    return str(IssueEventKind(event.kind).label)
+    return str(IssueEventKind(kind).label)
 
 
 def _corrected_fields(data: dict) -> str:

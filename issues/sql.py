@@ -8,6 +8,7 @@ FeatureCollection comes back as text that the view passes through.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -19,6 +20,8 @@ from accounts.localized import localized_sql
 from issues.rules.clocks import RESOLVE_CLOCK_STATUSES, RESPONSE_CLOCK_STATUSES
 from issues.rules.transitions import OPEN_STATUSES, Status, statuses_in_order
 from opencity.dbrouter import reading_connection
+from opencity.prepared import PreparedStatement
+from opencity.sqljson import drf_datetime_sql, round_sql
 
 _VALUE = re.compile(r"^[a-z_]+$")
 
@@ -554,7 +557,8 @@ def issue_cells_geojson(*, filters: IssueLayerFilter, zoom: int, aggregated: boo
 
 # Open, visible issues of one category within a radius, nearest first. Distances are measured on
 # the spheroid (geography); the `&&` against the envelope of a geography buffer lets the GiST index
-# on the geometry column prefilter without converting metres to degrees by hand.
+# on the geometry column prefilter without converting metres to degrees by hand. `{category_id}` and
+# `{radius}` are the bound parameters of issues_nearby, or the category row of the API's answer.
 NEARBY_SQL = """
 WITH here AS (
     SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS geom
@@ -563,20 +567,27 @@ SELECT i.ref, i.status, i.description, i.address, i.support_count, i.created_at,
        ST_Distance(i.point::geography, here.geom::geography) AS distance_m,
        ST_X(i.point) AS lon, ST_Y(i.point) AS lat
 FROM issues_issue i, here
-WHERE i.category_id = %(category_id)s
+WHERE i.category_id = {category_id}
   AND i.status IN {open_statuses}
   AND NOT i.is_hidden
   AND NOT i.awaiting_confirmation
-  AND i.point && ST_Envelope(ST_Buffer(here.geom::geography, %(radius)s)::geometry)
-  AND ST_DWithin(i.point::geography, here.geom::geography, %(radius)s)
+  AND i.point && ST_Envelope(ST_Buffer(here.geom::geography, {radius})::geometry)
+  AND ST_DWithin(i.point::geography, here.geom::geography, {radius})
   {exclude}
 ORDER BY distance_m, i.created_at
 LIMIT %(limit)s
 """
+NEARBY_LIMIT = 20
 
 
 def issues_nearby(
-    *, lon: float, lat: float, category_id: int, radius_m: float, limit: int = 20, exclude_id: int | None = None
+    *,
+    lon: float,
+    lat: float,
+    category_id: int,
+    radius_m: float,
+    limit: int = NEARBY_LIMIT,
+    exclude_id: int | None = None,
 ) -> list[dict]:
     """Open public issues of a category within `radius_m` metres of a point, nearest first."""
     params = {"lon": lon, "lat": lat, "category_id": category_id, "radius": radius_m, "limit": limit}
@@ -584,7 +595,73 @@ def issues_nearby(
     if exclude_id is not None:
         exclude = "AND i.id <> %(exclude_id)s"
         params["exclude_id"] = exclude_id
+    sql = NEARBY_SQL.format(
+        category_id="%(category_id)s", radius="%(radius)s", exclude=exclude, open_statuses=OPEN_STATUSES_SQL
+    )
     with reading_connection().cursor() as cursor:
-        cursor.execute(NEARBY_SQL.format(exclude=exclude, open_statuses=OPEN_STATUSES_SQL), params)
+        cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+# GET /api/v1/issues/nearby/ whole, in one statement: the active category by its code (no row at all
+# for an unknown one), and the issues of issues_nearby within its duplicate radius, each written as
+# issues.api.serializers.NearbyIssueOutput writes it (tests/api/test_small_answers.py holds them
+# equal): the title is the description's first NEARBY_TITLE_CHARS characters, the distance in metres
+# to 0.1, the location to 7 decimals, the time as DRF writes it in the zone `time_zone`.
+NEARBY_TITLE_CHARS = 140
+NEARBY_JSON_SQL = """
+SELECT json_build_object(
+    'category', c.code,
+    'radius_m', c.duplicate_radius_m,
+    'results', COALESCE((
+        SELECT json_agg(json_build_object(
+            'ref', n.ref,
+            'status', n.status,
+            'title', left(n.description, %(title_chars)s),
+            'address', n.address,
+            'support_count', n.support_count,
+            'created_at', {created_at},
+            'distance_m', {distance_m},
+            'location', json_build_object('type', 'Point', 'coordinates', json_build_array({lon}, {lat})),
+            'url', '/issues/' || n.ref || '/'
+        ) ORDER BY n.distance_m, n.created_at)
+        FROM ({nearby}) n
+    ), '[]'::json)
+)::text
+FROM issues_category c
+WHERE c.code = %(category)s AND c.is_active
+"""
+
+
+@functools.cache
+def _nearby_json_statement() -> PreparedStatement:
+    """NEARBY_JSON_SQL with its fragments in place (the same text for every request), prepared."""
+    nearby = NEARBY_SQL.format(
+        category_id="c.id", radius="c.duplicate_radius_m", exclude="", open_statuses=OPEN_STATUSES_SQL
+    )
+    sql = NEARBY_JSON_SQL.format(
+        nearby=nearby,
+        created_at=drf_datetime_sql("n.created_at"),
+        distance_m=round_sql("n.distance_m", 1),
+        lon=round_sql("n.lon", 7),
+        lat=round_sql("n.lat", 7),
+    )
+    return PreparedStatement("issues_nearby", sql)
+
+
+def issues_nearby_json(*, lon: float, lat: float, category_code: str, time_zone: str) -> str | None:
+    """The nearby answer's JSON text for the active category with this code (issues_nearby within
+    its duplicate radius, as NEARBY_JSON_SQL writes it), or None when there is no such category."""
+    params = {
+        "lon": lon,
+        "lat": lat,
+        "category": category_code,
+        "limit": NEARBY_LIMIT,
+        "title_chars": NEARBY_TITLE_CHARS,
+        "time_zone": time_zone,
+    }
+    with reading_connection().cursor() as cursor:
+        _nearby_json_statement().execute(cursor, params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]

@@ -4,6 +4,7 @@ under the production cache (the database). Each statement here is a round trip e
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -20,27 +21,40 @@ def database_cache(settings):
     call_command("createcachetable", verbosity=0)
 
 
-def _statements(path: str) -> list[str]:
-    client = APIClient()
+def _captured(client, path: str) -> list[dict]:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(path).status_code == 200
-    return [query["sql"] for query in captured.captured_queries]
+    return captured.captured_queries
+
+
+def _statements(path: str) -> list[str]:
+    return [query["sql"] for query in _captured(APIClient(), path)]
 
 
 def test_an_anonymous_small_answer_costs_its_own_queries_and_one_for_the_throttle(world, database_cache):
     statements = _statements(f"/api/v1/issues/nearby/?lon={CENTRE_LON}&lat={CENTRE_LAT}&category=pothole")
-    assert len(statements) == 3  # the throttle's window, the category, the search
+    assert len(statements) == 2  # the throttle's window, the answer (the category found inside it)
     assert "opencity_rate_window" in statements[0]
     assert not [sql for sql in statements if "opencity_cache" in sql or "django_session" in sql]
 
 
 def test_an_issue_is_looked_up_with_only_the_joins_every_view_needs(world, report, database_cache):
     issue = report()
-    statements = _statements(f"/api/v1/issues/{issue.ref}/")
-    [lookup] = [sql for sql in statements if 'FROM "issues_issue"' in sql]
+    # The issue's page (the API's answer is one statement of its own: below).
+    statements = [query["sql"] for query in _captured(Client(), f"/issues/{issue.ref}/")]
+    [lookup] = [sql for sql in statements if 'FROM "issues_issue"' in sql and 'WHERE "issues_issue"."ref"' in sql]
     # category, its group, district, executor: each further join multiplied the planning time.
     assert lookup.count(" JOIN ") == 4
     assert "ORDER BY" not in lookup  # a reference is unique: nothing to sort
+
+
+def test_an_issue_through_the_api_is_the_throttle_and_one_prepared_statement(world, report, database_cache):
+    issue = report()
+    _statements(f"/api/v1/issues/{issue.ref}/")  # prepared on this connection, if it was not already
+    statements = _statements(f"/api/v1/issues/{issue.ref}/")
+    assert len(statements) == 2
+    assert "opencity_rate_window" in statements[0]
+    assert statements[1].startswith("EXECUTE opencity_issue_detail_")
 
 
 def test_a_signed_in_accounts_role_is_worked_out_for_the_log_once_a_minute(world, database_cache):
@@ -52,7 +66,7 @@ def test_a_signed_in_accounts_role_is_worked_out_for_the_log_once_a_minute(world
         assert client.get(path).status_code == 200
     looked_up = [q["sql"] for q in captured.captured_queries if "auth_group" in q["sql"] or "membership" in q["sql"]]
     assert looked_up == []
-    assert len(captured.captured_queries) == 3
+    assert len(captured.captured_queries) == 2
 
 
 def test_a_report_through_the_api_reads_nothing_it_wrote(world, database_cache, django_capture_on_commit_callbacks):

@@ -3,12 +3,12 @@ FeatureCollection that PostGIS assembled, and passes the text through untouched.
 
 from __future__ import annotations
 
-import json
+import functools
 import math
 
 from django.contrib.gis.geos import Point
 from django.http import HttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +29,7 @@ from geo.api.filters import (
 )
 from geo.models import OUTAGE_TITLES, PROZORRO_TENDER_URL, BudgetSector, BudgetStatus, OutageKind, OutageNature
 from geo.selectors import ADDRESS_MATCH_KINDS, AddressMatch, address_at, address_search, point_in_community
-from geo.sql import budget_feature_collection, outage_feature_collection
+from geo.sql import budget_feature_collection, outage_feature_collection, outages_at_point_geojson
 from opencity.api import NO_FORMAT_PARAMETER, AcceptHeaderNegotiation, GeoJSONRenderer
 from opencity.errors import InvalidInput
 from opencity.openapi import BAD_REQUEST, feature_collection
@@ -99,6 +99,12 @@ def _labels(**choices) -> dict[str, dict[str, str]]:
 
 
 def _outage_labels() -> dict[str, dict[str, str]]:
+    return _outage_labels_in(get_language() or "uk")
+
+
+@functools.lru_cache(maxsize=8)
+def _outage_labels_in(language: str) -> dict[str, dict[str, str]]:
+    """The outages' labels in a language (the catalogues do not change while the process runs)."""
     titles = {f"{nature}:{kind}": str(title) for (nature, kind), title in OUTAGE_TITLES.items()}
     return {**_labels(kind=OutageKind, nature=OutageNature), "title": titles}
 
@@ -117,6 +123,13 @@ def _validated(serializer_class, request: Request) -> dict:
 
 def _detail_url(name: str) -> str:
     """A URL pattern's path with "{id}" where the object's id goes."""
+    return _detail_url_under(name, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=16)
+def _detail_url_under(name: str, prefix: str) -> str:
+    # The URL patterns do not change while the process runs; reverse() took longer than the rest of
+    # the view's own work.
     return reverse(name, args=[0]).replace("/0/", "/{id}/")
 
 
@@ -197,25 +210,23 @@ class OutagesAtPoint(PublicLayerView):
         }
         if not_numbers:
             raise InvalidInput(_("The request has invalid fields."), fields=not_numbers)
-        if not point_in_community(point=Point(lon, lat, srid=4326)):
+        # One statement: the community check, the outages, and the question's point and moment
+        # with them (geo.sql.outages_at_point_geojson); the text is passed through.
+        body = outages_at_point_geojson(
+            language=get_language() or "uk",
+            labels=_outage_labels(),
+            detail_url=_detail_url("geo:outage-detail"),
+            at=query.get("at") or timezone.now(),
+            lon=lon,
+            lat=lat,
+        )
+        if body is None:
             raise InvalidInput(
                 _("This point is outside the community's territory."),
                 code="outside_community",
                 fields={"lon": [_("Outside the community.")], "lat": [_("Outside the community.")]},
             )
-        at = query.get("at") or timezone.now()
-        body = outage_feature_collection(
-            language=get_language() or "uk",
-            labels=_outage_labels(),
-            detail_url=_detail_url("geo:outage-detail"),
-            at=at,
-            point=(lon, lat),
-        )
-        # The question's own point and moment travel with the answer (GeoJSON foreign members);
-        # the answer is a handful of features, so re-encoding it here costs nothing.
-        collection = json.loads(body)
-        answer = {"type": collection["type"], "point": [lon, lat], "at": at.isoformat(), **collection}
-        return _geojson(json.dumps(answer, ensure_ascii=False), cache=False)
+        return _geojson(body, cache=False)
 
 
 # --- The gazetteer -------------------------------------------------------------------------------

@@ -14,12 +14,13 @@ from rest_framework import serializers
 
 from accounts.localized import localized
 from accounts.models import Executor
-from geo.models import BudgetProject, District
+from geo.models import BudgetProject, District, Outage
 from issues.models import Category, CategoryGroup, Issue, IssueEvent, IssueStatus
 from issues.presentation import EventNames, deadline_in_words, event_summary, outage_notice
 from issues.rules.transitions import CLOSED_STATUSES, OPEN_STATUSES, Action, statuses_in_order
 from issues.selectors import issue_held_for_confirmation
-from issues.sql import MAX_CELL_ZOOM, MAX_CELLS_ACROSS, IssueLayerFilter, cells_spanned
+from issues.sql import MAX_CELL_ZOOM, MAX_CELLS_ACROSS, NEARBY_TITLE_CHARS, IssueLayerFilter, cells_spanned
+from media_store.models import MediaAsset
 
 
 def parse_point(value) -> Point:
@@ -130,13 +131,20 @@ class MediaAddInput(serializers.Serializer):
     role = serializers.ChoiceField(choices=["report", "before", "after"], required=False, allow_null=True, default=None)
 
 
+def picture_url(asset: MediaAsset, variant: str) -> str | None:
+    """The address of a variant ("web", "thumbnail", "poster") of an issue's photo or video, or None
+    for a thumbnail or poster the asset has not got. Every address goes through the checking view
+    (issues.views.issue_picture): it stops working when the issue is hidden, unlike a storage URL."""
+    if (variant == "thumbnail" and not asset.file_for("thumbnail")) or (variant == "poster" and not asset.poster_file):
+        return None
+    return reverse("issues:picture", args=[asset.public_id, variant])
+
+
 class IssueMediaOutput(serializers.Serializer):
     id = serializers.UUIDField(source="asset.public_id")
     role = serializers.CharField()
     kind = serializers.CharField(source="asset.kind")
     status = serializers.CharField(source="asset.status")
-    # Every address goes through the checking view (issues.views.issue_picture): it stops working
-    # when the issue is hidden, unlike a storage URL.
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     poster_url = serializers.SerializerMethodField()
@@ -144,18 +152,14 @@ class IssueMediaOutput(serializers.Serializer):
     height = serializers.IntegerField(source="asset.height")
     duration_seconds = serializers.FloatField(source="asset.duration_seconds", allow_null=True)
 
-    @staticmethod
-    def _picture(link, variant: str) -> str:
-        return reverse("issues:picture", args=[link.asset.public_id, variant])
-
     def get_url(self, link) -> str:
-        return self._picture(link, "web")
+        return picture_url(link.asset, "web")
 
     def get_thumbnail_url(self, link) -> str | None:
-        return self._picture(link, "thumbnail") if link.asset.file_for("thumbnail") else None
+        return picture_url(link.asset, "thumbnail")
 
     def get_poster_url(self, link) -> str | None:
-        return self._picture(link, "poster") if link.asset.poster_file else None
+        return picture_url(link.asset, "poster")
 
 
 class ExecutorOutput(serializers.Serializer):
@@ -187,6 +191,40 @@ class BudgetProjectRefOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     url = serializers.CharField()
+
+
+def outage_reference(outage: Outage | None) -> dict | None:
+    """The outage an issue falls in, as the issue's answer shows it."""
+    if outage is None:
+        return None
+    return {
+        "id": outage.pk,
+        "kind": outage.kind,
+        "title": outage.title,
+        "expected_end_at": serializers.DateTimeField().to_representation(outage.expected_end_at)
+        if outage.expected_end_at
+        else None,
+        "ended_at": serializers.DateTimeField().to_representation(outage.ended_at) if outage.ended_at else None,
+        "url": reverse("geo:outage-detail", kwargs={"pk": outage.pk}),
+    }
+
+
+def outage_notice_for(outage: Outage | None) -> str | None:
+    """What the issue's reader is told about the outage it falls in, while the outage lasts."""
+    if outage is None or outage.ended_at is not None:
+        return None
+    return outage_notice(kind=outage.kind, expected_end=outage.expected_end_at)
+
+
+def budget_project_reference(project: BudgetProject | None) -> dict | None:
+    """The budget project an issue is planned in, as the issue's answer shows it."""
+    if project is None:
+        return None
+    return {
+        "id": project.pk,
+        "title": project.title,
+        "url": reverse("geo:budget-detail", kwargs={"pk": project.pk}),
+    }
 
 
 class IssueOutput(serializers.Serializer):
@@ -241,36 +279,15 @@ class IssueDetailOutput(IssueOutput):
 
     @extend_schema_field(OutageRefOutput(allow_null=True))
     def get_outage(self, issue: Issue) -> dict | None:
-        outage = issue.outage
-        if outage is None:
-            return None
-        return {
-            "id": outage.pk,
-            "kind": outage.kind,
-            "title": outage.title,
-            "expected_end_at": serializers.DateTimeField().to_representation(outage.expected_end_at)
-            if outage.expected_end_at
-            else None,
-            "ended_at": serializers.DateTimeField().to_representation(outage.ended_at) if outage.ended_at else None,
-            "url": reverse("geo:outage-detail", kwargs={"pk": outage.pk}),
-        }
+        return outage_reference(issue.outage)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_outage_notice(self, issue: Issue) -> str | None:
-        if issue.outage is None or issue.outage.ended_at is not None:
-            return None
-        return outage_notice(kind=issue.outage.kind, expected_end=issue.outage.expected_end_at)
+        return outage_notice_for(issue.outage)
 
     @extend_schema_field(BudgetProjectRefOutput(allow_null=True))
     def get_budget_project(self, issue: Issue) -> dict | None:
-        project = issue.budget_project
-        if project is None:
-            return None
-        return {
-            "id": project.pk,
-            "title": project.title,
-            "url": reverse("geo:budget-detail", kwargs={"pk": project.pk}),
-        }
+        return budget_project_reference(issue.budget_project)
 
     def get_held_for_confirmation(self, issue: Issue) -> bool:
         """True, for its own reporter only, while the report waits for an e-mail confirmation."""
@@ -551,6 +568,20 @@ class NearbyInput(serializers.Serializer):
     category = CategoryCodeField()
 
 
+class NearbyQuery(NearbyInput):
+    """NearbyInput without the category's lookup: the answer's own statement finds the category
+    (issues.sql.issues_nearby_json); the code is taken as sent, as the lookup would take it."""
+
+    category = serializers.CharField(trim_whitespace=False)
+
+
+def unknown_category(code: str) -> str:
+    """CategoryCodeField's message for a code that names no active category."""
+    return CategoryCodeField.default_error_messages["does_not_exist"].format(value=code)
+
+
+# One issue of the nearby answer: its schema, and the reference that issues.sql.NEARBY_JSON_SQL
+# writes the same as (tests/api/test_small_answers.py holds them equal).
 class NearbyIssueOutput(serializers.Serializer):
     ref = serializers.CharField()
     status = serializers.ChoiceField(choices=IssueStatus.choices)
@@ -563,7 +594,7 @@ class NearbyIssueOutput(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_title(self, row: dict) -> str:
-        return row["description"][:140]
+        return row["description"][:NEARBY_TITLE_CHARS]
 
     def get_distance_m(self, row: dict) -> float:
         return round(row["distance_m"], 1)

@@ -133,7 +133,9 @@ DATABASE_OPTIONS = {
 #   in later ones) would be looked for on the wrong connection, so Django must not use them;
 # - PgBouncer refuses the `options` startup parameter, so the planner setting above must be set on the
 #   database instead (`ALTER DATABASE opencity SET max_parallel_workers_per_gather = 0`).
-# Advisory locks here are transaction-level and psycopg2 prepares no statements: both are fine.
+# - statements prepared in one server session are missing in the next transaction's, so the few that
+#   opencity.prepared prepares once per connection are sent as text instead.
+# Advisory locks here are transaction-level: fine.
 DATABASE_BEHIND_PGBOUNCER = env_bool("DATABASE_BEHIND_PGBOUNCER", False)
 
 
