@@ -330,6 +330,7 @@ def product_operations(url: str) -> tuple[list[dict], dict]:
     from accounts.models import Executor, User
     from dashboard.forms import DashboardFilterForm
     from dashboard.selectors import dashboard_get
+    from issues.api.serializers import QUEUE_API_LIMIT
     from issues.models import Issue, IssueStatus
     from issues.selectors import queue_for_executor
 
@@ -401,12 +402,13 @@ def product_operations(url: str) -> tuple[list[dict], dict]:
         .first()
     )
     staff = User.objects.filter(membership__executor=executor).order_by("pk").first()
-    with CaptureQueriesContext(connection) as captured:
-        queue = list(queue_for_executor(executor=executor))
+    open_count = queue_for_executor(executor=executor).count()
+    with CaptureQueriesContext(connection) as captured:  # the API's first page (QUEUE_API_LIMIT issues)
+        list(queue_for_executor(executor=executor)[:QUEUE_API_LIMIT])
     queue_sql = f"SELECT json_agg(q)::text FROM ({captured.captured_queries[-1]['sql']}) q"  # noqa: S608
     operations.append(
         {
-            "name": f"queue of {executor.code} ({len(queue):,} open)",
+            "name": f"queue of {executor.code} ({open_count:,} open), page 1",
             "path": "/api/v1/queue/",
             "sql": (queue_sql, None),
             "tipg": None,
