@@ -39,8 +39,10 @@ CODE_FILTERS = (
     ),
 )
 
-ISSUE_TILE_SQL = """
-WITH hits AS (
+# The issues in the tile (`hits`), and as the tile's features when it is not dense (`features`): the
+# same in both forms of the tile below.
+_HITS_SQL = """
+hits AS (
     SELECT i.ref, i.status, c.code AS category, g.code AS "group",
            {overdue} AS overdue,
            ST_Transform(i.point, 3857) AS point
@@ -48,17 +50,25 @@ WITH hits AS (
     JOIN issues_category c ON c.id = i.category_id
     JOIN issues_categorygroup g ON g.id = c.group_id
     WHERE {public} AND i.point && {envelope_4326} {where}
-),
--- Only whether there are more than the threshold: counting stops one past it.
-dense AS (
-    SELECT count(*) > %(max_features)s AS dense FROM (SELECT 1 FROM hits LIMIT %(max_features)s + 1) enough
-),
+)"""
+_FEATURES_SQL = """
 features AS (
     SELECT h.ref, h.status, h.category, h."group", h.overdue,
            ST_AsMVTGeom(h.point, {envelope_3857}, %(extent)s, %(buffer)s, true) AS geom
     FROM hits h
     WHERE NOT (SELECT dense FROM dense)
-),
+)"""
+
+ISSUE_TILE_SQL = (
+    "WITH"  # noqa: S608 (fixed fragments; the values are bound)
+    + _HITS_SQL
+    + """,
+-- Only whether there are more than the threshold: counting stops one past it.
+dense AS (
+    SELECT count(*) > %(max_features)s AS dense FROM (SELECT 1 FROM hits LIMIT %(max_features)s + 1) enough
+),"""
+    + _FEATURES_SQL
+    + """,
 -- The cell of each issue: its column and row in an n × n grid over the tile (an issue on the
 -- tile's far edge belongs to the last cell).
 placed AS (
@@ -84,6 +94,7 @@ SELECT COALESCE((SELECT ST_AsMVT(features, 'issues', %(extent)s, 'geom') FROM fe
        || COALESCE((SELECT ST_AsMVT(cells, 'issue_cells', %(extent)s, 'geom') FROM cells), ''::bytea),
        {unknown}
 """
+)
 
 
 # A low-zoom tile from the pre-aggregated counts (issues.models.IssueCellCount), when its grid's cells
@@ -92,27 +103,18 @@ SELECT COALESCE((SELECT ST_AsMVT(features, 'issues', %(extent)s, 'geom') FROM fe
 # into the tile's grid — what the issues in the tile would give, without reading them. "Overdue"
 # depends on the moment: it is counted from the open issues, in the same statement. A tile under the
 # threshold reads its issues, as ISSUE_TILE_SQL does. A cell is drawn at the mean of its issues.
-ISSUE_TILE_AGGREGATED_SQL = """
-WITH dense AS (
+ISSUE_TILE_AGGREGATED_SQL = (
+    "WITH"  # noqa: S608 (fixed fragments; the values are bound)
+    + """
+dense AS (
     SELECT COALESCE(sum(a.count), 0) > %(max_features)s AS dense
     FROM issues_issuecellcount a
     WHERE a.cx BETWEEN %(base_x0)s AND %(base_x1)s AND a.cy BETWEEN %(base_y0)s AND %(base_y1)s {table_where}
-),
-hits AS (
-    SELECT i.ref, i.status, c.code AS category, g.code AS "group",
-           {overdue} AS overdue,
-           ST_Transform(i.point, 3857) AS point
-    FROM issues_issue i
-    JOIN issues_category c ON c.id = i.category_id
-    JOIN issues_categorygroup g ON g.id = c.group_id
-    WHERE {public} AND i.point && {envelope_4326} {where}
-),
-features AS (
-    SELECT h.ref, h.status, h.category, h."group", h.overdue,
-           ST_AsMVTGeom(h.point, {envelope_3857}, %(extent)s, %(buffer)s, true) AS geom
-    FROM hits h
-    WHERE NOT (SELECT dense FROM dense)
-),
+),"""
+    + _HITS_SQL
+    + ","
+    + _FEATURES_SQL
+    + """,
 parts AS (
     SELECT a.cx >> %(shift)s AS column_number, a.cy >> %(shift)s AS row_number, sum(a.count) AS count,
            COALESCE(sum(a.count) FILTER (WHERE a.status IN {open_statuses}), 0) AS open, 0 AS overdue,
@@ -149,6 +151,7 @@ SELECT COALESCE((SELECT ST_AsMVT(features, 'issues', %(extent)s, 'geom') FROM fe
        || COALESCE((SELECT ST_AsMVT(cells, 'issue_cells', %(extent)s, 'geom') FROM cells), ''::bytea),
        {unknown}
 """
+)
 
 # The table's keys among the tile's filters (as conditions on its rows `a`).
 TABLE_FILTERS = {
